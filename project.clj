@@ -1,0 +1,21 @@
+(defproject io.leasekv/harness "0.1.0-SNAPSHOT"
+  :description "A Jepsen-style test harness for leasekv: local network-namespace or SSH clusters, faults, histories, a linearizability checker."
+  :license {:name "Apache-2.0"}
+  :dependencies [[org.clojure/clojure "1.12.0"]
+                 [org.clojure/tools.cli "1.1.230"]
+                 [org.clojure/data.json "2.5.0"]
+                 [com.github.mwiede/jsch "2.28.8"]
+                 [io.leasekv/leasekv-client "0.1.0-SNAPSHOT"]
+                 [io.leasekv/leasekv-checker "0.1.0-SNAPSHOT"]]
+  ;; The default :base profile pulls nrepl from Clojars, which this network cannot reach.
+  :profiles {:base {}
+             :uberjar {:aot :all}}
+  :source-paths ["harness/src"]
+  :test-paths ["harness/test"]
+  :resource-paths ["harness/resources"]
+  :target-path "harness/target/%s"
+  :main leasekv.harness.cli
+  :jvm-opts ["-Xmx4g" "-XX:+UseG1GC"]
+  :test-selectors {:default (complement :integration)
+                   :integration :integration
+                   :all (constantly true)})
