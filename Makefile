@@ -1,0 +1,50 @@
+# The two commands of the README, plus their parts. Every target runs on a fresh Debian 12 machine as
+# root: `setup` installs what is missing with apt, then builds with Maven and fetches the harness's jars.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+
+APT_PACKAGES := leiningen iptables iproute2 procps psmisc util-linux kmod fuse3 libfuse2 \
+                redis-server redis-tools etcd-server etcd-client openssh-server openssh-client \
+                rsync curl ca-certificates
+MVN := mvn -B -q
+LEIN := lein
+
+.PHONY: run test setup build java-test harness-test integration-test cleanup help
+
+help:
+	@echo "make run    set up this machine, then run the default test (5 local nodes, register, partition+kill, 60 s) into results/"
+	@echo "make test   set up this machine, then run every test (what CI runs)"
+
+## The main job: a real `lein run test` against a local 5-node cluster; the run lands in results/.
+run: setup
+	$(LEIN) run test --workload register --nemesis partition,kill --time-limit 60
+
+## Every test: Java unit and simulation tests, harness unit tests, then the short real cluster runs.
+test: setup java-test harness-test integration-test
+
+setup:
+	missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)
+	if [ -n "$$missing" ]; then
+	  echo "apt: installing $$missing"
+	  export DEBIAN_FRONTEND=noninteractive
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+	fi
+	$(MAKE) --no-print-directory build
+
+build:
+	$(MVN) install -DskipTests
+	$(LEIN) deps >/dev/null
+
+java-test:
+	$(MVN) install
+
+harness-test:
+	$(LEIN) test
+
+integration-test:
+	$(LEIN) test :integration
+
+## Removes every namespace, bridge, iptables rule, mount and process a crashed run left behind.
+cleanup:
+	$(LEIN) run cleanup
