@@ -1,0 +1,46 @@
+(ns leasekv.harness.db
+  "The system under test, seen from the harness. A DB installs, starts and wipes itself on one
+  node at a time, through the test's :remote (see leasekv.harness.control); optional protocols
+  add the faults it supports. Every function takes the test map and a node name."
+  (:require [leasekv.harness.log :as log]
+            [leasekv.harness.util :as util]))
+
+(defprotocol DB
+  (setup! [db test node]
+    "Installs and starts the system on node, after wiping what an earlier run left there, and
+    returns once this node has joined a working cluster.")
+  (teardown! [db test node]
+    "Stops the system on node and removes its data. Idempotent."))
+
+(defprotocol Process
+  (start! [db test node] "Starts the system on node if it is not running. Returns :started or :already-running.")
+  (kill! [db test node] "SIGKILLs the system on node and waits until it is gone. Returns :killed or :not-running."))
+
+(defprotocol Pause
+  (pause! [db test node] "SIGSTOPs the system on node. Returns :paused or :not-running.")
+  (resume! [db test node] "SIGCONTs the system on node. Returns :resumed or :not-running."))
+
+(defprotocol Primary
+  (primaries [db test]
+    "Returns the nodes that currently believe they are the leader (possibly empty, possibly more
+    than one during a partition)."))
+
+(defprotocol LogFiles
+  (log-files [db test node]
+    "Returns a map of remote path on node to the file name to store it under in the run."))
+
+(defn node-dir
+  "Returns the directory that holds everything the system keeps on node: data, logs, pid files.
+  Namespaces share one filesystem, so every node has its own directory under :base-dir."
+  [test node]
+  (str (:base-dir test "/var/tmp/leasekv-harness") "/" node))
+
+(defn cycle!
+  "Tears the DB down on every node, then sets it up on every node, in parallel. Returns nil."
+  [test]
+  (let [db (:db test)]
+    (log/info! "Tearing down any earlier" (:db-name test "db") "on" (count (:nodes test)) "nodes")
+    (util/on-nodes! test #(teardown! db %1 %2))
+    (log/info! "Setting up" (:db-name test "db"))
+    (util/on-nodes! test #(setup! db %1 %2))
+    nil))
