@@ -1,5 +1,161 @@
 (ns leasekv.harness.cli
+  "The command line: `lein run test`, `lein run test-all`, `lein run analyze`, `lein run cleanup`.
+  Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed (or bad usage)."
+  (:require [clojure.string :as str]
+            [clojure.tools.cli :as tools-cli]
+            [leasekv.harness.control.local :as local]
+            [leasekv.harness.core :as core]
+            [leasekv.harness.log :as log]
+            [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.tests :as tests])
   (:gen-class))
 
+(defn- positive [what] [#(pos? %) (str what " must be positive")])
+
+(def test-options
+  [[nil "--nodes NODES" "Comma-separated node names (local: n1..n9; ssh: hosts, or name=host)"
+    :default "n1,n2,n3,n4,n5"]
+   [nil "--nodes-file FILE" "A file listing one node per line (implies --remote ssh)"]
+   [nil "--remote KIND" "local (network namespaces here) or ssh" :default nil
+    :validate [#{"local" "ssh"} "must be local or ssh"]]
+   [nil "--username USER" "SSH user; commands run through sudo unless it is root" :default "root"]
+   [nil "--ssh-private-key FILE" "SSH private key file"]
+   [nil "--ssh-port PORT" "SSH port" :default 22 :parse-fn parse-long :validate (positive "--ssh-port")]
+   [nil "--strict-host-key-checking" "Check SSH host keys against ~/.ssh/known_hosts"]
+   [nil "--concurrency N" "Client threads: N, or Nn for N per node" :default "2n"]
+   [nil "--time-limit SECONDS" "How long the workload runs" :default 60 :parse-fn parse-long
+    :validate (positive "--time-limit")]
+   [nil "--test-count N" "Run the test this many times (stops at the first non-valid run)" :default 1
+    :parse-fn parse-long :validate (positive "--test-count")]
+   [nil "--rate HZ" "Client ops per second in total (0: as fast as the clients go)" :default 100.0
+    :parse-fn parse-double :validate [#(>= % 0) "--rate must not be negative"]]
+   [nil "--workload NAME" "register or set" :default "register"
+    :validate [#(contains? tests/workloads %) (str "must be one of " (str/join ", " (sort (keys tests/workloads))))]]
+   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause (or none)" :default "partition,kill"
+    :validate [#(try (nemesis/parse-faults %) true (catch Exception _ false))
+               "faults are partition, kill, pause, or none"]]
+   [nil "--nemesis-interval SECONDS" "Seconds between fault start and stop" :default 10.0
+    :parse-fn parse-double :validate (positive "--nemesis-interval")]
+   [nil "--leave-db-running" "Keep the cluster and the DB after the test (remove with `lein run cleanup`)"]
+   [nil "--db NAME" "The system under test: leasekv or etcd" :default "leasekv"
+    :validate [#(contains? tests/dbs %) (str "must be one of " (str/join ", " (sort (keys tests/dbs))))]]
+   [nil "--etcd-serializable" "etcd: serializable (possibly stale) reads instead of linearizable ones"]
+   [nil "--read-mode MODE" "leasekv: lease or read-index" :validate [#{"lease" "read-index"} "must be lease or read-index"]]
+   [nil "--fsm-sync-mode MODE" "leasekv: sync or nosync" :validate [#{"sync" "nosync"} "must be sync or nosync"]]
+   [nil "--unsafe MODES" "leasekv: unsafe modes (comma-separated; enables --test-hooks)"]
+   [nil "--store-args ARGS" "leasekv: extra arguments for every node, space-separated"]
+   [nil "--ops-per-key N" "register: ops on each key" :default 150 :parse-fn parse-long :validate (positive "--ops-per-key")]
+   [nil "--threads-per-key N" "register: client threads per key" :default 5 :parse-fn parse-long
+    :validate (positive "--threads-per-key")]
+   [nil "--request-timeout-ms MS" "Client request timeout" :default 2000 :parse-fn parse-long
+    :validate (positive "--request-timeout-ms")]
+   [nil "--results-dir DIR" "Where runs are stored" :default "results"]
+   [nil "--base-dir DIR" "Directory on the nodes for data and logs (one subdirectory per node)"
+    :default "/var/tmp/leasekv-harness"]
+   [nil "--name NAME" "Test name (default: db-workload-faults)"]
+   ["-h" "--help" "Show this help"]])
+
+(def test-all-options
+  (into [[nil "--workloads NAMES" "Comma-separated workloads" :default "register,set"]
+         [nil "--nemeses LIST" "Semicolon-separated fault sets, e.g. `partition;kill;pause;partition,kill`"
+          :default "partition;kill;pause;partition,kill"]]
+        (remove #(#{"--workload NAME" "--nemesis FAULTS"} (second %)) test-options)))
+
+(def analyze-options
+  [["-t" "--test WHICH" "A run directory, or an index among stored runs (0 oldest, -1 newest); default newest"]
+   [nil "--results-dir DIR" "Where runs are stored" :default "results"]
+   ["-h" "--help" "Show this help"]])
+
+(def usage-text
+  (str "Usage: lein run COMMAND [OPTIONS]\n\n"
+       "Commands:\n"
+       "  test      Run a test (default: 5 local nodes, register workload, partitions and kills, 60 s)\n"
+       "  test-all  Run a matrix of workloads x fault sets\n"
+       "  analyze   Re-check a stored run (-t PATH|INDEX)\n"
+       "  cleanup   Remove the local cluster (namespaces, bridge, processes) left by a run\n\n"
+       "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage.\n"
+       "`lein run COMMAND --help` lists the command's options.\n"))
+
+(defn- fail-usage [msg summary]
+  (binding [*out* *err*]
+    (println msg)
+    (when summary (println) (println summary)))
+  255)
+
+(defn- parse [args spec]
+  (tools-cli/parse-opts args spec))
+
+(defn- run-tests [opts]
+  (loop [i 1 code 0]
+    (if (> i (:test-count opts))
+      code
+      (let [test (tests/build-test opts)
+            _ (log/info! "Run" i "of" (:test-count opts) ":" (:name test))
+            result (core/run-test! test)
+            code (core/exit-code (:results result))]
+        (log/info! "Verdict:" (pr-str (:valid? (:results result))) "->" (:store-dir result))
+        (if (zero? code) (recur (inc i) code) code)))))
+
+(defn test-cmd [args]
+  (let [{:keys [options errors summary]} (parse args test-options)]
+    (cond (:help options) (do (println "lein run test [OPTIONS]\n") (println summary) 0)
+          errors (fail-usage (str/join "\n" errors) summary)
+          :else (run-tests options))))
+
+(defn test-all-cmd [args]
+  (let [{:keys [options errors summary]} (parse args test-all-options)]
+    (cond
+      (:help options) (do (println "lein run test-all [OPTIONS]\n") (println summary) 0)
+      errors (fail-usage (str/join "\n" errors) summary)
+      :else
+      (let [workloads (str/split (:workloads options) #",")
+            nemeses (str/split (:nemeses options) #";")
+            runs (for [w workloads n nemeses] [w n])
+            outcomes (doall
+                      (for [[w n] runs]
+                        (let [code (try (run-tests (assoc options :workload w :nemesis n))
+                                        (catch Throwable t (log/error! t "Test crashed:" w n) 255))]
+                          {:workload w :nemesis n :code code})))]
+        (log/info! "test-all summary:")
+        (doseq [{:keys [workload nemesis code]} outcomes]
+          (log/info! (format "  %-10s %-22s %s" workload nemesis
+                             ({0 "valid" 1 "INVALID" 2 "unknown" 255 "CRASHED"} code))))
+        (let [codes (set (map :code outcomes))]
+          (cond (codes 255) 255 (codes 1) 1 (codes 2) 2 :else 0))))))
+
+(defn analyze-cmd [args]
+  (let [{:keys [options errors summary]} (parse args analyze-options)]
+    (cond (:help options) (do (println "lein run analyze [OPTIONS]\n") (println summary) 0)
+          errors (fail-usage (str/join "\n" errors) summary)
+          :else (let [results (tests/analyze-stored! (:results-dir options) (:test options))]
+                  (log/info! "Verdict:" (pr-str (:valid? results)))
+                  (core/exit-code results)))))
+
+(defn cleanup-cmd [_]
+  (let [r (local/cleanup!)]
+    (log/info! "Removed:" (pr-str r))
+    0))
+
+(defn run-command
+  "Takes the command-line arguments. Runs the command and returns its exit code."
+  [[cmd & args]]
+  (try
+    (case cmd
+      "test" (test-cmd args)
+      "test-all" (test-all-cmd args)
+      "analyze" (analyze-cmd args)
+      "cleanup" (cleanup-cmd args)
+      ("help" "--help" "-h" nil) (do (print usage-text) (flush) (if cmd 0 255))
+      (fail-usage (str "Unknown command " (pr-str cmd) "\n\n" usage-text) nil))
+    (catch clojure.lang.ExceptionInfo e
+      (if (#{:bad-option :bad-node :no-such-run :bad-history} (:type (ex-data e)))
+        (fail-usage (str "Error: " (.getMessage e)) nil)
+        (do (log/error! e "Crashed") 255)))
+    (catch Throwable t
+      (log/error! t "Crashed")
+      255)))
+
 (defn -main [& args]
-  (println "leasekv harness: not yet" args))
+  (let [code (run-command args)]
+    (shutdown-agents)
+    (System/exit code)))

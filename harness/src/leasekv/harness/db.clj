@@ -12,7 +12,7 @@
   (teardown! [db test node]
     "Stops the system on node and removes its data. Idempotent."))
 
-(defprotocol Process
+(defprotocol Kill
   (start! [db test node] "Starts the system on node if it is not running. Returns :started or :already-running.")
   (kill! [db test node] "SIGKILLs the system on node and waits until it is gone. Returns :killed or :not-running."))
 

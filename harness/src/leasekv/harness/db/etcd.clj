@@ -62,7 +62,7 @@
       (c/kill-daemon! (:remote test) node pid)
       (c/exec! (:remote test) node (c/join "rm" "-rf" dir))))
 
-  db/Process
+  db/Kill
   (start! [_ test node]
     (if (c/daemon-pid (:remote test) node (:pid (paths test node)))
       :already-running

@@ -1,0 +1,167 @@
+(ns leasekv.harness.nemesis
+  "Faults. A Nemesis is a client of the cluster itself: the interpreter hands it ops from the
+  nemesis thread and records them in the history with :process :nemesis.
+
+  The combined nemesis here understands these ops (:value is the target, the completion's
+  :value says what was done):
+    {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way}
+    {:f :stop-partition}
+    {:f :kill  :value :one|:minority|:majority|:all|:leader}   {:f :start}  restarts every node
+    {:f :pause :value :one|:minority|:leader}                  {:f :resume} resumes every node
+  `heal!` undoes every fault at once; the harness calls it after every run, whatever happened."
+  (:require [clojure.string :as str]
+            [leasekv.harness.db :as db]
+            [leasekv.harness.generator :as gen]
+            [leasekv.harness.log :as log]
+            [leasekv.harness.net :as net]
+            [leasekv.harness.util :as util]))
+
+(defprotocol Nemesis
+  (setup! [nemesis test] "Prepares the nemesis (clearing leftover faults). Returns the nemesis.")
+  (invoke! [nemesis test op] "Applies op; returns the completed op.")
+  (teardown! [nemesis test] "Releases what setup! took. Returns nil."))
+
+(def partition-targets [:random-halves :isolate-leader :majorities-ring :bridge :one-way])
+(def kill-targets [:one :minority :majority :all :leader])
+(def pause-targets [:one :minority :leader])
+
+(defn- leader-or-random [test]
+  (let [ps (when (satisfies? db/Primary (:db test)) (db/primaries (:db test) test))]
+    (if (seq ps) (rand-nth ps) (rand-nth (vec (:nodes test))))))
+
+(defn select-nodes
+  "Takes a test and a target (:one, :minority, :majority, :all, :leader). Returns the nodes it
+  names now: :minority is the largest minority, :majority the smallest majority, :leader a node
+  that believes it leads (a random node when none does)."
+  [test target]
+  (let [nodes (vec (:nodes test)) n (count nodes)]
+    (case target
+      :one [(rand-nth nodes)]
+      :minority (vec (take (quot (dec n) 2) (shuffle nodes)))
+      :majority (vec (take (util/majority n) (shuffle nodes)))
+      :all nodes
+      :leader [(leader-or-random test)]
+      (throw (ex-info (str "Unknown target " target) {:type :bad-target :target target})))))
+
+(defn grudge-for
+  "Takes a test and a partition kind. Returns the grudge it names now."
+  [test kind]
+  (let [nodes (vec (:nodes test))]
+    (case kind
+      :random-halves (net/random-halves nodes)
+      :isolate-leader (net/isolate nodes (leader-or-random test))
+      :majorities-ring (net/majorities-ring nodes)
+      :bridge (net/bridge nodes)
+      :one-way (net/one-way nodes (leader-or-random test))
+      (throw (ex-info (str "Unknown partition " kind) {:type :bad-target :target kind})))))
+
+(defn- on-targets! [test nodes f]
+  (into (sorted-map) (util/on-nodes! test nodes (fn [test node] (f (:db test) test node)))))
+
+(defn heal!
+  "Undoes every fault on every node of the test: removes all harness iptables rules, resumes
+  every paused process and starts every stopped one. Safe to call at any time, any number of
+  times. Returns a map describing what it did."
+  [test]
+  (let [db (:db test)]
+    (net/heal! test)
+    {:resumed (when (satisfies? db/Pause db) (on-targets! test (:nodes test) db/resume!))
+     :started (when (satisfies? db/Kill db) (on-targets! test (:nodes test) db/start!))}))
+
+(defrecord Combined [state]
+  Nemesis
+  (setup! [this test] (net/heal! test) this)
+  (invoke! [_ test {:keys [f value] :as op}]
+    (case f
+      :start-partition
+      (let [grudge (grudge-for test value)]
+        (net/partition! test grudge)
+        (swap! state assoc :partition (str (name value) ": " (net/describe grudge)))
+        (assoc op :value {:kind value :grudge grudge}))
+      :stop-partition
+      (do (net/heal! test) (swap! state dissoc :partition) (assoc op :value :healed))
+      :kill
+      (let [nodes (select-nodes test value)
+            r (on-targets! test nodes db/kill!)]
+        (swap! state update :killed (fnil into #{}) nodes)
+        (assoc op :value r))
+      :start
+      (let [r (on-targets! test (:nodes test) db/start!)]
+        (swap! state dissoc :killed)
+        (assoc op :value r))
+      :pause
+      (let [nodes (select-nodes test value)
+            r (on-targets! test nodes db/pause!)]
+        (swap! state update :paused (fnil into #{}) nodes)
+        (assoc op :value r))
+      :resume
+      (let [r (on-targets! test (:nodes test) db/resume!)]
+        (swap! state dissoc :paused)
+        (assoc op :value r))
+      (assoc op :error (str "unknown nemesis op " f))))
+  (teardown! [_ _] nil))
+
+(defn combined
+  "Returns the combined nemesis (partitions, kills, pauses), with no fault active."
+  []
+  (->Combined (atom {})))
+
+(defn active-faults
+  "Returns a short text naming the faults a nemesis has active now (\"none\" when healthy)."
+  [nemesis]
+  (let [{:keys [partition killed paused]} (some-> nemesis :state deref)
+        parts (cond-> []
+                partition (conj (str "partition " partition))
+                (seq killed) (conj (str "killed " (str/join "," (sort killed))))
+                (seq paused) (conj (str "paused " (str/join "," (sort paused)))))]
+    (if (seq parts) (str/join "; " parts) "none")))
+
+(defn note-healed!
+  "Tells the nemesis that heal! undid every fault. Returns nil."
+  [nemesis]
+  (some-> nemesis :state (reset! {}))
+  nil)
+
+;; ---------------------------------------------------------------------------------------------
+;; Schedules
+
+(def faults #{:partition :kill :pause})
+
+(defn- fault-ops
+  "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."
+  [fault targets]
+  (case fault
+    :partition [{:type :info :f :start-partition :value (rand-nth targets)} {:type :info :f :stop-partition}]
+    :kill [{:type :info :f :kill :value (rand-nth targets)} {:type :info :f :start}]
+    :pause [{:type :info :f :pause :value (rand-nth targets)} {:type :info :f :resume}]))
+
+(def default-targets
+  {:partition partition-targets :kill kill-targets :pause pause-targets})
+
+(defn schedule
+  "Takes a set of faults (:partition, :kill, :pause), an interval in seconds and optionally a map
+  of fault -> targets to draw from. Returns an endless nemesis generator: wait interval, start a
+  randomly chosen fault, wait interval, stop it, and so on. No faults: nil (no nemesis ops)."
+  ([fault-set interval-secs] (schedule fault-set interval-secs default-targets))
+  ([fault-set interval-secs targets]
+   (when (seq fault-set)
+     (let [fs (vec (sort fault-set))]
+       (mapcat (fn [_]
+                 (let [fault (rand-nth fs)
+                       [start stop] (fault-ops fault (get targets fault))]
+                   [(gen/sleep interval-secs) start (gen/sleep interval-secs) stop]))
+               (range))))))
+
+(defn parse-faults
+  "Takes the --nemesis text (comma-separated: partition, kill, pause; `none` or empty for no
+  faults). Returns the set of faults. Throws ex-info naming the unknown fault."
+  [s]
+  (let [words (remove str/blank? (map str/trim (str/split (or s "") #",")))]
+    (if (or (empty? words) (= ["none"] words))
+      #{}
+      (set (for [w words]
+             (let [k (keyword w)]
+               (if (faults k) k
+                   (throw (ex-info (str "Unknown fault `" w "` in --nemesis; known: "
+                                        (str/join ", " (map name (sort faults))) ", none")
+                                   {:type :bad-option :option "--nemesis" :value w})))))))))

@@ -1,0 +1,42 @@
+(ns leasekv.harness.workloads.register
+  "The register workload: reads, writes and compare-and-sets over many independent keys, a few
+  processes per key, each key checked on its own for linearizability (and for stale reads, which
+  are reported in plain words).
+
+  Ops (values are [key v] tuples): {:f :read :value [k nil]} -> [k current-or-nil],
+  {:f :write :value [k v]}, {:f :cas :value [k [expected new]]}. Values are small integers so that
+  cas succeeds often enough to matter."
+  (:require [leasekv.harness.checker :as checker]
+            [leasekv.harness.checker.stale :as stale]
+            [leasekv.harness.generator :as gen]
+            [leasekv.harness.independent :as independent]))
+
+(def value-range 5)
+
+(defn r [] {:f :read :value nil})
+(defn w [] {:f :write :value (rand-int value-range)})
+(defn cas [] {:f :cas :value [(rand-int value-range) (rand-int value-range)]})
+
+(defn key-generator
+  "Returns the generator of one key's ops: a random mix of reads, writes and cas, limit ops long."
+  [limit]
+  (gen/limit limit (gen/mix [r w cas])))
+
+(defn per-key-checker
+  "Returns the checker of one key's history: linearizability (Java checker) and stale reads."
+  [opts]
+  (checker/compose {:linearizable (checker/linearizable {:model :cas-register
+                                                         :time-limit-ms (:linear-time-limit-ms opts 60000)})
+                    :stale-reads (stale/checker)}))
+
+(defn workload
+  "Takes options :concurrency, :threads-per-key (default 5; lowered to divide concurrency) and
+  :ops-per-key (default 150). Returns {:generator :final-generator :checker}."
+  [{:keys [concurrency threads-per-key ops-per-key] :or {threads-per-key 5 ops-per-key 150} :as opts}]
+  (let [n (->> (range (min threads-per-key concurrency) 0 -1)
+               (filter #(zero? (mod concurrency %)))
+               first)]
+    {:threads-per-key n
+     :generator (independent/concurrent-generator n (range) (fn [_] (key-generator ops-per-key)))
+     :final-generator nil
+     :checker (checker/independent (per-key-checker opts))}))
