@@ -1,0 +1,365 @@
+package leasekv.checker.search;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import leasekv.checker.Validity;
+import leasekv.checker.history.KeyHistory;
+import leasekv.checker.model.Call;
+import leasekv.checker.model.Model;
+
+/**
+ * The Wing-Gong depth-first search with Lowe's improvements, on one key.
+ *
+ * <p>Events sit in a doubly linked list in history order. The search repeatedly linearizes a call whose
+ * invocation comes before the first remaining return: it applies the call to the model, removes ("lifts")
+ * its invocation and return from the list, and starts again at the head. When the first remaining return
+ * belongs to a call it could not linearize, it backtracks. Every configuration (set of linearized calls,
+ * model state) it reaches is remembered in a {@link ConfigCache}, so no configuration is searched twice.
+ *
+ * <p>Calls of unknown outcome ({@code :info}, or never completed) have no return event: they may be
+ * linearized at any point after their invocation, or never. They live in a second list and are tried only
+ * after the calls of known outcome, because a valid history rarely needs them early. The search succeeds
+ * once every call of known outcome is linearized.
+ */
+public final class LinearizabilitySearch {
+    private static final int TAIL_STEPS = 64;
+    private static final int MAX_FINAL_CONFIGS = 16;
+    private static final int LIMIT_CHECK_MASK = 1023;
+
+    private final KeyHistory history;
+    private final Model model;
+    private final SearchLimits limits;
+    private final List<Call> calls;
+    private final int[] events;
+    private final int mainHead;
+    private final int mainTail;
+    private final int auxHead;
+    private final int auxTail;
+    private final int[] next;
+    private final int[] prev;
+    private final int[] callEvent;
+    private final int[] returnEvent;
+    private final long[] zobrist;
+    private final long[] bits;
+    private int firstNonFullWord;
+    private int lastNonZeroWord = -1;
+    private long bitsHash;
+
+    private int[] frameCall = new int[64];
+    private int[] frameState = new int[64];
+    private int[] framePass = new int[64];
+    private int[] frameBranch = new int[64];
+    private int[] frameRegionEnd = new int[64];
+    private int depth;
+
+    private final StateTable states;
+    private final ConfigCache cache;
+    private int stateId;
+    private int definiteRemaining;
+
+    private int bestBlockedEvent = -1;
+    private final List<SearchOutcome.FinalConfig> finalConfigs = new ArrayList<>();
+    private final List<Integer> finalConfigStates = new ArrayList<>();
+    private List<SearchOutcome.Step> bestTail = List.of();
+    private int bestDepth;
+
+    private LinearizabilitySearch(KeyHistory history, Model model, SearchLimits limits) {
+        this.history = history;
+        this.model = model;
+        this.limits = limits;
+        this.calls = history.calls();
+        this.events = history.events();
+        int eventCount = events.length;
+        mainHead = eventCount;
+        mainTail = eventCount + 1;
+        auxHead = eventCount + 2;
+        auxTail = eventCount + 3;
+        next = new int[eventCount + 4];
+        prev = new int[eventCount + 4];
+        callEvent = new int[calls.size()];
+        returnEvent = new int[calls.size()];
+        zobrist = new long[calls.size()];
+        bits = new long[(calls.size() + 63) >>> 6];
+        states = new StateTable(model, limits);
+        cache = new ConfigCache(limits);
+        linkEvents();
+    }
+
+    /** Searches one key; never throws for limits, which become {@code :unknown}. */
+    public static SearchOutcome run(KeyHistory history, Model model, SearchLimits limits) {
+        long start = System.nanoTime();
+        LinearizabilitySearch search = null;
+        try {
+            search = new LinearizabilitySearch(history, model, limits);
+            return search.search(start);
+        } catch (SearchAborted aborted) {
+            return unknown(aborted.causeName(), aborted.getMessage(), search, start);
+        } catch (OutOfMemoryError heapExhausted) {
+            // The budget should stop us first; this is the last line of defence if the estimate was off.
+            search = null;
+            return unknown("memory-limit", "the JVM heap ran out during the search", null, start);
+        } finally {
+            if (search != null) {
+                search.cache.releaseAll();
+                search.states.release();
+            }
+        }
+    }
+
+    private static SearchOutcome unknown(String cause, String reason, LinearizabilitySearch search, long start) {
+        long configurations = search == null ? 0 : search.cache.size();
+        int distinct = search == null ? 0 : search.states.size();
+        return new SearchOutcome(Validity.UNKNOWN, cause, reason, configurations, distinct, System.nanoTime() - start,
+                null, List.of(), List.of(), 0);
+    }
+
+    private void linkEvents() {
+        next[mainHead] = mainTail;
+        prev[mainTail] = mainHead;
+        next[auxHead] = auxTail;
+        prev[auxTail] = auxHead;
+        java.util.Arrays.fill(returnEvent, -1);
+        for (int event = 0; event < events.length; event++) {
+            int call = KeyHistory.callOf(events[event]);
+            if (KeyHistory.isReturn(events[event])) {
+                returnEvent[call] = event;
+                append(event, mainTail);
+            } else {
+                callEvent[call] = event;
+                append(event, calls.get(call).outcomeKnown() ? mainTail : auxTail);
+            }
+        }
+        for (int call = 0; call < calls.size(); call++) {
+            zobrist[call] = mix(call + 0x5DEECE66DL);
+            if (calls.get(call).outcomeKnown()) {
+                definiteRemaining++;
+            }
+        }
+    }
+
+    private void append(int node, int tail) {
+        int last = prev[tail];
+        next[last] = node;
+        prev[node] = last;
+        next[node] = tail;
+        prev[tail] = node;
+    }
+
+    private SearchOutcome search(long start) {
+        stateId = states.intern(model.initialState(), 0);
+        cache.add(configHash(stateId), stateId, bits, firstNonFullWord, lastNonZeroWord);
+        int node = next[mainHead];
+        int pass = 0;
+        int branch = 0;
+        int regionEnd = -1;
+        long steps = 0;
+        while (definiteRemaining > 0) {
+            if ((++steps & LIMIT_CHECK_MASK) == 0) {
+                limits.check(cache.size());
+            }
+            if (pass == 0 && node == mainTail) {
+                throw new IllegalStateException("calls of known outcome remain but no return event does");
+            }
+            if (pass == 0 && KeyHistory.isReturn(events[node])) {
+                // Every call of known outcome before the first return has been tried; now the others.
+                regionEnd = node;
+                pass = 1;
+                node = next[auxHead];
+                branch = 0;
+                continue;
+            }
+            if (pass == 1 && (node == auxTail || node > regionEnd)) {
+                noteBlocked(regionEnd);
+                if (depth == 0) {
+                    return invalid(start);
+                }
+                depth--;
+                int call = frameCall[depth];
+                unlinearize(call, frameState[depth]);
+                pass = framePass[depth];
+                regionEnd = frameRegionEnd[depth];
+                if (frameBranch[depth] < 0) {
+                    node = next[callEvent[call]];
+                    branch = 0;
+                } else {
+                    node = callEvent[call];
+                    branch = frameBranch[depth] + 1;
+                }
+                continue;
+            }
+            int call = KeyHistory.callOf(events[node]);
+            Object result = model.step(states.state(stateId), calls.get(call));
+            boolean hasChoices = result instanceof Model.Choices;
+            if (hasChoices) {
+                List<Object> choices = ((Model.Choices) result).states();
+                result = branch < choices.size() ? choices.get(branch) : Model.INCONSISTENT;
+            } else if (branch > 0) {
+                result = Model.INCONSISTENT;
+            }
+            if (result != Model.INCONSISTENT) {
+                int nextState = states.intern(result, cache.size());
+                setBit(call);
+                if (cache.add(configHash(nextState), nextState, bits, firstNonFullWord, lastNonZeroWord)) {
+                    push(call, pass, hasChoices ? branch : -1, regionEnd);
+                    linearize(call, nextState);
+                    node = next[mainHead];
+                    pass = 0;
+                    branch = 0;
+                    continue;
+                }
+                clearBit(call);
+                if (hasChoices) {
+                    branch++;
+                    continue;
+                }
+            }
+            node = next[node];
+            branch = 0;
+        }
+        return new SearchOutcome(Validity.VALID, null, null, cache.size(), states.size(), System.nanoTime() - start,
+                null, List.of(), List.of(), calls.size());
+    }
+
+    private void linearize(int call, int nextState) {
+        lift(call);
+        stateId = nextState;
+        if (returnEvent[call] >= 0) {
+            definiteRemaining--;
+        }
+    }
+
+    private void unlinearize(int call, int previousState) {
+        unlift(call);
+        clearBit(call);
+        stateId = previousState;
+        if (returnEvent[call] >= 0) {
+            definiteRemaining++;
+        }
+    }
+
+    private void lift(int call) {
+        unlink(callEvent[call]);
+        if (returnEvent[call] >= 0) {
+            unlink(returnEvent[call]);
+        }
+    }
+
+    private void unlift(int call) {
+        if (returnEvent[call] >= 0) {
+            relink(returnEvent[call]);
+        }
+        relink(callEvent[call]);
+    }
+
+    private void unlink(int node) {
+        next[prev[node]] = next[node];
+        prev[next[node]] = prev[node];
+    }
+
+    private void relink(int node) {
+        next[prev[node]] = node;
+        prev[next[node]] = node;
+    }
+
+    private void setBit(int call) {
+        int word = call >>> 6;
+        bits[word] |= 1L << call;
+        bitsHash ^= zobrist[call];
+        if (word > lastNonZeroWord) {
+            lastNonZeroWord = word;
+        }
+        while (firstNonFullWord < bits.length && bits[firstNonFullWord] == -1L) {
+            firstNonFullWord++;
+        }
+    }
+
+    private void clearBit(int call) {
+        int word = call >>> 6;
+        bits[word] &= ~(1L << call);
+        bitsHash ^= zobrist[call];
+        if (word < firstNonFullWord) {
+            firstNonFullWord = word;
+        }
+        while (lastNonZeroWord >= 0 && bits[lastNonZeroWord] == 0) {
+            lastNonZeroWord--;
+        }
+    }
+
+    private long configHash(int state) {
+        return bitsHash ^ mix(state * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+    }
+
+    private void push(int call, int pass, int branch, int regionEnd) {
+        if (depth == frameCall.length) {
+            int size = depth * 2;
+            frameCall = java.util.Arrays.copyOf(frameCall, size);
+            frameState = java.util.Arrays.copyOf(frameState, size);
+            framePass = java.util.Arrays.copyOf(framePass, size);
+            frameBranch = java.util.Arrays.copyOf(frameBranch, size);
+            frameRegionEnd = java.util.Arrays.copyOf(frameRegionEnd, size);
+        }
+        frameCall[depth] = call;
+        frameState[depth] = stateId;
+        framePass[depth] = pass;
+        frameBranch[depth] = branch;
+        frameRegionEnd[depth] = regionEnd;
+        depth++;
+    }
+
+    /** Remembers the furthest return the search got stuck at, with the configurations stuck there. */
+    private void noteBlocked(int returnNode) {
+        if (returnNode > bestBlockedEvent) {
+            bestBlockedEvent = returnNode;
+            finalConfigs.clear();
+            finalConfigStates.clear();
+            bestTail = currentTail();
+            bestDepth = depth;
+        }
+        if (returnNode == bestBlockedEvent && finalConfigs.size() < MAX_FINAL_CONFIGS
+                && !finalConfigStates.contains(stateId)) {
+            finalConfigStates.add(stateId);
+            finalConfigs.add(new SearchOutcome.FinalConfig(states.state(stateId), pendingBefore(returnNode)));
+        }
+    }
+
+    private List<SearchOutcome.Step> currentTail() {
+        List<SearchOutcome.Step> tail = new ArrayList<>();
+        for (int frame = Math.max(0, depth - TAIL_STEPS); frame < depth; frame++) {
+            int stateAfter = frame + 1 < depth ? frameState[frame + 1] : stateId;
+            tail.add(new SearchOutcome.Step(calls.get(frameCall[frame]), states.state(stateAfter)));
+        }
+        return Collections.unmodifiableList(tail);
+    }
+
+    private List<Call> pendingBefore(int returnNode) {
+        List<Call> pending = new ArrayList<>();
+        for (int node = next[mainHead]; node != mainTail && node <= returnNode; node = next[node]) {
+            if (!KeyHistory.isReturn(events[node])) {
+                pending.add(calls.get(KeyHistory.callOf(events[node])));
+            }
+        }
+        for (int node = next[auxHead]; node != auxTail && node < returnNode; node = next[node]) {
+            pending.add(calls.get(KeyHistory.callOf(events[node])));
+        }
+        pending.sort(java.util.Comparator.comparingInt(Call::invokePosition));
+        return pending;
+    }
+
+    private SearchOutcome invalid(long start) {
+        Call failing = calls.get(KeyHistory.callOf(events[bestBlockedEvent]));
+        return new SearchOutcome(Validity.INVALID, null, null, cache.size(), states.size(), System.nanoTime() - start,
+                failing, List.copyOf(finalConfigs), bestTail, bestDepth);
+    }
+
+    /** SplitMix64's finalizer: spreads bits so nearby inputs give unrelated hashes. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    KeyHistory history() {
+        return history;
+    }
+}
