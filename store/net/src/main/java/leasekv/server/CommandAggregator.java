@@ -127,11 +127,9 @@ final class CommandAggregator extends ChannelInboundHandlerAdapter {
             throw new ProtocolViolation(ErrorWord.TOOLARGE, "Protocol error: bulk string of " + length
                     + " bytes, the limit is " + config.maxBulkBytes());
         }
+        // Arguments are only limited in sum here; the dispatcher names the key or value that is too long.
         commandBytes += length + PER_ARGUMENT_OVERHEAD_BYTES;
-        if (tooLargeReason == null && length > config.maxArgumentBytes()) {
-            tooLargeReason = "argument " + (args.size() + 1) + " is " + length + " bytes, the limit is "
-                    + config.maxArgumentBytes();
-        } else if (tooLargeReason == null && commandBytes > config.maxCommandBytes()) {
+        if (tooLargeReason == null && commandBytes > config.maxCommandBytes()) {
             tooLargeReason = "command is more than " + config.maxCommandBytes() + " bytes";
         }
         if (tooLargeReason != null) {

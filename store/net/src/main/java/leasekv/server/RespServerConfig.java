@@ -44,11 +44,6 @@ public record RespServerConfig(InetSocketAddress bindAddress, int maxKeyBytes, i
                 16 * 1024 * 1024, 1024 * 1024, 64 * 1024, 1024);
     }
 
-    /** The largest single argument any command accepts. */
-    int maxArgumentBytes() {
-        return Math.max(maxKeyBytes, maxValueBytes);
-    }
-
     private static void requirePositive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
