@@ -36,6 +36,10 @@
                "faults are partition, kill, pause, or none"]]
    [nil "--nemesis-interval SECONDS" "Seconds between fault start and stop" :default 10.0
     :parse-fn parse-double :validate (positive "--nemesis-interval")]
+   [nil "--partitions KINDS" "Partition kinds to draw from (comma-separated): random-halves, isolate-leader, majorities-ring, bridge, one-way"
+    :default "random-halves,isolate-leader,majorities-ring,bridge,one-way"
+    :validate [#(try (nemesis/parse-targets % nemesis/partition-targets "--partitions") true (catch Exception _ false))
+               "kinds are random-halves, isolate-leader, majorities-ring, bridge, one-way"]]
    [nil "--leave-db-running" "Keep the cluster and the DB after the test (remove with `lein run cleanup`)"]
    [nil "--db NAME" "The system under test: leasekv or etcd" :default "leasekv"
     :validate [#(contains? tests/dbs %) (str "must be one of " (str/join ", " (sort (keys tests/dbs))))]]

@@ -41,7 +41,7 @@
   (let [elapsed (util/nanos->secs (- (System/nanoTime) (:start-nanos test)))
         {:keys [ok fail info] :or {ok 0 fail 0 info 0}} @(:stats test)
         done (+ ok fail info)]
-    (str "[progress] " (util/fraction-str 0 elapsed) "/" (:time-limit test) " s"
+    (str (util/fraction-str 0 elapsed) "/" (:time-limit test) " s"
          " | " done " ops (" (util/fraction-str 1 (if (pos? elapsed) (/ done elapsed) 0)) " ops/s)"
          " | ok " ok " fail " fail " info " info
          " | faults: " (nemesis/active-faults (:nemesis test)))))

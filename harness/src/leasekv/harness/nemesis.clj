@@ -152,6 +152,20 @@
                    [(gen/sleep interval-secs) start (gen/sleep interval-secs) stop]))
                (range))))))
 
+(defn parse-targets
+  "Takes comma-separated target names, the allowed targets and the option's name. Returns the
+  targets (keywords). Throws ex-info naming the unknown one."
+  [s allowed option]
+  (let [words (remove str/blank? (map str/trim (str/split (or s "") #",")))]
+    (when (empty? words)
+      (throw (ex-info (str option " names no target") {:type :bad-option :option option})))
+    (vec (for [w words]
+           (let [k (keyword w)]
+             (if (some #{k} allowed) k
+                 (throw (ex-info (str "Unknown target `" w "` in " option "; known: "
+                                      (str/join ", " (map name allowed)))
+                                 {:type :bad-option :option option :value w}))))))))
+
 (defn parse-faults
   "Takes the --nemesis text (comma-separated: partition, kill, pause; `none` or empty for no
   faults). Returns the set of faults. Throws ex-info naming the unknown fault."

@@ -71,11 +71,24 @@
   [nodes node]
   {node (set (remove #{node} nodes))})
 
-(defn describe
-  "Returns a short text for a grudge: `n1 -x- n2,n3` for each node that drops someone."
+(defn components
+  "Returns the grudge's components (sorted vectors of nodes) when it is a clean split, in which
+  every node hears exactly the other nodes of its component; otherwise nil."
   [grudge]
-  (str/join "; " (for [[n xs] (sort grudge) :when (seq xs)]
-                   (str n " hears nothing from " (str/join "," (sort xs))))))
+  (let [all (set (concat (keys grudge) (apply concat (vals grudge))))
+        views (set (for [n all] (set/difference all (get grudge n #{}))))]
+    (when (and (= (count all) (reduce + (map count views)))
+               (every? (fn [v] (every? #(= v (set/difference all (get grudge % #{}))) v)) views))
+      (vec (sort-by first (map (comp vec sort) views))))))
+
+(defn describe
+  "Returns a short text for a grudge: `n1,n2 | n3,n4,n5` for a clean split, otherwise
+  `n1 hears nothing from n2,n3; ...`."
+  [grudge]
+  (if-let [cs (components grudge)]
+    (str/join " | " (map #(str/join "," %) cs))
+    (str/join "; " (for [[n xs] (sort grudge) :when (seq xs)]
+                     (str n " hears nothing from " (str/join "," (sort xs)))))))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; Applying them

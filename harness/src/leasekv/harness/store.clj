@@ -32,10 +32,27 @@
     (Files/deleteIfExists link)
     (Files/createSymbolicLink link (->path target) (make-array FileAttribute 0))))
 
+(defn- key-rank [k]
+  (cond (= :valid? k) [0 ""] (keyword? k) [1 (str k)] (number? k) [2 (double k)] :else [3 (pr-str k)]))
+
+(def ^:private result-key-order
+  (comparator (fn [a b] (neg? (compare (key-rank a) (key-rank b))))))
+
+(defn readable-order
+  "Returns x with every map sorted for reading: :valid? first, then keywords alphabetically,
+  then numbers, then anything else."
+  [x]
+  (cond
+    (map? x) (into (sorted-map-by result-key-order) (map (fn [[k v]] [k (readable-order v)])) x)
+    (vector? x) (mapv readable-order x)
+    (set? x) x
+    (sequential? x) (mapv readable-order x)
+    :else x))
+
 (defn- write-edn! [file x]
   (io/make-parents file)
   (binding [*print-namespace-maps* false *print-length* nil *print-level* nil]
-    (spit file (with-out-str (pprint/pprint (h/edn-safe x))))))
+    (spit file (with-out-str (pprint/pprint (readable-order (h/edn-safe x)))))))
 
 (defn prepare!
   "Takes a test with :results-root, :name and :store-dir. Creates the run directory, writes

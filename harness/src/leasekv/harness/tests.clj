@@ -85,7 +85,7 @@
 
 (def ^:private stored-option-keys
   [:nodes :nodes-file :remote :username :ssh-port :concurrency :time-limit :rate :workload :nemesis
-   :nemesis-interval :leave-db-running :db :etcd-serializable :read-mode :fsm-sync-mode :unsafe
+   :nemesis-interval :partitions :leave-db-running :db :etcd-serializable :read-mode :fsm-sync-mode :unsafe
    :store-args :ops-per-key :threads-per-key :request-timeout-ms :results-dir :base-dir :name])
 
 (defn build-test
@@ -106,7 +106,10 @@
      :client client
      :nemesis (nemesis/combined)
      :faults faults
-     :nemesis-generator (nemesis/schedule faults (:nemesis-interval opts))
+     :nemesis-generator (nemesis/schedule faults (:nemesis-interval opts)
+                                          (assoc nemesis/default-targets :partition
+                                                 (nemesis/parse-targets (:partitions opts (str/join "," (map name nemesis/partition-targets)))
+                                                                        nemesis/partition-targets "--partitions")))
      :generator (:generator workload)
      :final-generator (:final-generator workload)
      :checker (composed-checker workload)

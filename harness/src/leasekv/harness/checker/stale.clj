@@ -65,8 +65,10 @@
   [{:keys [read-index read-value node served-by term read-mode missed-write stale-by-ms]}]
   (str "Read #" read-index " returned " (pr-str read-value)
        (when node (str " from " node))
-       (when served-by (str " (served by " served-by (when term (str " in term " term))
-                            (when read-mode (str ", " (name read-mode) " read")) ")"))
+       (when (or served-by read-mode)
+         (str " (" (when read-mode (str (name read-mode) " read"))
+              (when served-by (str (when read-mode ", ") "served by " served-by (when term (str " in term " term))))
+              ")"))
        ", but " (name (:f missed-write)) " #" (:index missed-write) " of " (pr-str (:value missed-write))
        " had been acknowledged " (format "%.1f" (double stale-by-ms)) " ms before the read began."))
 
