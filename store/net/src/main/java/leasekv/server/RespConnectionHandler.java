@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * arrives (and nothing is queued before them) are written at once and flushed once per socket read;
  * the others wait in {@link #pending} until every earlier reply has been written.
  *
- * <p>Backpressure: reading pauses while more than {@code maxPendingReplies} commands are unanswered or
- * while the socket is not writable (a client that pipelines without reading its replies).
+ * <p>Backpressure: while {@code maxPendingReplies} commands are unanswered or the socket is not writable
+ * (a client that pipelines without reading its replies), further commands are not dispatched but
+ * parked in {@link #deferred} (at most what one socket read held) and reading pauses. So a client that
+ * never reads costs the server at most the outbound high-water mark plus one read, not its backlog.
  *
  * <p>Framing errors (bad RESP, framing limits): the client gets the replies to its earlier commands,
  * then one error, then the connection is closed. Other connections are unaffected.
@@ -31,6 +33,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private final CommandDispatcher dispatcher;
     private final int maxPendingReplies;
     private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
+    private final ArrayDeque<RedisCommand> deferred = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
     private boolean needsFlush;
@@ -56,6 +59,26 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RedisCommand command = (RedisCommand) msg;
+        if (!deferred.isEmpty() || !canDispatch()) {
+            deferred.addLast(command); // at most one socket read's worth: reading is paused meanwhile
+            updateReading();
+            return;
+        }
+        dispatch(command);
+    }
+
+    /** Dispatch only while the client keeps up: few unanswered commands and a writable socket. */
+    private boolean canDispatch() {
+        return pending.size() < maxPendingReplies && ctx.channel().isWritable();
+    }
+
+    private void dispatchDeferred() {
+        while (!closing && !violated && !deferred.isEmpty() && canDispatch()) {
+            dispatch(deferred.pollFirst());
+        }
+    }
+
+    private void dispatch(RedisCommand command) {
         Object outcome = command.tooLargeReason != null
                 ? Replies.error(ErrorWord.TOOLARGE, command.tooLargeReason)
                 : dispatcher.dispatch(command.args);
@@ -99,6 +122,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         while (!closing && !pending.isEmpty() && pending.peekFirst().isDone()) {
             writeReply(pending.pollFirst());
         }
+        dispatchDeferred();
         flushIfNeeded();
         updateReading();
     }
@@ -112,6 +136,8 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        dispatchDeferred();
+        flushIfNeeded();
         updateReading();
         ctx.fireChannelWritabilityChanged();
     }
@@ -124,7 +150,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void updateReading() {
-        boolean wanted = !closing && !violated && pending.size() < maxPendingReplies && ctx.channel().isWritable();
+        boolean wanted = !closing && !violated && deferred.isEmpty() && canDispatch();
         if (ctx.channel().config().isAutoRead() != wanted) {
             ctx.channel().config().setAutoRead(wanted);
         }
@@ -159,6 +185,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private void startClosing(RedisMessage lastReply) {
         closing = true;
         pending.clear();
+        deferred.clear();
         ctx.channel().config().setAutoRead(false);
         needsFlush = false;
         ctx.writeAndFlush(lastReply).addListener(ChannelFutureListener.CLOSE);
