@@ -98,7 +98,7 @@
             result (core/run-test! test)
             code (core/exit-code (:results result))]
         (log/info! "Verdict:" (pr-str (:valid? (:results result))) "->" (:store-dir result))
-        (if (zero? code) (recur (inc i) code) code)))))
+        (if (zero? code) (recur (inc i) (long code)) code)))))
 
 (defn test-cmd [args]
   (let [{:keys [options errors summary]} (parse args test-options)]

@@ -100,7 +100,7 @@
       (when-let [final (:final-generator test)]
         (when-not @(:abort test)
           (phase! "final reads" #(interpreter/run! (assoc test :generator final :drain-timeout-ms 30000)))))
-      (finally (.interrupt progress)))
+      (finally (.interrupt ^Thread progress)))
     test))
 
 (defn- cleanup! [test healed?]

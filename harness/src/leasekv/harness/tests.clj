@@ -132,7 +132,7 @@
   Re-checks that run's history.edn with the checker its options describe, rewrites its
   results.edn and returns the results."
   [root which]
-  (let [dir (store/resolve-run root which)
+  (let [^java.io.File dir (store/resolve-run root which)
         opts (store/read-edn (io/file dir "test.edn"))
         test (assoc (build-test (merge {:results-dir root :base-dir "/var/tmp/leasekv-harness"} opts))
                     :store-dir (.getPath dir))

@@ -1,0 +1,160 @@
+(ns leasekv.harness.db.leasekv
+  "The leasekv store as a system under test. Setup builds store/node/target/leasekv-store.jar with
+  Maven when it is missing or older than any store source, uploads it into every node's
+  directory, starts `java -jar leasekv-store.jar --id <node> --peers ...` there and waits until
+  the node knows a leader. Faults are signals to the node's pid; logs are its stdout."
+  (:require [clojure.java.io :as io]
+            [clojure.string :as str]
+            [leasekv.harness.client.leasekv :as lkv-client]
+            [leasekv.harness.control :as c]
+            [leasekv.harness.control.shell :as shell]
+            [leasekv.harness.db :as db]
+            [leasekv.harness.log :as log]
+            [leasekv.harness.util :as util])
+  (:import (java.io File)
+           (leasekv.client LeaseKvClient Role)))
+
+(def peer-port 7000)
+(def metrics-port 9100)
+(def default-jar "store/node/target/leasekv-store.jar")
+
+(defn- newest-source-millis
+  "Returns the newest modification time among the store's sources and poms (and the root pom)."
+  [root]
+  (->> (concat (file-seq (io/file root "store")) [(io/file root "pom.xml")])
+       (filter (fn [^File f] (and (.isFile f)
+                                  (not (str/includes? (.getPath f) "/target/"))
+                                  (or (str/ends-with? (.getName f) ".java")
+                                      (= "pom.xml" (.getName f))
+                                      (str/includes? (.getPath f) "/src/main/resources/")))))
+       (map #(.lastModified ^File %))
+       (reduce max 0)))
+
+(defn jar-stale?
+  "True when the jar at jar-path is missing or older than a source of the store under root."
+  [root jar-path]
+  (let [jar (io/file jar-path)]
+    (or (not (.exists jar)) (< (.lastModified jar) (newest-source-millis root)))))
+
+(defonce ^:private build-lock (Object.))
+
+(defn ensure-jar!
+  "Builds the store's jar with Maven (store/node and what it needs) when it is missing or stale.
+  Takes the repository root. Returns the jar's path. Throws ex-info with Maven's output on failure."
+  [root]
+  (locking build-lock
+    (let [jar (str root "/" default-jar)]
+      (when (jar-stale? root jar)
+        (log/info! "Building" jar "with Maven (missing or older than the store's sources)")
+        (let [{:keys [exit out err]} (shell/run ["mvn" "-B" "-q" "-f" (str root "/pom.xml")
+                                                 "-pl" "store/node" "-am" "install" "-DskipTests"]
+                                                {:timeout-ms 900000})]
+          (when-not (and (zero? exit) (.exists (io/file jar)))
+            (throw (ex-info (str "Building the store jar failed (exit " exit "): "
+                                 (last (str/split-lines (str out err))))
+                            {:type :build-failed :out out :err err})))))
+      jar)))
+
+(defn- paths [test node]
+  (let [dir (db/node-dir test node)]
+    {:dir dir :jar (str dir "/leasekv-store.jar") :data (str dir "/data")
+     :log (str dir "/store.log") :pid (str dir "/store.pid")}))
+
+(defn peers
+  "Returns the --peers value for the test: id=host:peerPort:clientPort for every node."
+  [test]
+  (str/join "," (for [n (:nodes test)]
+                  (str n "=" (c/address (:remote test) n) ":" peer-port ":" lkv-client/client-port))))
+
+(defn command
+  "Returns the command line (a vector) that starts the store on node."
+  [test node]
+  (let [{:keys [jar data]} (paths test node)
+        unsafe (:unsafe test)]
+    (vec (concat
+          ["java" "-Xms64m" (str "-Xmx" (:store-heap test "512m")) "-XX:+UseG1GC" "-jar" jar
+           "--id" node
+           "--peers" (peers test)
+           "--data-dir" data
+           "--client-addr" (str "0.0.0.0:" lkv-client/client-port)
+           "--peer-addr" (str "0.0.0.0:" peer-port)
+           "--metrics-addr" (str "0.0.0.0:" metrics-port)]
+          (when-let [m (:read-mode test)] ["--read-mode" m])
+          (when-let [m (:fsm-sync-mode test)] ["--fsm-sync-mode" m])
+          (when unsafe ["--test-hooks" "--unsafe" unsafe])
+          (when-let [extra (:store-args test)] (remove str/blank? (str/split extra #"\s+")))))))
+
+(defn- start-node! [test node]
+  (let [{:keys [dir log pid]} (paths test node)]
+    (c/start-daemon! (:remote test) node {:cmd (command test node) :logfile log :pidfile pid :chdir dir})))
+
+(defn- role-of
+  "Returns node's Role (asking it directly, no redirects), or nil when it does not answer."
+  ^Role [test node]
+  (try (with-open [^LeaseKvClient conn (-> (LeaseKvClient/builder)
+                                           (.nodes [(str (c/address (:remote test) node) ":" lkv-client/client-port)])
+                                           (.pinned true)
+                                           (.requestTimeoutMillis (int 1000))
+                                           (.build))]
+         (.role conn))
+       (catch Exception _ nil)))
+
+(defn- await-leader! [test node]
+  (util/await-fn (fn [] (let [r (role-of test node)]
+                          (and r (not= "replaying" (.role r)) (.leaderId r))))
+                 {:timeout-ms 90000 :interval-ms 500
+                  :what (str "leasekv on " node " to know a leader")}))
+
+(defrecord LeaseKvDB []
+  db/DB
+  (setup! [_ test node]
+    (let [{:keys [dir jar pid]} (paths test node)
+          local-jar (ensure-jar! (:repo-root test (System/getProperty "user.dir")))]
+      (c/kill-daemon! (:remote test) node pid)
+      (c/exec! (:remote test) node (c/join "rm" "-rf" dir))
+      (c/upload! (:remote test) node local-jar jar)
+      (start-node! test node)
+      (let [leader (await-leader! test node)]
+        (log/info! "leasekv on" node "is up; leader" leader))))
+  (teardown! [_ test node]
+    (let [{:keys [dir pid]} (paths test node)]
+      (c/kill-daemon! (:remote test) node pid)
+      (c/exec! (:remote test) node (c/join "rm" "-rf" dir))))
+
+  db/Kill
+  (start! [_ test node]
+    (if (c/daemon-pid (:remote test) node (:pid (paths test node)))
+      :already-running
+      (do (start-node! test node) :started)))
+  (kill! [_ test node]
+    (if (c/kill-daemon! (:remote test) node (:pid (paths test node))) :killed :not-running))
+
+  db/Pause
+  (pause! [_ test node]
+    (if (c/signal-daemon! (:remote test) node (:pid (paths test node)) "STOP") :paused :not-running))
+  (resume! [_ test node]
+    (if (c/signal-daemon! (:remote test) node (:pid (paths test node)) "CONT") :resumed :not-running))
+
+  db/Primary
+  (primaries [_ test]
+    (->> (:nodes test)
+         (util/real-pmap (fn [node] (when-let [r (role-of test node)] (when (.isLeader r) node))))
+         (remove nil?)
+         vec))
+
+  db/LogFiles
+  (log-files [_ test node] {(:log (paths test node)) "store.log"}))
+
+(defn db
+  "Returns the leasekv DB."
+  []
+  (->LeaseKvDB))
+
+(defn transfer-leadership!
+  "Asks the current leader to hand leadership to node (ADMIN TRANSFER; the store must run with
+  --test-hooks). Returns the reply, or throws when no leader answers."
+  [test node]
+  (let [leader (or (first (db/primaries (db) test))
+                   (throw (ex-info "No leader to transfer from" {:type :no-leader})))]
+    (with-open [^LeaseKvClient conn (lkv-client/open-client test leader)]
+      (.command conn (into-array String ["ADMIN" "TRANSFER" node])))))
