@@ -1,0 +1,18 @@
+package leasekv.lazyfs;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Process-wide figures reported by {@code ctl stats}; all are monotonic except the pending ones. */
+final class Counters {
+    /** Bytes of 4 KiB pages currently held in memory as unsynced data. */
+    final AtomicLong pendingPageBytes = new AtomicLong();
+    final AtomicLong fileSyncs = new AtomicLong();
+    final AtomicLong dirSyncs = new AtomicLong();
+    final AtomicLong syncedBytes = new AtomicLong();
+    /** Bytes written to the backing file without an fsync because pending memory ran over its cap. */
+    final AtomicLong writebackBytes = new AtomicLong();
+    final AtomicLong losses = new AtomicLong();
+    final AtomicLong lostBytes = new AtomicLong();
+    final AtomicLong undoneOps = new AtomicLong();
+    final AtomicLong committedOps = new AtomicLong();
+}
