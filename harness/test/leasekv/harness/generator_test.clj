@@ -13,7 +13,7 @@
     (is (= 2 (count h)))
     (is (= [:invoke :ok] (map :type h)))
     (is (= :read (:f (first h))))
-    (is (contains? #{0 1} (:process (first h))))))
+    (is (contains? #{0 1 :nemesis} (:process (first h))))))
 
 (deftest nil-and-empty-are-exhausted
   (is (nil? (gen/op nil {} (gen/context 2))))

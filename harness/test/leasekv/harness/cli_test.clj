@@ -1,0 +1,54 @@
+(ns leasekv.harness.cli-test
+  (:require [clojure.string :as str]
+            [clojure.test :refer [deftest is testing]]
+            [leasekv.harness.cli :as cli]
+            [leasekv.harness.core :as core]
+            [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.tests :as tests]))
+
+(deftest concurrency-n-or-per-node
+  (is (= 7 (tests/parse-concurrency "7" 5)))
+  (is (= 10 (tests/parse-concurrency "2n" 5)))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"N or Nn" (tests/parse-concurrency "two" 5)))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"at least 1" (tests/parse-concurrency "0n" 5))))
+
+(deftest node-specs
+  (is (= [["n1" "n2"] {"n1" "n1" "n2" "10.0.0.2"}] (tests/parse-node-specs ["n1" " n2=10.0.0.2 " "# comment" ""])))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"Duplicate" (tests/parse-node-specs ["n1" "n1"]))))
+
+(deftest faults-and-targets
+  (is (= #{:partition :kill} (nemesis/parse-faults "partition, kill")))
+  (is (= #{} (nemesis/parse-faults "none")))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"Unknown fault `clock`" (nemesis/parse-faults "partition,clock")))
+  (is (= [:bridge] (nemesis/parse-targets "bridge" nemesis/partition-targets "--partitions"))))
+
+(deftest exit-codes
+  (is (= 0 (core/exit-code {:valid? true})))
+  (is (= 1 (core/exit-code {:valid? false})))
+  (is (= 2 (core/exit-code {:valid? :unknown})))
+  (is (= 255 (core/exit-code {:valid? :crashed}))))
+
+(deftest bad-usage-is-named-and-does-not-crash
+  (let [err (java.io.StringWriter.)]
+    (binding [*err* err]
+      (is (= 255 (cli/run-command ["test" "--time-limit" "-3"])))
+      (is (= 255 (cli/run-command ["test" "--workload" "queue"])))
+      (is (= 255 (cli/run-command ["frobnicate"]))))
+    (is (str/includes? (str err) "--time-limit must be positive"))
+    (is (str/includes? (str err) "must be one of register, set"))
+    (is (str/includes? (str err) "Unknown command \"frobnicate\""))))
+
+(deftest help-lists-every-option
+  (let [out (with-out-str (is (= 0 (cli/run-command ["test" "--help"]))))]
+    (doseq [opt ["--nodes" "--nodes-file" "--username" "--ssh-private-key" "--concurrency" "--time-limit"
+                 "--test-count" "--rate" "--workload" "--nemesis" "--nemesis-interval" "--leave-db-running"
+                 "--db" "--etcd-serializable"]]
+      (is (str/includes? out opt) opt))))
+
+(deftest builds-a-test-without-touching-nodes
+  (let [t (tests/build-test {:nodes "n1,n2,n3" :concurrency "2n" :workload "register" :nemesis "partition,kill"
+                             :nemesis-interval 5.0 :db "etcd" :time-limit 10 :rate 10.0 :request-timeout-ms 1000
+                             :partitions "bridge" :results-dir "results" :base-dir "/tmp/x"})]
+    (is (= "etcd-register-kill+partition" (:name t)))
+    (is (= 6 (:concurrency t)))
+    (is (= ["n1" "n2" "n3"] (:nodes t)))))
