@@ -75,7 +75,7 @@
                    (when-not (= ::stop op)
                      (let [c (try (run-op test client-state op)
                                   (catch Throwable e (assoc op :type :info :exception e :error [:crashed (str e)])))]
-                       (.put done (assoc c :time (relative-time test))))
+                       (.put done c))
                      (recur))))
                (catch InterruptedException _ nil)
                (finally
@@ -99,13 +99,17 @@
   nemesis op. Returns the final context. Waits at most :drain-timeout-ms (default 60000) for the
   ops still running at the end; ops that never completed stay open in the history (indeterminate)."
   [test]
+  ;; Completions are stamped when the interpreter records them, not when the worker finished, so
+  ;; that time order and index order agree (a completion recorded after an invocation never looks
+  ;; earlier than it; checkers may rely on either order).
   (let [done (LinkedBlockingQueue.)
         ctx0 (gen/context (:concurrency test))
         queues (into {} (for [t (:threads ctx0)] [t (worker test t done)]))
         stats (:stats test (atom {}))
         complete (fn [[ctx g] op]
                    (count-completion! stats op)
-                   (let [op (if (recorded? op) (h/record! (:history test) (cond-> op (:exception op) (update :exception h/edn-safe))) op)
+                   (let [op (assoc op :time (relative-time test))
+                         op (if (recorded? op) (h/record! (:history test) (cond-> op (:exception op) (update :exception h/edn-safe))) op)
                          ctx (gen/on-complete (assoc ctx :time (:time op)) op)]
                      [ctx (gen/update g test ctx op)]))]
     (try
