@@ -1,5 +1,7 @@
 package leasekv.raft;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
@@ -104,8 +106,12 @@ public final class RaftConfig {
 
   /** The largest lease the election timeout, tick, drift bound and read time allow (the default). */
   public long maxSafeLeaseNanos() {
-    double refusal = (double) (electionTimeoutTicks - 1) * tickNanos * (1 - clockDriftBound) / (1 + clockDriftBound);
-    return (long) Math.floor(refusal) - maxReadNanos;
+    // Decimal arithmetic so that e.g. 990 ms * 0.9 / 1.1 is exactly 810 ms, not 809.99999 ms.
+    BigDecimal rho = BigDecimal.valueOf(clockDriftBound);
+    BigDecimal refusal = BigDecimal.valueOf((long) (electionTimeoutTicks - 1) * tickNanos)
+        .multiply(BigDecimal.ONE.subtract(rho))
+        .divide(BigDecimal.ONE.add(rho), 0, RoundingMode.FLOOR);
+    return refusal.longValueExact() - maxReadNanos;
   }
 
   public long minElectionTimeoutNanos() {

@@ -80,6 +80,14 @@ public final class RaftGroup {
    * that long (lease rule 6), so a test's first election would otherwise fail.
    */
   public void boot() {
+    silence();
+  }
+
+  /**
+   * Lets one election timeout pass with the network silent, so every vote-refusal window (lease rules
+   * 5 and 6) has ended; nodes may start pre-vote campaigns meanwhile, which go nowhere.
+   */
+  public void silence() {
     firewall.dropEverything(true);
     int ticks = nodes.values().iterator().next().core().config().electionTimeoutTicks();
     for (int i = 0; i < ticks; i++) {
@@ -199,6 +207,14 @@ public final class RaftGroup {
     holdFilter = m -> false;
     network.addAll(held);
     held.clear();
+    deliverAll();
+  }
+
+  /** Delivers (late) only the held messages matching {@code which}; the rest stay held, and holding goes on. */
+  public void releaseHeld(Predicate<Message> which) {
+    List<Message> release = held.stream().filter(which).toList();
+    held.removeAll(release);
+    network.addAll(release);
     deliverAll();
   }
 

@@ -1,0 +1,234 @@
+package leasekv.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import leasekv.raft.testing.RaftGroup;
+import leasekv.raft.testing.TestNode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lease rules (docs: lease-and-durability-rules.md, rules 2-9) as scenarios. Time is each node's
+ * own manual clock; a tick is 10 ms, the election timeout 10 ticks, so the lease is
+ * (100 ms - 10 ms) * 0.9 / 1.1 = 73.6 ms.
+ */
+class LeaseTest {
+  private record Round(long seq, long sentAtNanos) {}
+
+  /** Ticks the leader alone until it broadcasts a heartbeat round; returns the round and its clock reading. */
+  private static Round heartbeatRound(RaftGroup g, String leader) {
+    for (int i = 0; i < 20; i++) {
+      g.clearSentMessages();
+      g.node(leader).tick();
+      long now = g.node(leader).clock().nanoTime();
+      g.deliverAll();
+      for (Message m : g.sentMessages()) {
+        if (m.type() == MessageType.HEARTBEAT && m.from().equals(leader)) return new Round(m.seq(), now);
+      }
+    }
+    throw new AssertionError(leader + " sent no heartbeat");
+  }
+
+  @Test
+  void aLateReplyExtendsTheLeaseOnlyFromTheSendTimeOfItsOwnRound() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    long lease = n1.core().config().leaseNanos();
+    g.holdMessages(m -> m.type() == MessageType.HEARTBEAT_RESPONSE);
+    Round r = heartbeatRound(g, "n1");
+    heartbeatRound(g, "n1"); // a later round; its replies are held too
+    long releasedAt = n1.clock().nanoTime();
+    g.releaseHeld(m -> m.seq() == r.seq()); // the replies to round r arrive only now
+    assertEquals(r.sentAtNanos() + lease, n1.publishedLease().leaseUntilNanos(),
+        "the lease runs from when round " + r.seq() + " was sent, not from when its replies arrived");
+    assertTrue(r.sentAtNanos() + lease < releasedAt + lease);
+  }
+
+  @Test
+  void unsafeLeaseFromAckReceiptRunsFromWhenTheRepliesArrive() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.LEASE_FROM_ACK_RECEIPT), "n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    long lease = n1.core().config().leaseNanos();
+    g.holdMessages(m -> m.type() == MessageType.HEARTBEAT_RESPONSE);
+    Round r = heartbeatRound(g, "n1");
+    heartbeatRound(g, "n1");
+    long releasedAt = n1.clock().nanoTime();
+    g.releaseHeld(m -> m.seq() == r.seq());
+    assertEquals(releasedAt + lease, n1.publishedLease().leaseUntilNanos(), "UNSAFE: anchored at receipt");
+  }
+
+  @Test
+  void theQuorumInstantIsTheMajorityThLatestAcknowledgedSendTimeCountingTheLeader() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3", "n4", "n5");
+    TestNode n1 = g.electLeader("n1");
+    long lease = n1.core().config().leaseNanos();
+    long electionLease = n1.publishedLease().leaseUntilNanos();
+    g.holdMessages(m -> m.type() == MessageType.HEARTBEAT_RESPONSE);
+    Round r1 = heartbeatRound(g, "n1");
+    Round r2 = heartbeatRound(g, "n1");
+    Round r3 = heartbeatRound(g, "n1");
+    g.releaseHeld(m -> m.from().equals("n2") && m.seq() == r3.seq());
+    assertEquals(electionLease, n1.publishedLease().leaseUntilNanos(), "one fresh follower is not a quorum of five");
+    g.releaseHeld(m -> m.from().equals("n3") && m.seq() == r2.seq());
+    assertEquals(r2.sentAtNanos() + lease, n1.publishedLease().leaseUntilNanos(), "n1 (now), n2 (r3), n3 (r2): the third latest is r2");
+    g.releaseHeld(m -> m.from().equals("n4") && m.seq() == r1.seq());
+    assertEquals(r2.sentAtNanos() + lease, n1.publishedLease().leaseUntilNanos(), "an older ack does not change the majority-th latest");
+  }
+
+  @Test
+  void anIsolatedLeadersLeaseRunsOutBeforeCheckQuorumDeposesIt() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1"); // check-quorum first looks 10 ticks from now
+    long until = n1.publishedLease().leaseUntilNanos();
+    assertTrue(n1.canServeLeaseRead());
+    g.isolate("n1");
+    int ticks = 0;
+    while (n1.clock().nanoTime() - until < 0) {
+      assertTrue(n1.canServeLeaseRead(), "lease valid until it runs out");
+      g.tick("n1", 1);
+      ticks++;
+    }
+    assertEquals(8, ticks, "73.6 ms of lease is gone after 8 ticks of 10 ms");
+    assertTrue(n1.isLeader(), "still leader: check-quorum has not fired yet");
+    assertFalse(n1.canServeLeaseRead(), "but the lease has run out");
+    g.tick("n1", 12);
+    assertFalse(n1.isLeader(), "check-quorum deposes the isolated leader within two election timeouts");
+  }
+
+  @Test
+  void theLeaseIsDroppedBeforeTimeoutNowIsSent() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    assertTrue(n1.canServeLeaseRead());
+    n1.core().transferLeadership("n2"); // n2 is up to date: TimeoutNow goes out in this very Ready
+    Ready r = n1.core().ready();
+    assertTrue(r.messages().stream().anyMatch(m -> m.type() == MessageType.TIMEOUT_NOW && m.to().equals("n2")));
+    assertFalse(r.leaseState().leaseHeld(), "the node publishes this lease state before sending TimeoutNow");
+    assertFalse(r.leaseState().canServeLeaseRead(n1.clock().nanoTime()));
+    n1.core().advance(r);
+  }
+
+  @Test
+  void aTransferHandsOverLeadershipAndTheLease() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    g.electLeader("n1");
+    g.core("n1").transferLeadership("n2");
+    g.deliverAll();
+    assertTrue(g.node("n2").isLeader());
+    assertFalse(g.node("n1").canServeLeaseRead());
+    assertTrue(g.node("n2").canServeLeaseRead(), "the transfer campaign bypassed the followers' vote refusal");
+    g.assertSafe();
+  }
+
+  @Test
+  void aFailedTransferDoesNotReviveTheLeaseFromEarlierAcksAndItsLateTimeoutNowIsRefused() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    long term = n1.term();
+    g.holdMessages(m -> m.type() == MessageType.TIMEOUT_NOW);
+    n1.core().transferLeadership("n2");
+    g.deliverAll();
+    assertFalse(n1.canServeLeaseRead());
+    g.tickAll(4); // heartbeats during the transfer are acknowledged...
+    assertFalse(n1.canServeLeaseRead(), "...but earn no lease: a TimeoutNow may be on its way");
+    ProposalRejectedException busy = assertThrows(ProposalRejectedException.class, () -> n1.core().propose(new byte[1]));
+    assertEquals(ProposalRejectedException.Reason.TRANSFER_IN_PROGRESS, busy.reason());
+
+    g.tickAll(10); // the transfer times out; rounds opened after it earn a lease again
+    assertTrue(n1.isLeader());
+    assertTrue(n1.canServeLeaseRead());
+    n1.core().propose(new byte[1]);
+
+    g.clearSentMessages();
+    g.releaseHeld(); // the TimeoutNow arrives after all: n2 campaigns with the transfer flag
+    assertEquals(Role.CANDIDATE, g.node("n2").role());
+    assertTrue(g.sentMessages().stream().noneMatch(m -> m.type() == MessageType.VOTE_RESPONSE && !m.reject()),
+        "n1 and n3 heard rounds newer than that TimeoutNow, so they refuse the stale transfer campaign");
+    assertEquals(term, g.node("n3").term(), "and n3 did not even change its term");
+    g.tickAll(40);
+    assertNotNull(g.leader());
+    g.assertSafe();
+  }
+
+  @Test
+  void aNewLeaderServesNoLeaseReadUntilItCommitsAnEntryOfItsTerm() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    g.electLeader("n1");
+    g.propose("n1", "a");
+    g.crash("n1");
+    g.silence();
+    g.holdMessages(m -> m.type() == MessageType.APPEND_RESPONSE); // the new leader's no-op stays unacknowledged
+    TestNode n2 = g.electLeader("n2");
+    heartbeatRound(g, "n2"); // n3 acknowledges a heartbeat round: n2 holds a lease
+    assertTrue(n2.publishedLease().leaseHeld());
+    assertFalse(n2.publishedLease().committedInOwnTerm());
+    assertFalse(n2.canServeLeaseRead(), "a lease is not enough before the own-term commit");
+    g.releaseHeld();
+    assertTrue(n2.publishedLease().committedInOwnTerm());
+    assertTrue(n2.canServeLeaseRead());
+  }
+
+  @Test
+  void unsafeReadBeforeOwnTermCommitServesAsSoonAsTheLeaseIsHeld() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.READ_BEFORE_OWN_TERM_COMMIT), "n1", "n2", "n3");
+    g.electLeader("n1");
+    g.crash("n1");
+    g.silence();
+    g.holdMessages(m -> m.type() == MessageType.APPEND_RESPONSE);
+    TestNode n2 = g.electLeader("n2");
+    heartbeatRound(g, "n2");
+    assertFalse(n2.publishedLease().committedInOwnTerm());
+    assertTrue(n2.canServeLeaseRead(), "UNSAFE: served before the own-term commit");
+  }
+
+  @Test
+  void aTermChangeDropsTheLease() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    assertTrue(n1.canServeLeaseRead());
+    n1.core().step(Message.of(MessageType.HEARTBEAT, "n2", "n1", n1.term() + 1)); // a leader of a newer term
+    n1.drain();
+    assertEquals(Role.FOLLOWER, n1.role());
+    assertFalse(n1.publishedLease().leaseHeld());
+    assertFalse(n1.canServeLeaseRead());
+  }
+
+  @Test
+  void unsafeNoLeaseCheckServesWithoutAnyLease() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.NO_LEASE_CHECK), "n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    long until = n1.publishedLease().leaseUntilNanos();
+    g.isolate("n1");
+    g.tick("n1", 8); // past the lease, before check-quorum
+    assertTrue(n1.isLeader());
+    assertTrue(n1.clock().nanoTime() - until >= 0, "the lease has run out");
+    assertTrue(n1.canServeLeaseRead(), "UNSAFE: no lease check at all");
+  }
+
+  @Test
+  void unsafeLongLeaseIsTwiceTheElectionTimeout() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.LEASE_EXCEEDS_ELECTION_TIMEOUT), "n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    Round r = heartbeatRound(g, "n1");
+    assertEquals(r.sentAtNanos() + 200_000_000L, n1.publishedLease().leaseUntilNanos());
+  }
+
+  @Test
+  void theLeaderCountsOnlyVotersForItsLease() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    g.holdMessages(m -> m.type() == MessageType.HEARTBEAT_RESPONSE);
+    Round r = heartbeatRound(g, "n1");
+    // an ack from a node that is not a member, and a stale-term reply with seq 0, earn nothing
+    long before = n1.publishedLease().leaseUntilNanos();
+    n1.core().step(Message.of(MessageType.HEARTBEAT_RESPONSE, "n9", "n1", n1.term()).withSeq(r.seq()));
+    n1.core().step(Message.of(MessageType.APPEND_RESPONSE, "n2", "n1", n1.term()));
+    n1.drain();
+    assertEquals(before, n1.publishedLease().leaseUntilNanos());
+    assertEquals(List.of("n1", "n2", "n3"), n1.core().conf().voters());
+  }
+}

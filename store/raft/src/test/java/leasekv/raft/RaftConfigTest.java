@@ -1,0 +1,86 @@
+package leasekv.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RaftConfigTest {
+
+  @Test
+  void theDefaultLeaseIsTheLargestSafeOne() {
+    RaftConfig c = RaftConfig.builder("n1").build(); // 10 ms ticks, 100-tick election timeout, rho 0.1
+    assertEquals(810_000_000L, c.leaseNanos(), "(1000 ms - 10 ms) * 0.9 / 1.1");
+    assertEquals(c.maxSafeLeaseNanos(), c.leaseNanos());
+  }
+
+  @Test
+  void theReadTimeMarginComesOffTheLease() {
+    RaftConfig c = RaftConfig.builder("n1").maxReadNanos(10_000_000L).build();
+    assertEquals(800_000_000L, c.leaseNanos());
+  }
+
+  @Test
+  void aLongerLeaseIsRefusedNamingEveryValue() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RaftConfig.builder("n1").leaseNanos(810_000_001L).build());
+    for (String part : List.of("leaseNanos=810000001", "electionTimeoutTicks=100", "tickNanos=10000000",
+        "clockDriftBound=0.1", "maxReadNanos=0", "810000000")) {
+      assertTrue(e.getMessage().contains(part), e.getMessage() + " should name " + part);
+    }
+  }
+
+  @Test
+  void aLeaseAtTheBoundIsAccepted() {
+    assertEquals(810_000_000L, RaftConfig.builder("n1").leaseNanos(810_000_000L).build().leaseNanos());
+    assertEquals(5_000_000L, RaftConfig.builder("n1").leaseNanos(5_000_000L).build().leaseNanos());
+  }
+
+  @Test
+  void aConfigurationWithNoSafeLeaseIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RaftConfig.builder("n1").electionTimeoutTicks(2).heartbeatIntervalTicks(1).maxReadNanos(20_000_000L).build());
+    assertTrue(e.getMessage().startsWith("no safe lease exists"), e.getMessage());
+  }
+
+  @Test
+  void theUnsafeLongLeaseModeSkipsValidationAndDoublesTheElectionTimeout() {
+    RaftConfig c = RaftConfig.builder("n1").unsafe(UnsafeMode.LEASE_EXCEEDS_ELECTION_TIMEOUT).leaseNanos(5_000_000_000L).build();
+    assertEquals(2_000_000_000L, c.leaseNanos());
+  }
+
+  @Test
+  void badValuesAreRefusedNamingTheField() {
+    assertMessage("tickNanos=0", () -> RaftConfig.builder("n1").tickNanos(0).build());
+    assertMessage("electionTimeoutTicks=1", () -> RaftConfig.builder("n1").electionTimeoutTicks(1).build());
+    assertMessage("heartbeatIntervalTicks=100", () -> RaftConfig.builder("n1").heartbeatIntervalTicks(100).build());
+    assertMessage("clockDriftBound=1.0", () -> RaftConfig.builder("n1").clockDriftBound(1.0).build());
+    assertMessage("maxInflightAppends=0", () -> RaftConfig.builder("n1").maxInflightAppends(0).build());
+    assertMessage("id=a,b", () -> RaftConfig.builder("a,b").build());
+    assertMessage("leaseNanos=-1", () -> RaftConfig.builder("n1").leaseNanos(-1).build());
+  }
+
+  @Test
+  void unsafeModesParseFromTheirContractNames() {
+    for (UnsafeMode m : UnsafeMode.values()) assertEquals(m, UnsafeMode.fromCliName(m.cliName()));
+    assertEquals(List.of("lease-from-ack-receipt", "lease-exceeds-election-timeout", "no-lease-check",
+        "read-before-own-term-commit"), java.util.Arrays.stream(UnsafeMode.values()).map(UnsafeMode::cliName).toList());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnsafeMode.fromCliName("wal-no-fsync"));
+    assertTrue(e.getMessage().contains("no-lease-check"), e.getMessage());
+  }
+
+  @Test
+  void toBuilderRoundTrips() {
+    RaftConfig c = RaftConfig.builder("n2").electionTimeoutTicks(20).heartbeatIntervalTicks(3).leaseNanos(100_000_000L)
+        .initialVoters(List.of("n1", "n2")).unsafe(UnsafeMode.NO_LEASE_CHECK).build();
+    assertEquals(c.toString(), c.toBuilder().build().toString());
+    assertEquals(7, c.toBuilder().appliedIndex(7).build().appliedIndex());
+  }
+
+  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable build) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
+    assertTrue(e.getMessage().contains(expected), e.getMessage() + " should name " + expected);
+  }
+}
