@@ -44,6 +44,7 @@ public final class RespServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.io())
                 .channel(loops.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true) // rebind right after a restart
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
