@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -124,8 +125,21 @@ final class SegmentAllocator implements Closeable {
     }
   }
 
+  /** Stops the background preparation and deletes an unclaimed spare (a temp file, never log data). */
   @Override
   public void close() {
-    if (background != null) background.shutdownNow();
+    if (background == null) return;
+    background.shutdownNow();
+    try {
+      if (!background.awaitTermination(30, TimeUnit.SECONDS)) LOG.log(Level.WARNING, "WAL spare preparation did not stop");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Path unclaimed = takeSpare();
+    try {
+      if (unclaimed != null) Files.deleteIfExists(unclaimed);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "could not delete the spare " + unclaimed + ": " + e);
+    }
   }
 }

@@ -100,7 +100,8 @@ final class SegmentScanner {
     long size = buf.limit();
     if (firstLater < 0) {
       int len = RecordCodec.plausiblePayloadLength(buf, x, size);
-      if (len < 0) return hasLostSector(buf, x, dataEnd);
+      // Header unreadable: torn if the data stops before any record could end (its suffix is lost).
+      if (len < 0) return dataEnd < x + RecordCodec.FRAME_BYTES || hasLostSector(buf, x, dataEnd);
       long end = x + RecordCodec.FRAME_BYTES + len;
       if (end > size) return true; // runs past EOF: its end was never written
       return buf.get((int) end - 1) == 0 || hasLostSector(buf, x, end);

@@ -110,10 +110,12 @@ public final class Wal implements RaftLogView, Closeable {
     if (entries.isEmpty()) return;
     validateAppend(entries);
     long first = entries.get(0).index();
+    // Roll over (if needed) before truncating: the new segment's start record must describe the log
+    // as it is on disk, old suffix included; the first entry record then overwrites that suffix.
+    reserve(entryRecordLength(entries.get(0)));
     if (first <= index.lastIndex()) truncateInMemory(first);
     for (Entry e : entries) {
-      int length = RecordCodec.FRAME_BYTES + 17 + e.data().length;
-      long offset = reserve(length);
+      long offset = reserve(entryRecordLength(e));
       pending.write(RecordCodec.encodeEntry(e, current.salt, (int) current.durableOffset));
       index.append(e.index(), e.term(), LogIndex.position(current.seq, offset), e.data().length);
       if (e.type() == EntryType.CONFIG) configEntries.put(e.index(), ConfState.decode(e.data()));
@@ -335,6 +337,10 @@ public final class Wal implements RaftLogView, Closeable {
       prevIndex = e.index();
       prevTerm = e.term();
     }
+  }
+
+  private static int entryRecordLength(Entry e) {
+    return RecordCodec.FRAME_BYTES + 17 + e.data().length;
   }
 
   private void truncateInMemory(long from) {
