@@ -16,7 +16,10 @@ final class Leader {
   private final RaftConfig config;
   private final String self;
   private final long term;
-  /** Progress of every voter but ourselves (TreeMap: deterministic iteration). */
+  /**
+   * Progress of every voter but ourselves, plus peers just removed until their removal commits (so
+   * they learn of it and stop campaigning). TreeMap: deterministic iteration.
+   */
   private final Map<String, Progress> progress = new TreeMap<>();
   private final LeaderLease lease;
   private final ReadIndexQueue reads = new ReadIndexQueue();
@@ -255,14 +258,15 @@ final class Leader {
       committedInOwnTerm = true;
       reads.onOwnTermCommit(log.committed());
     }
+    if (log.committed() >= log.confIndex()) progress.keySet().removeIf(peer -> !conf.isVoter(peer));
     if (!conf.isVoter(self) && log.committed() >= log.confIndex()) handOffAfterRemoval();
   }
 
   /** Our removal is committed: hand off to the most caught-up voter, then step down (dissertation §4.2.2). */
   private void handOffAfterRemoval() {
     String best = null;
-    for (Map.Entry<String, Progress> e : progress.entrySet()) {
-      if (best == null || e.getValue().match > progress.get(best).match) best = e.getKey();
+    for (String voter : log.conf().voters()) {
+      if (best == null || progress.get(voter).match > progress.get(best).match) best = voter;
     }
     flush(); // tell followers the new commit before leaving
     if (best != null && progress.get(best).match == log.lastIndex()) {
@@ -276,15 +280,14 @@ final class Leader {
   private boolean quorumRecentlyActive() {
     ConfState conf = log.conf();
     int active = conf.isVoter(self) ? 1 : 0;
-    for (Map.Entry<String, Progress> e : progress.entrySet()) {
-      if (e.getValue().recentActive) active++;
+    for (String voter : conf.voters()) {
+      if (!voter.equals(self) && progress.get(voter).recentActive) active++;
     }
     return active >= conf.quorum();
   }
 
   private void syncProgressWithConf() {
     ConfState conf = log.conf();
-    progress.keySet().removeIf(peer -> !conf.isVoter(peer));
     for (String voter : conf.voters()) {
       if (voter.equals(self) || progress.containsKey(voter)) continue;
       Progress p = new Progress(log.lastIndex() + 1, config.maxInflightAppends());
@@ -339,7 +342,7 @@ final class Leader {
       throw new IllegalStateException(peer + " needs entry " + pr.next + " but the log starts at " + log.firstIndex()
           + " and the storage has no snapshot");
     }
-    core.send(Message.of(MessageType.INSTALL_SNAPSHOT, self, peer, term).withSnapshot(snapshot).withSeq(lease.currentSeq()));
+    core.send(Message.installSnapshot(self, peer, term, snapshot, lease.currentSeq()));
     pr.becomeSnapshot(snapshot.index());
     return false;
   }

@@ -79,6 +79,10 @@ public record Message(
     return new Message(type, from, to, term, 0, 0, List.of(), 0, false, 0, null, 0, false);
   }
 
+  static Message installSnapshot(String from, String to, long term, SnapshotMeta snapshot, long seq) {
+    return new Message(MessageType.INSTALL_SNAPSHOT, from, to, term, 0, 0, List.of(), 0, false, 0, snapshot, seq, false);
+  }
+
   Message withLog(long logTerm, long index) {
     return new Message(type, from, to, term, logTerm, index, entries, commit, reject, rejectHint, snapshot, seq, transfer);
   }

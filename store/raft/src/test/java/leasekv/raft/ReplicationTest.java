@@ -140,7 +140,7 @@ class ReplicationTest {
     Message ack = r.messages().get(0);
     assertEquals(MessageType.APPEND_RESPONSE, ack.type());
     assertEquals(last + 1, ack.index());
-    n2.advance(r);
+    g.node("n2").handle(r);
   }
 
   @Test
@@ -155,7 +155,7 @@ class ReplicationTest {
     assertTrue(r.mustSync());
     assertEquals(MessageType.VOTE_RESPONSE, r.messages().get(0).type());
     assertTrue(!r.messages().get(0).reject());
-    n2.advance(r);
+    g.node("n2").handle(r);
   }
 
   @Test
@@ -171,7 +171,7 @@ class ReplicationTest {
     Ready r = n2.ready();
     assertEquals(commit + 1, r.hardState().commit());
     assertTrue(!r.mustSync(), "commit can be re-learned from the leader");
-    n2.advance(r);
+    g.node("n2").handle(r);
   }
 
   @Test

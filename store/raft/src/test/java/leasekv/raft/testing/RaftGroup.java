@@ -148,6 +148,12 @@ public final class RaftGroup {
     }
   }
 
+  /** Sends messages a test took out of a {@link leasekv.raft.Ready} itself. */
+  public void send(List<Message> messages) {
+    for (Message m : messages) send(m);
+    deliverAll();
+  }
+
   private void send(Message m) {
     sent.add(m);
     if (!firewall.allows(m.from(), m.to()) || down.contains(m.to()) || !nodes.containsKey(m.to())) {

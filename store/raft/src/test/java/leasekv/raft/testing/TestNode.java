@@ -59,21 +59,26 @@ public final class TestNode {
   /** Runs the driver loop until the core has no more work; returns the messages to send. */
   public List<Message> drain() {
     List<Message> out = new ArrayList<>();
-    while (core.hasReady()) {
-      Ready r = core.ready();
-      published = r.leaseState(); // before any message leaves
-      if (r.snapshot() != null) installSnapshot(r);
-      storage.append(r.entries());
-      if (r.hardState() != null) storage.setHardState(r.hardState());
-      if (r.mustSync()) fsyncs++;
-      out.addAll(r.messages());
-      for (Entry e : r.committedEntries()) apply(e);
-      for (ReadState rs : r.readStates()) readIndexes.put(rs.requestId(), rs.readIndex());
-      abortedReads.addAll(r.abortedReadRequests());
-      core.advance(r);
-      published = core.leaseState();
-    }
+    while (core.hasReady()) out.addAll(handle(core.ready()));
     return out;
+  }
+
+  /**
+   * One iteration of the node's loop for a Ready the caller took from {@code core().ready()}:
+   * publish the lease state, persist, (return the messages to send), apply, advance.
+   */
+  public List<Message> handle(Ready r) {
+    published = r.leaseState(); // before any message leaves
+    if (r.snapshot() != null) installSnapshot(r);
+    storage.append(r.entries());
+    if (r.hardState() != null) storage.setHardState(r.hardState());
+    if (r.mustSync()) fsyncs++;
+    for (Entry e : r.committedEntries()) apply(e);
+    for (ReadState rs : r.readStates()) readIndexes.put(rs.requestId(), rs.readIndex());
+    abortedReads.addAll(r.abortedReadRequests());
+    core.advance(r);
+    published = core.leaseState();
+    return r.messages();
   }
 
   private void installSnapshot(Ready r) {
