@@ -106,3 +106,28 @@
         (Thread/sleep 100)
         (recur (inc i))))
     sent?))
+
+(defn tail
+  "Returns the last n lines of path on node (empty when it cannot be read)."
+  [remote node path n]
+  (:out (exec-result remote node (str "tail -n " (long n) " " (escape path) " 2>/dev/null"))))
+
+(defn await-daemon!
+  "Calls ready? (no arguments) until it returns truthy, like util/await-fn, but gives up at once
+  when the daemon of pidfile on node has died, throwing ex-info with the end of its logfile.
+  Returns ready?'s value."
+  [remote node {:keys [pidfile logfile what timeout-ms] :or {timeout-ms 90000}} ready?]
+  (let [deadline (+ (System/nanoTime) (* 1000000 (long timeout-ms)))]
+    (loop []
+      (let [v (try (ready?) (catch Exception _ nil))]
+        (cond
+          v v
+          (not (daemon-pid remote node pidfile))
+          (throw (ex-info (str what " on " node " exited during startup; end of " logfile ":\n"
+                               (tail remote node logfile 20))
+                          {:type :daemon-died :node node}))
+          (> (System/nanoTime) deadline)
+          (throw (ex-info (str "Timed out after " timeout-ms " ms waiting for " what " on " node
+                               "; end of " logfile ":\n" (tail remote node logfile 20))
+                          {:type :timeout :node node}))
+          :else (do (Thread/sleep 500) (recur)))))))

@@ -44,9 +44,10 @@
 (defn- await-serving!
   "Waits until node answers a linearizable read, which needs a leader and a quorum."
   [test node]
-  (let [conn (gw/conn (c/address (:remote test) node) 2000)]
-    (util/await-fn #(gw/get-key conn "leasekv-harness-probe" false)
-                   {:timeout-ms 90000 :interval-ms 500 :what (str "etcd on " node " to serve reads")})))
+  (let [conn (gw/conn (c/address (:remote test) node) 2000)
+        {:keys [pid log]} (paths test node)]
+    (c/await-daemon! (:remote test) node {:pidfile pid :logfile log :what "etcd (serving reads)"}
+                     #(gw/get-key conn "leasekv-harness-probe" false))))
 
 (defrecord EtcdDB []
   db/DB

@@ -100,10 +100,10 @@
        (catch Exception _ nil)))
 
 (defn- await-leader! [test node]
-  (util/await-fn (fn [] (let [r (role-of test node)]
-                          (and r (not= "replaying" (.role r)) (.leaderId r))))
-                 {:timeout-ms 90000 :interval-ms 500
-                  :what (str "leasekv on " node " to know a leader")}))
+  (let [{:keys [pid log]} (paths test node)]
+    (c/await-daemon! (:remote test) node {:pidfile pid :logfile log :what "leasekv (knowing a leader)"}
+                     (fn [] (let [r (role-of test node)]
+                              (and r (not= "replaying" (.role r)) (.leaderId r)))))))
 
 (defrecord LeaseKvDB []
   db/DB

@@ -1,0 +1,44 @@
+(ns ^:integration leasekv.harness.integration.leasekv-test
+  "Short real tests against the leasekv store on 5 local namespaces (needs
+  store/node/target/leasekv-store.jar, which the DB builds with Maven when missing or stale):
+  valid under partitions and kills; with the unsafe no-lease-check mode under partitions that
+  isolate the leader, the pipeline must see stale reads."
+  (:require [clojure.test :refer [deftest is testing]]
+            [leasekv.harness.core :as core]
+            [leasekv.harness.history :as h]
+            [leasekv.harness.tests :as tests])
+  (:import (java.nio.file Files)
+           (java.nio.file.attribute FileAttribute)))
+
+(defn- results-dir []
+  (str (Files/createTempDirectory "leasekv-harness-it" (make-array FileAttribute 0))))
+
+(defn run-leasekv [opts]
+  (core/run-test!
+   (tests/build-test (merge {:nodes "n1,n2,n3,n4,n5" :concurrency "2n" :time-limit 20 :rate 100.0
+                             :workload "register" :nemesis "partition,kill" :nemesis-interval 3.0
+                             :partitions "random-halves,isolate-leader,majorities-ring,bridge,one-way"
+                             :db "leasekv" :ops-per-key 150 :threads-per-key 5 :request-timeout-ms 1000
+                             :results-dir (results-dir) :base-dir "/var/tmp/leasekv-harness"}
+                            opts))))
+
+(deftest ^:integration leasekv-register-valid-under-partitions-and-kills
+  (let [t (run-leasekv {})
+        r (:results t)
+        ops (h/ops (:history t))]
+    (is (true? (:valid? r)) (pr-str (select-keys r [:valid? :stats])))
+    (is (some #{:start-partition} (map :f ops)))
+    (is (some #{:kill} (map :f ops)))
+    (testing "reads say how they were served"
+      (is (some #(and (= :read (:f %)) (= :ok (:type %)) (:served-by %) (:read-mode %)) ops)))))
+
+(deftest ^:integration leasekv-set-valid-under-partitions-and-kills
+  (let [r (:results (run-leasekv {:workload "set"}))]
+    (is (true? (:valid? r)) (pr-str (:workload r)))
+    (is (pos? (get-in r [:workload :acknowledged-count])))))
+
+(deftest ^:integration leasekv-without-lease-check-serves-stale-reads
+  (let [r (:results (run-leasekv {:unsafe "no-lease-check" :nemesis "partition" :nemesis-interval 2.0
+                                  :partitions "isolate-leader" :time-limit 24}))]
+    (is (false? (:valid? r)))
+    (is (seq (get-in r [:workload :linearizable :stale-reads])) "the stale-read report shows them")))
