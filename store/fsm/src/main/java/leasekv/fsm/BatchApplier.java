@@ -1,0 +1,132 @@
+package leasekv.fsm;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import leasekv.fsm.Command.ClientTag;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Executes the commands of one apply() call into one WriteBatch. Reads see the batch's own earlier
+ * writes through an overlay, so entries in the same batch behave exactly as if applied one by one.
+ */
+final class BatchApplier implements AutoCloseable {
+  private static final byte[] DELETED = new byte[0];
+
+  private final RocksDB db;
+  private final ReadOptions readOptions;
+  final WriteBatch batch = new WriteBatch();
+  private final Map<Bytes, byte[]> overlay = new HashMap<>();
+
+  BatchApplier(RocksDB db, ReadOptions readOptions) {
+    this.db = db;
+    this.readOptions = readOptions;
+  }
+
+  /** Applies a command at most once per client tag and returns its result. */
+  ApplyResult execute(Command c) throws RocksDBException {
+    ClientTag tag = c.tag();
+    if (tag == null) return run(c);
+    byte[] clientKey = Keys.client(tag.clientId());
+    byte[] last = get(clientKey);
+    if (last != null) {
+      ByteBuffer b = ByteBuffer.wrap(last);
+      long lastSeq = b.getLong();
+      if (tag.seq() == lastSeq) return ApplyResult.decode(b); // a retry: the recorded result, not applied again
+      if (tag.seq() < lastSeq) {
+        return ApplyResult.error("ERR", "stale request: seq " + tag.seq() + " of client " + tag.clientId()
+            + " is older than its last applied seq " + lastSeq);
+      }
+    }
+    ApplyResult result = run(c);
+    byte[] encoded = result.encode();
+    put(clientKey, ByteBuffer.allocate(8 + encoded.length).putLong(tag.seq()).put(encoded).array());
+    return result;
+  }
+
+  /** Looks up a client's recorded result for {@code seq}, or null (used for skipped entries). */
+  ApplyResult recordedResult(ClientTag tag) throws RocksDBException {
+    byte[] last = get(Keys.client(tag.clientId()));
+    if (last == null) return null;
+    ByteBuffer b = ByteBuffer.wrap(last);
+    return b.getLong() == tag.seq() ? ApplyResult.decode(b) : null;
+  }
+
+  void put(byte[] key, byte[] value) throws RocksDBException {
+    batch.put(key, value);
+    overlay.put(new Bytes(key), value);
+  }
+
+  private ApplyResult run(Command c) throws RocksDBException {
+    if (c instanceof Command.Set s) return set(s);
+    if (c instanceof Command.Cas x) return cas(x);
+    if (c instanceof Command.RPush r) return rpush(r);
+    return del((Command.Del) c);
+  }
+
+  private ApplyResult set(Command.Set s) throws RocksDBException {
+    byte[] k = Keys.value(s.key());
+    if (Keys.isList(get(k))) return ApplyResult.wrongType();
+    put(k, Keys.stringValue(s.value()));
+    return ApplyResult.OK;
+  }
+
+  private ApplyResult cas(Command.Cas x) throws RocksDBException {
+    byte[] k = Keys.value(x.key());
+    byte[] stored = get(k);
+    if (stored == null) return ApplyResult.bool(false);
+    if (Keys.isList(stored)) return ApplyResult.wrongType();
+    if (!Arrays.equals(Keys.stringPayload(stored), x.expected())) return ApplyResult.bool(false);
+    put(k, Keys.stringValue(x.newValue()));
+    return ApplyResult.bool(true);
+  }
+
+  /** Appends by writing only the new elements and the length: never rewrites the list. */
+  private ApplyResult rpush(Command.RPush r) throws RocksDBException {
+    byte[] k = Keys.value(r.key());
+    byte[] stored = get(k);
+    if (stored != null && !Keys.isList(stored)) return ApplyResult.wrongType();
+    long length = stored == null ? 0 : Keys.listLength(stored);
+    for (byte[] v : r.values()) batch.put(Keys.element(r.key(), length++), v);
+    put(k, Keys.listMeta(length));
+    return ApplyResult.integer(length);
+  }
+
+  private ApplyResult del(Command.Del d) throws RocksDBException {
+    byte[] k = Keys.value(d.key());
+    byte[] stored = get(k);
+    if (stored == null) return ApplyResult.integer(0);
+    if (Keys.isList(stored)) batch.deleteRange(Keys.element(d.key(), 0), Keys.element(d.key(), Keys.listLength(stored)));
+    batch.delete(k);
+    overlay.put(new Bytes(k), DELETED);
+    return ApplyResult.integer(1);
+  }
+
+  private byte[] get(byte[] key) throws RocksDBException {
+    byte[] v = overlay.get(new Bytes(key));
+    if (v == DELETED) return null;
+    return v != null ? v : db.get(readOptions, key);
+  }
+
+  @Override
+  public void close() {
+    batch.close();
+  }
+
+  /** A byte[] usable as a map key. */
+  private record Bytes(byte[] b) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes other && Arrays.equals(b, other.b);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(b);
+    }
+  }
+}
