@@ -118,7 +118,6 @@ public final class MetricsHttpServer implements AutoCloseable {
             return response;
         }
 
-
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // idle timeout or a reset by the scraper: nothing to report back

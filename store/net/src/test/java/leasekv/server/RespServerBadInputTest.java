@@ -202,6 +202,18 @@ class RespServerBadInputTest {
     }
 
     @Test
+    void sharedReplyConstantsSurviveBeingWrittenManyTimes() throws IOException {
+        try (RawRespSocket s = connect()) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(List.of(), s.command("LRANGE", "absent-list", "0", "-1").read());
+                assertEquals(null, s.command("GET", "absent-key").read());
+                assertEquals(0L, s.command("DEL", "absent-key").read());
+                assertEquals("PONG", s.command("PING").read());
+            }
+        }
+    }
+
+    @Test
     void quitAnswersOkAndCloses() throws IOException {
         try (RawRespSocket s = connect()) {
             s.command("SET", "q", "1").command("QUIT").command("SET", "q", "2");
