@@ -1,6 +1,5 @@
 package leasekv.lazyfs;
 
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -8,6 +7,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
+import jnr.ffi.annotations.Delegate;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -28,6 +28,7 @@ import ru.serce.jnrfuse.struct.Timespec;
 public final class LazyFs extends FuseStubFS {
     private final Counters counters = new Counters();
     private final FileTable table = new FileTable(counters);
+    private final DirectoryHandles directories = new DirectoryHandles();
     private final Namespace namespace;
     private final long maxPendingBytes;
     private final ReentrantReadWriteLock fsLock = new ReentrantReadWriteLock();
@@ -35,6 +36,9 @@ public final class LazyFs extends FuseStubFS {
     private final ControlOps control;
     private volatile Runnable onReady = () -> { };
     private volatile Runnable onDestroy = () -> { };
+    /** Strongly held: the native closure lives only as long as this object. */
+    private final FsyncdirCallback fsyncdirCallback = (path, datasync, fileInfo) -> fsyncdir(path, fileInfo);
+    private long fileInfoHandleOffset;
 
     public LazyFs(Path backing, NamespaceDurability durability, long maxPendingBytes, int maxPendingOps) {
         this.namespace = new Namespace(backing.toAbsolutePath().normalize().toString(), durability, counters,
@@ -42,6 +46,7 @@ public final class LazyFs extends FuseStubFS {
         this.maxPendingBytes = maxPendingBytes;
         this.control = new ControlOps(fsLock, table, namespace, counters);
         enableNullPaths();
+        installFsyncdir();
     }
 
     /** lose-unsynced, sync-all and stats. */
@@ -75,29 +80,12 @@ public final class LazyFs extends FuseStubFS {
     }
 
     /**
-     * Sets libfuse's flag_nullpath_ok (bit 0) and flag_utime_omit_ok (bit 2): with hard_remove an open
-     * file that was unlinked has no path, and operations on it must still reach us (we use the handle).
+     * Sets libfuse's flag_nullpath_ok, flag_nopath and flag_utime_omit_ok (bits 0 to 2). With nopath,
+     * libfuse does not build a path for operations on open files and directories (we use the handle),
+     * which saves work on every read and write and keeps working after the file was unlinked or renamed.
      */
     private void enableNullPaths() {
-        Struct.getMemory(fuseOperations).putInt(flagsOffset(), 0b101);
-    }
-
-    /** The bit-field word's offset; jnr-ffi hides Member.offset() behind a non-public class. */
-    private long flagsOffset() {
-        try {
-            Object member = fuseOperations.flag_nullpath_ok;
-            for (Class<?> c = member.getClass(); c != null; c = c.getSuperclass()) {
-                for (Method m : c.getDeclaredMethods()) {
-                    if (m.getName().equals("offset") && m.getParameterCount() == 0) {
-                        m.setAccessible(true);
-                        return (Long) m.invoke(member);
-                    }
-                }
-            }
-            throw new NoSuchMethodException("offset");
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot locate fuse_operations flags in jnr-fuse", e);
-        }
+        Struct.getMemory(fuseOperations).putInt(StructOffsets.of(fuseOperations.flag_nullpath_ok), 0b111);
     }
 
     @FunctionalInterface
@@ -394,23 +382,34 @@ public final class LazyFs extends FuseStubFS {
             try {
                 counters.syncedBytes.addAndGet(state.flush(true, isdatasync != 0));
             } catch (ErrnoException e) {
-                Log.warn("fsync " + path + " failed: " + e.getMessage());
+                Log.warn("fsync failed: " + e.getMessage());
                 throw e;
             }
             counters.fileSyncs.incrementAndGet();
-            namespace.afterFileSync();
+            if (namespace.afterFileSync() > 0) {
+                table.reapIdle();
+            }
             return 0;
         });
     }
 
     @Override
+    public int opendir(String path, FuseFileInfo fi) {
+        return guarded("opendir", path, () -> {
+            fi.fh.set(directories.open(namespace.openDirectory(path)));
+            return 0;
+        });
+    }
+
+    /** Lists through the descriptor (via /proc/self/fd), so a directory renamed while open still works. */
+    @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         return guarded("readdir", path, () -> {
-            String backing = namespace.backingPath(path);
-            boolean atRoot = "/".equals(path);
+            int fd = directories.fd(fi.fh.get());
+            boolean atRoot = namespace.isRoot(Posix.fstat(fd).ino());
             filler.apply(buf, ".", null, 0);
             filler.apply(buf, "..", null, 0);
-            for (String name : BackingFiles.list(backing)) {
+            for (String name : BackingFiles.list("/proc/self/fd/" + fd)) {
                 if (atRoot && Namespace.TRASH_NAME.equals(name)) {
                     continue;
                 }
@@ -422,13 +421,36 @@ public final class LazyFs extends FuseStubFS {
         });
     }
 
-    @Override
-    public int fsyncdir(String path, FuseFileInfo fi) {
+    /**
+     * fsyncdir's C signature is (path, datasync, fi), but jnr-fuse 0.5.8 declares (path, fi), so its
+     * {@code fi} would be the datasync flag. We install our own closure with the right signature.
+     */
+    public interface FsyncdirCallback {
+        @Delegate
+        int fsyncdir(String path, int datasync, Pointer fi);
+    }
+
+    private void installFsyncdir() {
+        fileInfoHandleOffset = StructOffsets.of(FuseFileInfo.of(jnr.ffi.Memory.allocateDirect(Posix.RUNTIME, 64)).fh);
+        Pointer closure = jnr.ffi.Runtime.getSystemRuntime().getClosureManager()
+                .getClosurePointer(FsyncdirCallback.class, fsyncdirCallback);
+        Struct.getMemory(fuseOperations).putPointer(StructOffsets.of(fuseOperations.fsyncdir), closure);
+    }
+
+    private int fsyncdir(String path, Pointer fileInfo) {
         return guarded("fsyncdir", path, () -> {
-            if (path != null) { // null: the directory was removed while open; nothing to make durable
-                namespace.fsyncDirectory(path);
+            if (namespace.fsyncDirectory(directories.fd(fileInfo.getLong(fileInfoHandleOffset))) > 0) {
+                table.reapIdle(); // a committed unlink may have freed an inode whose unsynced data is moot
             }
             counters.dirSyncs.incrementAndGet();
+            return 0;
+        });
+    }
+
+    @Override
+    public int releasedir(String path, FuseFileInfo fi) {
+        return guarded("releasedir", path, () -> {
+            directories.close(fi.fh.get());
             return 0;
         });
     }

@@ -72,9 +72,15 @@ final class MountCommand {
         }
         AtomicBoolean signalled = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            signalled.set(true);
-            Log.info("signal: unmounting " + config.mountPoint());
-            unmountQuietly(mount);
+            try {
+                if (!mount.awaitExit(0)) { // still mounted: SIGTERM, SIGINT or SIGHUP
+                    signalled.set(true);
+                    Log.info("signal: unmounting " + config.mountPoint());
+                    unmountQuietly(mount);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             server.close();
         }, "lazyfs-shutdown"));
         Log.info("mounted " + config.backing() + " on " + config.mountPoint() + ", control socket " + control

@@ -256,19 +256,31 @@ final class Namespace {
         return 0;
     }
 
-    /** An application fsynced a directory: commit what the model says, then fsync the backing one. */
-    int fsyncDirectory(String mountPath) throws ErrnoException {
-        String path = backingPath(mountPath);
+    /** Opens a backing directory for readdir and fsync; answers the descriptor. */
+    int openDirectory(String mountPath) throws ErrnoException {
+        return Posix.open(backingPath(mountPath), Posix.O_RDONLY | Posix.O_DIRECTORY, 0);
+    }
+
+    /** Whether the directory open as {@code fd} is the backing root (whose listing hides the trash). */
+    boolean isRoot(long dirIno) throws ErrnoException {
+        return Posix.lstat(root).ino() == dirIno;
+    }
+
+    /**
+     * An application fsynced the directory open as {@code fd}: commit what the model says, then fsync
+     * the backing directory. Answers the ops committed.
+     */
+    int fsyncDirectory(int fd) throws ErrnoException {
+        long ino = Posix.fstat(fd).ino();
         int committed;
         mutex.lock();
         try {
-            long ino = Posix.lstat(path).ino();
             committed = commit(durability == NamespaceDurability.DIR_FSYNC
                     ? journal.takeForDirectory(ino) : journal.takeAll());
         } finally {
             mutex.unlock();
         }
-        Posix.fsyncDirectory(path);
+        Posix.check(Posix.LIBC.fsync(fd), "fsync", "directory inode " + ino);
         return committed;
     }
 

@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -48,6 +50,17 @@ class NamespaceDurabilityTest {
         mount();
         write(fs.path("a"), "data", true);
         fsyncDirectory(fs.mountPoint);
+        fs.powerLoss();
+        assertEquals("data", read(fs.path("a")));
+    }
+
+    @Test
+    void directoryFdatasyncCommitsLikeFsync() throws IOException {
+        mount();
+        write(fs.path("a"), "data", true);
+        try (FileChannel dir = FileChannel.open(fs.mountPoint, StandardOpenOption.READ)) {
+            dir.force(false); // fdatasync(2): FUSE passes datasync=1 to fsyncdir
+        }
         fs.powerLoss();
         assertEquals("data", read(fs.path("a")));
     }
