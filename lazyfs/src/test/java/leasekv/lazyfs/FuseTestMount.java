@@ -17,15 +17,16 @@ final class FuseTestMount implements AutoCloseable {
     final Path root;
     final Path backing;
     final Path mountPoint;
-    private final NamespaceDurability durability;
+    private final MountConfig config;
     private Mount mount;
 
-    private FuseTestMount(NamespaceDurability durability) throws IOException {
-        this.durability = durability;
+    private FuseTestMount(NamespaceDurability durability, long maxPendingBytes) throws IOException {
         this.root = Files.createTempDirectory("lazyfs-test-");
         this.backing = root.resolve("backing");
         this.mountPoint = root.resolve("mnt");
-        this.mount = Mount.start(MountConfig.of(backing, mountPoint, durability));
+        this.config = new MountConfig(backing, mountPoint, durability, maxPendingBytes,
+                MountConfig.DEFAULT_MAX_PENDING_OPS, false);
+        this.mount = Mount.start(config);
     }
 
     /** Skips the calling test unless this machine can mount FUSE file systems. */
@@ -42,8 +43,12 @@ final class FuseTestMount implements AutoCloseable {
     }
 
     static FuseTestMount create(NamespaceDurability durability) throws IOException {
+        return create(durability, MountConfig.DEFAULT_MAX_PENDING_BYTES);
+    }
+
+    static FuseTestMount create(NamespaceDurability durability, long maxPendingBytes) throws IOException {
         assumeFuse();
-        return new FuseTestMount(durability);
+        return new FuseTestMount(durability, maxPendingBytes);
     }
 
     static FuseTestMount create() throws IOException {
@@ -68,7 +73,7 @@ final class FuseTestMount implements AutoCloseable {
     /** A clean unmount (which syncs) and a new mount. */
     void remount() throws IOException {
         mount.unmount(10_000);
-        mount = Mount.start(MountConfig.of(backing, mountPoint, durability));
+        mount = Mount.start(config);
     }
 
     @Override
