@@ -296,7 +296,13 @@ public final class Wal implements RaftLogView, Closeable {
         allocator.close();
         IOException first = null;
         try {
-          if (failure == null) flushPending();
+          if (failure == null) { // a clean shutdown leaves nothing unsynced (unless fsync is off)
+            flushPending();
+            if (!options.noFsync() && current.durableOffset < current.writtenOffset) {
+              fsync.force(current.channel, false, FsyncKind.SYNC);
+              current.durableOffset = current.writtenOffset;
+            }
+          }
         } catch (IOException e) {
           first = e;
         }
