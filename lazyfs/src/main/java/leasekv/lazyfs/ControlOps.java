@@ -1,5 +1,7 @@
 package leasekv.lazyfs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -59,23 +61,34 @@ public final class ControlOps {
         }
     }
 
-    /** Makes everything durable: every file is flushed and fsynced, every namespace change committed. */
+    /**
+     * Makes everything durable: every file is flushed and fsynced, every namespace change committed.
+     * A file that fails is reported, and the others are still synced.
+     */
     public String syncAll() {
         Lock lock = fsLock.writeLock();
         lock.lock();
         try {
             long bytes = 0;
             int files = 0;
+            List<String> failures = new ArrayList<>();
             for (FileState state : table.all()) {
-                if (state.hasPending()) {
-                    files++;
+                try {
+                    boolean pending = state.hasPending();
+                    bytes += state.flush(true, false);
+                    files += pending ? 1 : 0;
+                } catch (ErrnoException e) {
+                    failures.add(e.getMessage());
                 }
-                bytes += state.flush(true, false);
             }
             int committed = namespace.commitAll();
             syncBackingFileSystem();
             table.reapIdle();
             counters.syncedBytes.addAndGet(bytes);
+            if (!failures.isEmpty()) {
+                Log.warn("sync-all: " + failures.size() + " files failed: " + failures);
+                return "error sync-all failed for " + failures.size() + " files: " + failures.get(0);
+            }
             return "ok synced_files=" + files + " synced_bytes=" + bytes + " committed_ops=" + committed;
         } catch (ErrnoException e) {
             Log.warn("sync-all failed: " + e.getMessage());

@@ -7,7 +7,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
-import jnr.ffi.annotations.Delegate;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -36,9 +35,8 @@ public final class LazyFs extends FuseStubFS {
     private final ControlOps control;
     private volatile Runnable onReady = () -> { };
     private volatile Runnable onDestroy = () -> { };
-    /** Strongly held: the native closure lives only as long as this object. */
-    private final FsyncdirCallback fsyncdirCallback = (path, datasync, fileInfo) -> fsyncdir(path, fileInfo);
-    private long fileInfoHandleOffset;
+    /** Strongly held for the life of the mount: the native closures die with it. */
+    private final NativeCallbacks nativeCallbacks;
 
     public LazyFs(Path backing, NamespaceDurability durability, long maxPendingBytes, int maxPendingOps) {
         this.namespace = new Namespace(backing.toAbsolutePath().normalize().toString(), durability, counters,
@@ -46,7 +44,27 @@ public final class LazyFs extends FuseStubFS {
         this.maxPendingBytes = maxPendingBytes;
         this.control = new ControlOps(fsLock, table, namespace, counters);
         enableNullPaths();
-        installFsyncdir();
+        this.nativeCallbacks = NativeCallbacks.install(fuseOperations, new NativeCallbacks.Handler() {
+            @Override
+            public int read(long handle, Pointer buf, long size, long offset) {
+                return readHandle(handle, buf, size, offset);
+            }
+
+            @Override
+            public int write(long handle, Pointer buf, long size, long offset) {
+                return writeHandle(handle, buf, size, offset);
+            }
+
+            @Override
+            public int fsync(long handle, boolean dataOnly) {
+                return fsyncHandle(handle, dataOnly);
+            }
+
+            @Override
+            public int fsyncDirectory(long handle) {
+                return LazyFs.this.fsyncDirectory(handle);
+            }
+        });
     }
 
     /** lose-unsynced, sync-all and stats. */
@@ -306,15 +324,13 @@ public final class LazyFs extends FuseStubFS {
         });
     }
 
-    @Override
-    public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        return guarded("read", path, () -> table.handle(fi.fh.get()).read(buf, offset, (int) size));
+    private int readHandle(long handle, Pointer buf, long size, long offset) {
+        return guarded("read", null, () -> table.handle(handle).read(buf, offset, (int) size));
     }
 
-    @Override
-    public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        int result = guarded("write", path, () -> {
-            table.handle(fi.fh.get()).write(buf, offset, (int) size);
+    private int writeHandle(long handle, Pointer buf, long size, long offset) {
+        int result = guarded("write", null, () -> {
+            table.handle(handle).write(buf, offset, (int) size);
             return (int) size;
         });
         if (counters.pendingPageBytes.get() > maxPendingBytes) {
@@ -375,12 +391,11 @@ public final class LazyFs extends FuseStubFS {
         });
     }
 
-    @Override
-    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-        return guarded("fsync", path, () -> {
-            FileState state = table.handle(fi.fh.get());
+    private int fsyncHandle(long handle, boolean dataOnly) {
+        return guarded("fsync", null, () -> {
+            FileState state = table.handle(handle);
             try {
-                counters.syncedBytes.addAndGet(state.flush(true, isdatasync != 0));
+                counters.syncedBytes.addAndGet(state.flush(true, dataOnly));
             } catch (ErrnoException e) {
                 Log.warn("fsync failed: " + e.getMessage());
                 throw e;
@@ -421,25 +436,9 @@ public final class LazyFs extends FuseStubFS {
         });
     }
 
-    /**
-     * fsyncdir's C signature is (path, datasync, fi), but jnr-fuse 0.5.8 declares (path, fi), so its
-     * {@code fi} would be the datasync flag. We install our own closure with the right signature.
-     */
-    public interface FsyncdirCallback {
-        @Delegate
-        int fsyncdir(String path, int datasync, Pointer fi);
-    }
-
-    private void installFsyncdir() {
-        fileInfoHandleOffset = StructOffsets.of(FuseFileInfo.of(jnr.ffi.Memory.allocateDirect(Posix.RUNTIME, 64)).fh);
-        Pointer closure = jnr.ffi.Runtime.getSystemRuntime().getClosureManager()
-                .getClosurePointer(FsyncdirCallback.class, fsyncdirCallback);
-        Struct.getMemory(fuseOperations).putPointer(StructOffsets.of(fuseOperations.fsyncdir), closure);
-    }
-
-    private int fsyncdir(String path, Pointer fileInfo) {
-        return guarded("fsyncdir", path, () -> {
-            if (namespace.fsyncDirectory(directories.fd(fileInfo.getLong(fileInfoHandleOffset))) > 0) {
+    private int fsyncDirectory(long handle) {
+        return guarded("fsyncdir", null, () -> {
+            if (namespace.fsyncDirectory(directories.fd(handle)) > 0) {
                 table.reapIdle(); // a committed unlink may have freed an inode whose unsynced data is moot
             }
             counters.dirSyncs.incrementAndGet();
