@@ -26,7 +26,12 @@ final class FuseTestMount implements AutoCloseable {
         this.mountPoint = root.resolve("mnt");
         this.config = new MountConfig(backing, mountPoint, durability, maxPendingBytes,
                 MountConfig.DEFAULT_MAX_PENDING_OPS, false);
-        this.mount = Mount.start(config);
+        try {
+            this.mount = Mount.start(config);
+        } catch (IOException | RuntimeException e) {
+            deleteRoot();
+            throw e;
+        }
     }
 
     /** Skips the calling test unless this machine can mount FUSE file systems. */
@@ -76,6 +81,12 @@ final class FuseTestMount implements AutoCloseable {
         mount = Mount.start(config);
     }
 
+    private void deleteRoot() throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {
@@ -87,9 +98,7 @@ final class FuseTestMount implements AutoCloseable {
                 Unmounter.unmount(mountPoint);
             }
             if (!Unmounter.isMounted(mountPoint)) {
-                try (Stream<Path> paths = Files.walk(root)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                deleteRoot();
             }
         }
     }
