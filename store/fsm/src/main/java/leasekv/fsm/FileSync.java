@@ -27,6 +27,19 @@ final class FileSync {
     fsync(dir);
   }
 
+  /**
+   * Creates {@code dir} and any missing parents, fsyncing each new directory's parent: a new
+   * directory entry is not durable until its parent is synced.
+   */
+  static void createDirectoriesDurably(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    if (Files.isDirectory(abs)) return;
+    createDirectoriesDurably(abs.getParent());
+    Files.createDirectory(abs);
+    fsync(abs);
+    fsync(abs.getParent());
+  }
+
   static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     try (Stream<Path> s = Files.walk(dir)) {

@@ -24,7 +24,7 @@ final class FsmDirectory {
 
   FsmDirectory(Path dir) throws IOException {
     this.dir = dir;
-    Files.createDirectories(dir);
+    FileSync.createDirectoriesDurably(dir);
   }
 
   Path dir() {
@@ -42,6 +42,7 @@ final class FsmDirectory {
     if (!DB.matcher(name).matches()) throw new IOException("corrupt " + pointer + ": '" + name + "' is not a db directory name");
     Path active = dir.resolve(name);
     removeLeftovers(active);
+    FileSync.createDirectoriesDurably(active); // RocksDB syncs its files, not its own directory's entry
     return active;
   }
 

@@ -2,6 +2,7 @@ package leasekv.wal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -26,6 +27,20 @@ final class FsyncTimer {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       force(ch, true, FsyncKind.STRUCTURE);
     }
+  }
+
+  /**
+   * Creates {@code dir} and any missing parents, and fsyncs each new directory's parent: a new
+   * directory entry is not durable until its parent is synced, and without it a power loss can
+   * erase the whole log (lazyfs shows this).
+   */
+  void createDirectoriesDurably(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    if (Files.isDirectory(abs)) return;
+    createDirectoriesDurably(abs.getParent());
+    Files.createDirectory(abs);
+    forceDirectory(abs);
+    forceDirectory(abs.getParent());
   }
 
   void report(FsyncKind kind, long durationNanos) {

@@ -135,7 +135,14 @@ final class SegmentAllocator implements Closeable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Path unclaimed = takeSpare();
+    Path unclaimed = null;
+    synchronized (this) {
+      try {
+        if (spare != null && spare.isDone()) unclaimed = spare.get();
+      } catch (Exception e) { // interrupted by the shutdown: its temp file goes at the next open
+      }
+      spare = null;
+    }
     try {
       if (unclaimed != null) Files.deleteIfExists(unclaimed);
     } catch (IOException e) {

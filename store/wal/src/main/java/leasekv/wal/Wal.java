@@ -82,9 +82,9 @@ public final class Wal implements RaftLogView, Closeable {
    * @throws WalCorruptionException when the log is damaged anywhere but a torn tail
    */
   public static Wal open(WalOptions options) throws IOException {
-    Files.createDirectories(options.dir());
     EntryCache cache = new EntryCache(options.cacheMaxBytes());
     FsyncTimer recoveryFsync = new FsyncTimer(options.metrics(), new WalStats());
+    recoveryFsync.createDirectoriesDurably(options.dir());
     return new Wal(options, WalRecovery.recover(options.dir(), recoveryFsync, cache), cache);
   }
 
