@@ -16,6 +16,43 @@ public final class Log {
     this.component = component;
   }
 
+  /**
+   * Routes java.util.logging (netty, the transport, the server) into this format, so a node's log is
+   * one stream of one-line records. Idempotent.
+   */
+  public static void installJulBridge() {
+    java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+    for (java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
+    root.setLevel(java.util.logging.Level.INFO);
+    root.addHandler(new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (!isLoggable(r)) return;
+        String name = r.getLoggerName() == null ? "jul" : r.getLoggerName();
+        String component = name.substring(name.lastIndexOf('.') + 1);
+        String message = r.getMessage();
+        if (r.getParameters() != null && message != null && message.contains("{")) {
+          try {
+            message = java.text.MessageFormat.format(message, r.getParameters());
+          } catch (IllegalArgumentException e) {
+            // keep the raw pattern
+          }
+        }
+        String level = r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue() ? "ERROR"
+            : r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue() ? "WARN" : "INFO";
+        of(component).write(level, String.valueOf(message), r.getThrown());
+      }
+
+      @Override
+      public void flush() {
+        out.flush();
+      }
+
+      @Override
+      public void close() {}
+    });
+  }
+
   public static Log of(String component) {
     return new Log(component);
   }

@@ -92,6 +92,7 @@ public final class Main implements Callable<Integer> {
   String unsafe;
 
   public static void main(String[] args) {
+    Log.installJulBridge();
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {
@@ -127,16 +128,19 @@ public final class Main implements Callable<Integer> {
     var peerMap = PeerAddress.parseList(peers);
     PeerAddress self = peerMap.get(id);
     if (self == null) throw new ConfigException("--id " + id + " is not one of --peers " + peerMap.keySet());
-    return new NodeConfig(id, peerMap,
-        walDir != null ? walDir : dataDir.resolve("wal"),
-        fsmDir != null ? fsmDir : dataDir.resolve("fsm"),
-        address("--client-addr", clientAddr, "0.0.0.0:" + self.clientPort()),
-        address("--peer-addr", peerAddr, "0.0.0.0:" + self.peerPort()),
-        address("--metrics-addr", metricsAddr, null),
-        clusterId, tickMillis, electionTimeoutMillis, heartbeatIntervalMillis, leaseMillis, clockDriftBound,
-        maxReadMillis, ReadModeSetting.parse(readMode), syncMode(fsmSyncMode), snapshotIntervalEntries,
-        logRetainEntries, maxInflightAppends, maxBatchBytes, requestTimeoutMillis, testHooks,
-        UnsafeModes.parse(unsafe)).validate();
+    return NodeConfig.builder().id(id).peers(peerMap)
+        .walDir(walDir != null ? walDir : dataDir.resolve("wal"))
+        .fsmDir(fsmDir != null ? fsmDir : dataDir.resolve("fsm"))
+        .clientAddr(address("--client-addr", clientAddr, "0.0.0.0:" + self.clientPort()))
+        .peerAddr(address("--peer-addr", peerAddr, "0.0.0.0:" + self.peerPort()))
+        .metricsAddr(address("--metrics-addr", metricsAddr, null))
+        .clusterId(clusterId).tickMillis(tickMillis).electionTimeoutMillis(electionTimeoutMillis)
+        .heartbeatIntervalMillis(heartbeatIntervalMillis).leaseMillis(leaseMillis).clockDriftBound(clockDriftBound)
+        .maxReadMillis(maxReadMillis).readMode(ReadModeSetting.parse(readMode)).fsmSyncMode(syncMode(fsmSyncMode))
+        .snapshotIntervalEntries(snapshotIntervalEntries).logRetainEntries(logRetainEntries)
+        .maxInflightAppends(maxInflightAppends).maxBatchBytes(maxBatchBytes).requestTimeoutMillis(requestTimeoutMillis)
+        .testHooks(testHooks).unsafe(UnsafeModes.parse(unsafe))
+        .build();
   }
 
   private static SyncMode syncMode(String name) {

@@ -97,4 +97,183 @@ public record NodeConfig(
   private static void positive(String option, long value) {
     if (value <= 0) throw new ConfigException(option + " must be positive, was " + value);
   }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.id = id;
+    b.peers = peers;
+    b.walDir = walDir;
+    b.fsmDir = fsmDir;
+    b.clientAddr = clientAddr;
+    b.peerAddr = peerAddr;
+    b.metricsAddr = metricsAddr;
+    b.clusterId = clusterId;
+    b.tickMillis = tickMillis;
+    b.electionTimeoutMillis = electionTimeoutMillis;
+    b.heartbeatIntervalMillis = heartbeatIntervalMillis;
+    b.leaseMillis = leaseMillis;
+    b.clockDriftBound = clockDriftBound;
+    b.maxReadMillis = maxReadMillis;
+    b.readMode = readMode;
+    b.fsmSyncMode = fsmSyncMode;
+    b.snapshotIntervalEntries = snapshotIntervalEntries;
+    b.logRetainEntries = logRetainEntries;
+    b.maxInflightAppends = maxInflightAppends;
+    b.maxBatchBytes = maxBatchBytes;
+    b.requestTimeoutMillis = requestTimeoutMillis;
+    b.testHooks = testHooks;
+    b.unsafe = unsafe;
+    return b;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a config; the defaults are the store's (see {@code bin/store --help}). */
+  public static final class Builder {
+    private String id;
+    private Map<String, PeerAddress> peers;
+    private Path walDir;
+    private Path fsmDir;
+    private InetSocketAddress clientAddr;
+    private InetSocketAddress peerAddr;
+    private InetSocketAddress metricsAddr;
+    private String clusterId = "leasekv";
+    private long tickMillis = 10;
+    private long electionTimeoutMillis = 1000;
+    private long heartbeatIntervalMillis = 100;
+    private long leaseMillis = 0;
+    private double clockDriftBound = 0.1;
+    private long maxReadMillis = 0;
+    private ReadModeSetting readMode = ReadModeSetting.LEASE;
+    private SyncMode fsmSyncMode = SyncMode.NOSYNC;
+    private long snapshotIntervalEntries = 10_000;
+    private long logRetainEntries = 1000;
+    private int maxInflightAppends = 64;
+    private long maxBatchBytes = 1 << 20;
+    private long requestTimeoutMillis = 5_000;
+    private boolean testHooks = false;
+    private UnsafeModes unsafe = UnsafeModes.NONE;
+
+    public Builder id(String v) {
+      id = v;
+      return this;
+    }
+
+    public Builder peers(Map<String, PeerAddress> v) {
+      peers = v;
+      return this;
+    }
+
+    public Builder walDir(Path v) {
+      walDir = v;
+      return this;
+    }
+
+    public Builder fsmDir(Path v) {
+      fsmDir = v;
+      return this;
+    }
+
+    public Builder clientAddr(InetSocketAddress v) {
+      clientAddr = v;
+      return this;
+    }
+
+    public Builder peerAddr(InetSocketAddress v) {
+      peerAddr = v;
+      return this;
+    }
+
+    public Builder metricsAddr(InetSocketAddress v) {
+      metricsAddr = v;
+      return this;
+    }
+
+    public Builder clusterId(String v) {
+      clusterId = v;
+      return this;
+    }
+
+    public Builder tickMillis(long v) {
+      tickMillis = v;
+      return this;
+    }
+
+    public Builder electionTimeoutMillis(long v) {
+      electionTimeoutMillis = v;
+      return this;
+    }
+
+    public Builder heartbeatIntervalMillis(long v) {
+      heartbeatIntervalMillis = v;
+      return this;
+    }
+
+    public Builder leaseMillis(long v) {
+      leaseMillis = v;
+      return this;
+    }
+
+    public Builder clockDriftBound(double v) {
+      clockDriftBound = v;
+      return this;
+    }
+
+    public Builder maxReadMillis(long v) {
+      maxReadMillis = v;
+      return this;
+    }
+
+    public Builder readMode(ReadModeSetting v) {
+      readMode = v;
+      return this;
+    }
+
+    public Builder fsmSyncMode(SyncMode v) {
+      fsmSyncMode = v;
+      return this;
+    }
+
+    public Builder snapshotIntervalEntries(long v) {
+      snapshotIntervalEntries = v;
+      return this;
+    }
+
+    public Builder logRetainEntries(long v) {
+      logRetainEntries = v;
+      return this;
+    }
+
+    public Builder maxInflightAppends(int v) {
+      maxInflightAppends = v;
+      return this;
+    }
+
+    public Builder maxBatchBytes(long v) {
+      maxBatchBytes = v;
+      return this;
+    }
+
+    public Builder requestTimeoutMillis(long v) {
+      requestTimeoutMillis = v;
+      return this;
+    }
+
+    public Builder testHooks(boolean v) {
+      testHooks = v;
+      return this;
+    }
+
+    public Builder unsafe(UnsafeModes v) {
+      unsafe = v;
+      return this;
+    }
+
+    /** Builds and validates. */
+    public NodeConfig build() {
+      return new NodeConfig(id, peers, walDir, fsmDir, clientAddr, peerAddr, metricsAddr, clusterId, tickMillis, electionTimeoutMillis, heartbeatIntervalMillis, leaseMillis, clockDriftBound, maxReadMillis, readMode, fsmSyncMode, snapshotIntervalEntries, logRetainEntries, maxInflightAppends, maxBatchBytes, requestTimeoutMillis, testHooks, unsafe).validate();
+    }
+  }
 }

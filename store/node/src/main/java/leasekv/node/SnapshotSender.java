@@ -82,11 +82,13 @@ final class SnapshotSender implements AutoCloseable {
       LOG.info("sending snapshot " + meta.index() + "@" + meta.term() + " to " + m.to() + " (" + files.size() + " files)");
       if (!offer(m.to(), SnapshotFrames.begin(id, files))) return false;
       for (CheckpointFiles.FileInfo f : files) {
-        for (long offset = 0; offset < f.sizeBytes(); offset += CHUNK_BYTES) {
+        long offset = 0;
+        do { // an empty file still gets one (empty) chunk, so that the receiver creates it
           byte[] data = CheckpointFiles.readChunk(checkpoint, f.name(), offset, CHUNK_BYTES);
           if (!offer(m.to(), SnapshotFrames.chunk(id, f.name(), offset, data))) return false;
+          offset += CHUNK_BYTES;
           bytes += data.length;
-        }
+        } while (offset < f.sizeBytes());
       }
       Message install = new Message(m.type(), m.from(), m.to(), m.term(), m.logTerm(), m.index(), List.of(),
           m.commit(), m.reject(), m.rejectHint(), meta, m.seq(), m.transfer());
