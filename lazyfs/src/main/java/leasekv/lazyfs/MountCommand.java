@@ -75,7 +75,9 @@ final class MountCommand {
             try {
                 if (!mount.awaitExit(0)) { // still mounted: SIGTERM, SIGINT or SIGHUP
                     signalled.set(true);
-                    Log.info("signal: unmounting " + config.mountPoint());
+                    // Sync first: if files are still open the unmount is lazy and may not finish in time.
+                    Log.info("signal: syncing and unmounting " + config.mountPoint() + ": "
+                            + mount.control().syncAll());
                     unmountQuietly(mount);
                 }
             } catch (InterruptedException e) {

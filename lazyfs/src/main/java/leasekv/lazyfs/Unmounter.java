@@ -54,13 +54,19 @@ public final class Unmounter {
         }
         String fusermount = fusermount();
         List<String> tried = new ArrayList<>();
-        if (fusermount != null && run(tried, fusermount, "-u", path) && !isMounted(mountPoint)) {
-            return "unmounted";
+        // Re-check after a failure too: someone else (jnr-fuse's own shutdown hook) may have won the race.
+        if (fusermount != null) {
+            run(tried, fusermount, "-u", path);
+            if (!isMounted(mountPoint)) {
+                return "unmounted";
+            }
+            run(tried, fusermount, "-u", "-z", path);
+            if (!isMounted(mountPoint)) {
+                return "lazily unmounted";
+            }
         }
-        if (fusermount != null && run(tried, fusermount, "-u", "-z", path) && !isMounted(mountPoint)) {
-            return "lazily unmounted";
-        }
-        if (run(tried, "umount", "-l", path) && !isMounted(mountPoint)) {
+        run(tried, "umount", "-l", path);
+        if (!isMounted(mountPoint)) {
             return "lazily unmounted";
         }
         throw new IOException("could not unmount " + path + ": " + String.join("; ", tried));
@@ -76,6 +82,7 @@ public final class Unmounter {
         return null;
     }
 
+    /** Runs a command; a failure is noted in {@code tried}. */
     private static boolean run(List<String> tried, String... command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
