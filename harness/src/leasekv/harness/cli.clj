@@ -47,10 +47,15 @@
    [nil "--read-mode MODE" "leasekv: lease or read-index" :validate [#{"lease" "read-index"} "must be lease or read-index"]]
    [nil "--fsm-sync-mode MODE" "leasekv: sync or nosync" :validate [#{"sync" "nosync"} "must be sync or nosync"]]
    [nil "--unsafe MODES" "leasekv: unsafe modes (comma-separated; enables --test-hooks)"]
+   [nil "--leasekv-routing MODE" "leasekv: follow (redirects to the leader), pinned (own node only) or pinned-reads"
+    :default "follow" :validate [#{"follow" "pinned" "pinned-reads"} "must be follow, pinned or pinned-reads"]]
+   [nil "--store-jar FILE" "leasekv: install this jar instead of building store/node/target/leasekv-store.jar"]
    [nil "--store-args ARGS" "leasekv: extra arguments for every node, space-separated"]
    [nil "--ops-per-key N" "register: ops on each key" :default 150 :parse-fn parse-long :validate (positive "--ops-per-key")]
    [nil "--threads-per-key N" "register: client threads per key" :default 5 :parse-fn parse-long
     :validate (positive "--threads-per-key")]
+   [nil "--linear-time-limit SECONDS" "register: budget of the linearizability check; keys over it are unknown"
+    :default 120 :parse-fn parse-long :validate (positive "--linear-time-limit")]
    [nil "--request-timeout-ms MS" "Client request timeout" :default 2000 :parse-fn parse-long
     :validate (positive "--request-timeout-ms")]
    [nil "--results-dir DIR" "Where runs are stored" :default "results"]

@@ -86,7 +86,7 @@
 (def ^:private stored-option-keys
   [:nodes :nodes-file :remote :username :ssh-port :concurrency :time-limit :rate :workload :nemesis
    :nemesis-interval :partitions :leave-db-running :db :etcd-serializable :read-mode :fsm-sync-mode :unsafe
-   :store-args :ops-per-key :threads-per-key :request-timeout-ms :results-dir :base-dir :name])
+   :store-args :store-jar :leasekv-routing :ops-per-key :threads-per-key :linear-time-limit :request-timeout-ms :results-dir :base-dir :name])
 
 (defn build-test
   "Takes parsed command-line options (see leasekv.harness.cli/test-options). Returns the test map
@@ -123,6 +123,8 @@
      :fsm-sync-mode (:fsm-sync-mode opts)
      :unsafe (:unsafe opts)
      :store-args (:store-args opts)
+     :store-jar (:store-jar opts)
+     :leasekv-routing (:leasekv-routing opts "follow")
      :leave-db-running (boolean (:leave-db-running opts))
      :results-root (:results-dir opts "results")
      :base-dir (:base-dir opts)}))

@@ -24,13 +24,23 @@
     (mapv #(str (c/address (:remote test) %) ":" client-port) (cons node others))))
 
 (defn open-client
-  "Returns a LeaseKvClient for node (redirects allowed), with the test's request timeout."
-  ^LeaseKvClient [test node]
-  (-> (LeaseKvClient/builder)
-      (.nodes (node-addresses test node))
-      (.pinned false)
-      (.requestTimeoutMillis (int (:request-timeout-ms test 1000)))
-      (.build)))
+  "Returns a LeaseKvClient for node with the test's request timeout: following redirects to the
+  leader, or, with pinned? true, talking to node only (NOTLEADER is then a definite failure)."
+  (^LeaseKvClient [test node] (open-client test node false))
+  (^LeaseKvClient [test node pinned?]
+   (-> (LeaseKvClient/builder)
+       (.nodes (if pinned? [(first (node-addresses test node))] (node-addresses test node)))
+       (.pinned (boolean pinned?))
+       (.requestTimeoutMillis (int (:request-timeout-ms test 1000)))
+       (.build))))
+
+(def routings
+  "How a client picks the node for an op:
+    follow        every op follows redirects to the leader (the default);
+    pinned        every op goes to the process's own node only (Jepsen's classic client);
+    pinned-reads  reads go to the own node only, writes follow redirects. Every key then has a
+                  reader on every node, so a deposed leader that still serves reads is asked."
+  #{"follow" "pinned" "pinned-reads"})
 
 (defn- read-register [^LeaseKvClient conn k]
   (let [^ReadResult r (.read conn (register-key k))]
@@ -41,14 +51,14 @@
      :read-mode (keyword (.readMode r))
      :applied-index (.appliedIndex r)}))
 
-(defn- apply-op [^LeaseKvClient conn test {:keys [f value]}]
+(defn- apply-op [^LeaseKvClient conn ^LeaseKvClient read-conn test {:keys [f value]}]
   (case [(:workload test) f]
-    [:register :read] (read-register conn (first value))
+    [:register :read] (read-register read-conn (first value))
     [:register :write] (let [[k v] value] (.set conn (register-key k) (str v)) {:type :ok})
     [:register :cas] (let [[k [old new]] value]
                        {:type (if (.cas conn (register-key k) (str old) (str new)) :ok :fail)})
     [:set :add] (do (.rpush conn set-key (into-array String [(str value)])) {:type :ok})
-    [:set :read] {:type :ok :value (into (sorted-set) (map parse-long) (.lrange conn set-key 0 -1))}
+    [:set :read] {:type :ok :value (into (sorted-set) (map parse-long) (.lrange read-conn set-key 0 -1))}
     (throw (ex-info (str "The leasekv client has no operation " f " for workload " (:workload test))
                     {:type :unknown-op :f f}))))
 
@@ -57,22 +67,29 @@
   [^LeaseKvException e]
   (if (.isDefinite e) :fail :info))
 
-(defrecord LeaseKvHarnessClient [node ^LeaseKvClient conn]
+(defrecord LeaseKvHarnessClient [node ^LeaseKvClient conn ^LeaseKvClient read-conn]
   client/Client
-  (open! [_ test node] (->LeaseKvHarnessClient node (open-client test node)))
+  (open! [_ test node]
+    (case (:leasekv-routing test "follow")
+      "follow" (let [c (open-client test node false)] (->LeaseKvHarnessClient node c c))
+      "pinned" (let [c (open-client test node true)] (->LeaseKvHarnessClient node c c))
+      "pinned-reads" (->LeaseKvHarnessClient node (open-client test node false) (open-client test node true))))
   (setup! [_ _] nil)
   (invoke! [_ test op]
     (let [op (assoc op :node node)]
-      (try (merge op (apply-op conn test op))
+      (try (merge op (apply-op conn read-conn test op))
            (catch DefiniteFailureException e (assoc op :type :fail :error (.getMessage e)))
            (catch IndeterminateException e
              ;; A read changes nothing, so even an indeterminate read definitely had no effect.
              (assoc op :type (if (= :read (:f op)) :fail :info) :error (.getMessage e)))
            (catch LeaseKvException e (assoc op :type (outcome-of e) :error (.getMessage e))))))
   (teardown! [_ _] nil)
-  (close! [_ _] (when conn (.close conn)) nil))
+  (close! [_ _]
+    (when conn (.close conn))
+    (when (and read-conn (not (identical? conn read-conn))) (.close read-conn))
+    nil))
 
 (defn client
   "Returns an unopened leasekv client."
   []
-  (->LeaseKvHarnessClient nil nil))
+  (->LeaseKvHarnessClient nil nil nil))

@@ -55,6 +55,42 @@
                             {:type :build-failed :out out :err err})))))
       jar)))
 
+(defonce ^:private md5-cache (atom {}))
+
+(defn md5
+  "Returns the hex MD5 of a local file (cached by path, size and modification time)."
+  [path]
+  (let [f (io/file path)
+        k [(.getCanonicalPath f) (.length f) (.lastModified f)]]
+    (or (get @md5-cache k)
+        (let [d (java.security.MessageDigest/getInstance "MD5")]
+          (with-open [in (io/input-stream f)]
+            (let [buf (byte-array 65536)]
+              (loop [] (let [n (.read in buf)] (when (pos? n) (.update d buf 0 n) (recur))))))
+          (let [hex (apply str (map #(format "%02x" %) (.digest d)))]
+            (swap! md5-cache assoc k hex)
+            hex)))))
+
+(defn install-jar!
+  "Puts the local jar at jar-path on node unless an identical copy (same MD5) is already there.
+  The jar outlives teardown (it is large), so a run after the first uploads nothing."
+  [test node local-jar jar-path]
+  (let [remote (:remote test)
+        there (first (str/split (:out (c/exec-result remote node (str "md5sum " (c/escape jar-path) " 2>/dev/null"))) #"\s+"))]
+    (if (= there (md5 local-jar))
+      :unchanged
+      (do (c/upload! remote node local-jar jar-path) :uploaded))))
+
+(defn local-jar
+  "Returns the store jar to install: the test's :store-jar as given, or the repository's,
+  built first when missing or stale."
+  [test]
+  (if-let [jar (:store-jar test)]
+    (if (.exists (io/file jar))
+      jar
+      (throw (ex-info (str "--store-jar " jar " does not exist") {:type :bad-option})))
+    (ensure-jar! (:repo-root test (System/getProperty "user.dir")))))
+
 (defn- paths [test node]
   (let [dir (db/node-dir test node)]
     {:dir dir :jar (str dir "/leasekv-store.jar") :data (str dir "/data")
@@ -107,19 +143,17 @@
 
 (defrecord LeaseKvDB []
   db/DB
-  (setup! [_ test node]
-    (let [{:keys [dir jar pid]} (paths test node)
-          local-jar (ensure-jar! (:repo-root test (System/getProperty "user.dir")))]
-      (c/kill-daemon! (:remote test) node pid)
-      (c/exec! (:remote test) node (c/join "rm" "-rf" dir))
-      (c/upload! (:remote test) node local-jar jar)
+  (setup! [this test node]
+    (let [{:keys [jar]} (paths test node)]
+      (db/teardown! this test node)
+      (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar)))
       (start-node! test node)
       (let [leader (await-leader! test node)]
         (log/info! "leasekv on" node "is up; leader" leader))))
   (teardown! [_ test node]
-    (let [{:keys [dir pid]} (paths test node)]
+    (let [{:keys [data log pid]} (paths test node)]
       (c/kill-daemon! (:remote test) node pid)
-      (c/exec! (:remote test) node (c/join "rm" "-rf" dir))))
+      (c/exec! (:remote test) node (c/join "rm" "-rf" data log pid))))
 
   db/Kill
   (start! [_ test node]

@@ -27,7 +27,7 @@
   which splits the keys itself) and the harness's own stale-read report per key."
   [opts]
   (checker/compose {:linearizable (checker/linearizable {:model :cas-register :independent :yes
-                                                         :time-limit-ms (:linear-time-limit-ms opts 120000)})
+                                                         :time-limit-ms (* 1000 (:linear-time-limit opts 120))})
                     :stale-reads (checker/independent (stale/checker))}))
 
 (defn workload
