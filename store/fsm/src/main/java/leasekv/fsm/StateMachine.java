@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.StampedLock;
 import leasekv.raft.ConfState;
@@ -356,6 +357,17 @@ public final class StateMachine implements Closeable {
     } finally {
       stateLock.unlockWrite(stamp);
     }
+  }
+
+  /**
+   * The metadata of the checkpoint the live state was restored from, if it was (the file moves in
+   * with the checkpoint). At startup, if {@link #appliedIndex()} is beyond the WAL's last index, a
+   * crash came between {@link #restoreFromCheckpoint} and {@code Wal.installSnapshot}: finish it
+   * with this meta.
+   */
+  public Optional<SnapshotMeta> installedCheckpointMeta() throws IOException {
+    if (!Files.exists(activeDb.resolve(SnapshotMetaFile.NAME))) return Optional.empty();
+    return Optional.of(SnapshotMetaFile.read(activeDb));
   }
 
   // ---- lifecycle ----

@@ -53,7 +53,9 @@ class CheckpointTest {
       follower.apply(List.of(entry(1, set("stale", "state")))); // replaced wholesale
       CheckpointReceiver receiver = new CheckpointReceiver(follower.newStagingDir());
       assertEquals(meta, stream(snapshot, receiver));
+      assertTrue(follower.installedCheckpointMeta().isEmpty());
       assertEquals(meta, follower.restoreFromCheckpoint(receiver.dir()));
+      assertEquals(meta, follower.installedCheckpointMeta().orElseThrow());
       assertEquals(400, follower.appliedIndex());
       assertEquals(400, follower.durableAppliedIndex(), "an installed snapshot is durable");
       follower.apply(log.subList(400, 600));
