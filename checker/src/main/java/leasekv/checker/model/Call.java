@@ -16,6 +16,7 @@ public final class Call {
     private final Op completion;
     private final int invokePosition;
     private final int returnPosition;
+    private Object modelMemo;
 
     /**
      * @param id dense 0-based id within one key, in invocation order
@@ -82,6 +83,18 @@ public final class Call {
     /** -1 when the outcome is unknown. */
     public int returnPosition() {
         return returnPosition;
+    }
+
+    /**
+     * A slot where a model may keep something derived from this call's value (say, the value as a set), so
+     * it is computed once. One key is searched by one thread, so no locking is needed.
+     */
+    public Object modelMemo() {
+        return modelMemo;
+    }
+
+    public void setModelMemo(Object memo) {
+        this.modelMemo = memo;
     }
 
     public long process() {

@@ -48,6 +48,28 @@ public interface Model {
         return false;
     }
 
+    /**
+     * True if no sequence of further operations starting in {@code state} can make {@code call} possible;
+     * the search then abandons that state at once rather than exploring what follows it. Must never
+     * return true when some sequence could; the default, false, is always sound.
+     */
+    default boolean isDeadEnd(Object state, Call call) {
+        return false;
+    }
+
+    /** Whether {@link #isDeadEnd} can ever return true; if not, the search does not spend time asking. */
+    default boolean hasDeadEnds() {
+        return false;
+    }
+
+    /**
+     * This model specialised to one key's calls, for pruning with what the history itself says (say, which
+     * dequeue returned each element). It must accept exactly the histories this model accepts.
+     */
+    default Model forKey(List<Call> calls) {
+        return this;
+    }
+
     /** The state as EDN data for reports. */
     default Object stateToEdn(Object state) {
         return state;

@@ -53,8 +53,31 @@ public final class SetModel implements Model {
         if (!call.outcomeKnown()) {
             return elements;
         }
-        Collection<?> observed = (Collection<?>) call.value();
-        return elements.size() == new HashSet<>(observed).size() && elements.containsAll(observed) ? elements : INCONSISTENT;
+        Set<?> observed = observedSet(call);
+        return elements.size() == observed.size() && observed.containsAll(elements) ? elements : INCONSISTENT;
+    }
+
+    /** Sets only grow: once the set holds an element a read did not return, that read can never happen. */
+    @Override
+    public boolean isDeadEnd(Object state, Call call) {
+        if (call.fKeyword() != READ || !call.outcomeKnown()) {
+            return false;
+        }
+        Set<?> elements = (Set<?>) state;
+        Set<?> observed = observedSet(call);
+        return elements.size() > observed.size() || !observed.containsAll(elements);
+    }
+
+    @Override
+    public boolean hasDeadEnds() {
+        return true;
+    }
+
+    private static Set<?> observedSet(Call read) {
+        if (read.modelMemo() == null) {
+            read.setModelMemo(new HashSet<>((Collection<?>) read.value()));
+        }
+        return (Set<?>) read.modelMemo();
     }
 
     @Override

@@ -53,6 +53,7 @@ public final class LinearizabilitySearch {
     private int[] frameRegionEnd = new int[64];
     private int depth;
 
+    private final boolean checkDeadEnds;
     private final StateTable states;
     private final ConfigCache cache;
     private int stateId;
@@ -66,7 +67,7 @@ public final class LinearizabilitySearch {
 
     private LinearizabilitySearch(KeyHistory history, Model model, SearchLimits limits) {
         this.history = history;
-        this.model = model;
+        this.model = model.forKey(history.calls());
         this.limits = limits;
         this.calls = history.calls();
         this.events = history.events();
@@ -81,7 +82,8 @@ public final class LinearizabilitySearch {
         returnEvent = new int[calls.size()];
         zobrist = new long[calls.size()];
         bits = new long[(calls.size() + 63) >>> 6];
-        states = new StateTable(model, limits);
+        checkDeadEnds = this.model.hasDeadEnds();
+        states = new StateTable(this.model, limits);
         cache = new ConfigCache(limits);
         linkEvents();
     }
@@ -197,6 +199,9 @@ public final class LinearizabilitySearch {
             } else if (branch > 0) {
                 result = Model.INCONSISTENT;
             }
+            if (result != Model.INCONSISTENT && checkDeadEnds && leavesDeadEnd(result, call)) {
+                result = Model.INCONSISTENT;
+            }
             if (result != Model.INCONSISTENT) {
                 int nextState = states.intern(result, cache.size());
                 setBit(call);
@@ -219,6 +224,20 @@ public final class LinearizabilitySearch {
         }
         return new SearchOutcome(Validity.VALID, null, null, cache.size(), states.size(), System.nanoTime() - start,
                 null, List.of(), List.of(), calls.size());
+    }
+
+    /**
+     * True if, after {@code call} leaves {@code state}, some other call of known outcome invoked before the
+     * first return can never happen: every completion of the search must still linearize it.
+     */
+    private boolean leavesDeadEnd(Object state, int call) {
+        for (int node = next[mainHead]; node != mainTail && !KeyHistory.isReturn(events[node]); node = next[node]) {
+            int pending = KeyHistory.callOf(events[node]);
+            if (pending != call && model.isDeadEnd(state, calls.get(pending))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void linearize(int call, int nextState) {

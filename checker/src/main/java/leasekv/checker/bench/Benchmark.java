@@ -1,0 +1,147 @@
+package leasekv.checker.bench;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import leasekv.checker.CheckOptions;
+import leasekv.checker.CheckResult;
+import leasekv.checker.Checker;
+import leasekv.checker.NilReads;
+import leasekv.checker.edn.EdnWriter;
+import leasekv.checker.gen.GeneratorSpec;
+import leasekv.checker.gen.HistoryGenerator;
+
+/**
+ * The checker's benchmark: prints figures (wall time, peak heap), asserts nothing. Run each case in a
+ * fresh JVM (see checker/bench/run-benchmarks.sh) so that peak heap belongs to that case alone.
+ *
+ * <pre>
+ * generate WORKLOAD KEYS PROCESSES OPS_PER_KEY INFO_RATE SEED FILE   write a generated history.edn
+ * corpus MANIFEST_DIR                                                check the Knossos corpus in one JVM
+ * check MODEL INITIAL_EDN TIME_LIMIT_S FILE                          check one file (parse included)
+ * </pre>
+ */
+public final class Benchmark {
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("usage: Benchmark generate|corpus|check ...");
+        }
+        switch (args[0]) {
+            case "generate": generate(args); break;
+            case "corpus": corpus(Path.of(args[1])); break;
+            case "check": check(args[1], args[2], Double.parseDouble(args[3]), Path.of(args[4])); break;
+            default: throw new IllegalArgumentException("unknown benchmark command " + args[0]);
+        }
+    }
+
+    private static void generate(String[] args) throws IOException {
+        GeneratorSpec.Workload workload = GeneratorSpec.Workload.valueOf(args[1].toUpperCase(Locale.ROOT).replace('-', '_'));
+        int keys = Integer.parseInt(args[2]);
+        GeneratorSpec spec = new GeneratorSpec(workload, keys, keys > 1, Integer.parseInt(args[3]),
+                Integer.parseInt(args[4]), Double.parseDouble(args[5]), 0.5, 5, 2000, 5000, Long.parseLong(args[6]));
+        Path file = Path.of(args[7]);
+        long start = System.nanoTime();
+        long[] count = {0};
+        try (Writer out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
+            out.write("[");
+            StringBuilder line = new StringBuilder();
+            HistoryGenerator.generate(spec, op -> {
+                line.setLength(0);
+                EdnWriter.write(op, line);
+                line.append('\n');
+                write(out, line);
+                count[0]++;
+            });
+            out.write("]\n");
+        }
+        System.out.printf(Locale.ROOT, "generated %d ops (%s) into %s in %.1f s, %d MiB%n", count[0], spec, file,
+                (System.nanoTime() - start) / 1e9, Files.size(file) >> 20);
+    }
+
+    private static void write(Writer out, CharSequence text) {
+        try {
+            out.append(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final Pattern MODEL = Pattern.compile("^([a-z-]+)\\(init (.*?)(?:, :f :\\w+)?\\)$");
+
+    private static void corpus(Path root) throws IOException {
+        List<String> lines = Files.readAllLines(root.resolve("MANIFEST.tsv"));
+        resetPeaks();
+        long start = System.nanoTime();
+        int agreed = 0;
+        long worstNanos = 0;
+        String worst = "";
+        List<String> rows = new ArrayList<>(lines.subList(1, lines.size()));
+        for (String row : rows) {
+            String[] columns = row.split("\t");
+            Matcher model = MODEL.matcher(columns[2]);
+            if (!model.matches()) {
+                throw new IllegalStateException("unexpected model column " + columns[2]);
+            }
+            CheckOptions options = CheckOptions.builder().model(model.group(1)).initialEdn(model.group(2))
+                    .nilReads(NilReads.ANYTHING).build();
+            long fileStart = System.nanoTime();
+            CheckResult result = new Checker(options).checkFile(root.resolve(columns[0]));
+            long fileNanos = System.nanoTime() - fileStart;
+            if (fileNanos > worstNanos) {
+                worstNanos = fileNanos;
+                worst = columns[0];
+            }
+            agreed += result.isValid() == Boolean.parseBoolean(columns[3]) ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "corpus: %d histories, %d verdicts as expected, %.0f ms total, worst %s %.1f ms,"
+                + " peak heap %d MiB%n", rows.size(), agreed, (System.nanoTime() - start) / 1e6, worst, worstNanos / 1e6,
+                peakHeapBytes() >> 20);
+    }
+
+    private static void check(String model, String initialEdn, double timeLimitSeconds, Path file) {
+        CheckOptions options = CheckOptions.builder().model(model).initialEdn(initialEdn)
+                .timeLimitSeconds(timeLimitSeconds).build();
+        resetPeaks();
+        long start = System.nanoTime();
+        CheckResult result = new Checker(options).checkFile(file);
+        long nanos = System.nanoTime() - start;
+        String cause = result.unknownKeys().isEmpty() ? "" : " cause " + result.result(result.unknownKeys().get(0)).cause();
+        System.out.printf(Locale.ROOT, "%s: %s (%d keys, %d invalid, %d unknown%s), %d ops, %.2f s parse+check,"
+                + " peak heap %d MiB, max heap %d MiB%n", file.getFileName(), result.validity().word(),
+                result.results().size(), result.failures().size(), result.unknownKeys().size(), cause, result.opCount(),
+                nanos / 1e9, peakHeapBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    private static void resetPeaks() {
+        System.gc();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    /** The sum of each heap pool's peak: an upper bound on the heap in use at any one time. */
+    private static long peakHeapBytes() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
+    }
+}
