@@ -4,6 +4,7 @@
   (:require [clojure.string :as str]
             [clojure.tools.cli :as tools-cli]
             [leasekv.harness.control.local :as local]
+            [leasekv.harness.control.shell :as shell]
             [leasekv.harness.core :as core]
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
@@ -140,10 +141,23 @@
                   (log/info! "Verdict:" (pr-str (:valid? results)))
                   (core/exit-code results)))))
 
-(defn cleanup-cmd [_]
-  (let [r (local/cleanup!)]
-    (log/info! "Removed:" (pr-str r))
-    0))
+(def cleanup-options
+  [[nil "--base-dir DIR" "The nodes' data directory to wipe" :default "/var/tmp/leasekv-harness"]
+   ["-h" "--help" "Show this help"]])
+
+(defn cleanup-cmd
+  "Removes what a crashed or --leave-db-running run left on this machine: every harness
+  namespace with its processes and iptables rules, the bridge, the UTS files and the nodes' data."
+  [args]
+  (let [{:keys [options errors summary]} (parse args cleanup-options)]
+    (cond (:help options) (do (println "lein run cleanup [OPTIONS]\n") (println summary) 0)
+          errors (fail-usage (str/join "\n" errors) summary)
+          :else (let [r (local/cleanup!)
+                      dir (java.io.File. ^String (:base-dir options))]
+                  (when (.exists dir)
+                    (shell/run! ["rm" "-rf" "--one-file-system" (.getPath dir)]))
+                  (log/info! "Removed:" (pr-str (assoc r :data-dir (.getPath dir))))
+                  0))))
 
 (defn run-command
   "Takes the command-line arguments. Runs the command and returns its exit code."

@@ -123,7 +123,7 @@
      :fsm-sync-mode (:fsm-sync-mode opts)
      :unsafe (:unsafe opts)
      :store-args (:store-args opts)
-     :store-jar (:store-jar opts)
+     :store-jar (or (:store-jar opts) (System/getenv "LEASEKV_STORE_JAR"))
      :leasekv-routing (:leasekv-routing opts "follow")
      :leave-db-running (boolean (:leave-db-running opts))
      :results-root (:results-dir opts "results")
