@@ -33,6 +33,7 @@ final class FileState {
     final long ino;
     private final int fd;
     private final Counters counters;
+    private final PagePool pool;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final HashMap<Long, byte[]> pages = new HashMap<>();
     private long backingSize;
@@ -43,10 +44,11 @@ final class FileState {
     /** Open FUSE handles plus in-flight path operations; guarded by {@link FileTable}'s map. */
     int references;
 
-    FileState(long ino, int fd, long backingSize, Counters counters) {
+    FileState(long ino, int fd, long backingSize, Counters counters, PagePool pool) {
         this.ino = ino;
         this.fd = fd;
         this.counters = counters;
+        this.pool = pool;
         this.backingSize = backingSize;
         this.liveSize = backingSize;
         this.zeroFrom = backingSize;
@@ -177,13 +179,17 @@ final class FileState {
 
     /** A page for {@code index}, holding the file's current bytes unless the caller overwrites it all. */
     private byte[] newPage(long index, boolean wholePageOverwritten) throws ErrnoException {
-        byte[] page = new byte[PAGE_SIZE];
-        long start = index << PAGE_SHIFT;
-        long valid = Math.min(PAGE_SIZE, Math.min(zeroFrom, backingSize) - start);
-        if (!wholePageOverwritten && valid > 0) {
-            Pointer scratch = SCRATCH.get();
-            long n = preadFully(scratch, start, valid);
-            scratch.get(0, page, 0, (int) n);
+        byte[] page = pool.take();
+        if (!wholePageOverwritten) {
+            long start = index << PAGE_SHIFT;
+            long valid = Math.min(PAGE_SIZE, Math.min(zeroFrom, backingSize) - start);
+            int filled = 0;
+            if (valid > 0) {
+                Pointer scratch = SCRATCH.get();
+                filled = (int) preadFully(scratch, start, valid);
+                scratch.get(0, page, 0, filled);
+            }
+            Arrays.fill(page, filled, PAGE_SIZE, (byte) 0);
         }
         pages.put(index, page);
         counters.pendingPageBytes.addAndGet(PAGE_SIZE);
@@ -200,7 +206,13 @@ final class FileState {
             if (size < liveSize) {
                 long firstDropped = (size + PAGE_MASK) >>> PAGE_SHIFT;
                 int before = pages.size();
-                pages.keySet().removeIf(index -> index >= firstDropped);
+                pages.entrySet().removeIf(e -> {
+                    if (e.getKey() < firstDropped) {
+                        return false;
+                    }
+                    pool.give(e.getValue());
+                    return true;
+                });
                 counters.pendingPageBytes.addAndGet(-(long) (before - pages.size()) * PAGE_SIZE);
                 byte[] straddling = pages.get(size >>> PAGE_SHIFT);
                 if (straddling != null) {
@@ -278,8 +290,7 @@ final class FileState {
             Posix.check(Posix.LIBC.ftruncate(fd, liveSize), "ftruncate", "backing inode " + ino);
             backingSize = liveSize;
         }
-        counters.pendingPageBytes.addAndGet(-(long) pages.size() * PAGE_SIZE);
-        pages.clear();
+        releasePages();
         zeroFrom = backingSize;
         return written;
     }
@@ -301,14 +312,19 @@ final class FileState {
         lock.writeLock().lock();
         try {
             long dropped = (long) pages.size() * PAGE_SIZE;
-            counters.pendingPageBytes.addAndGet(-dropped);
-            pages.clear();
+            releasePages();
             liveSize = backingSize;
             zeroFrom = backingSize;
             return dropped;
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    private void releasePages() {
+        counters.pendingPageBytes.addAndGet(-(long) pages.size() * PAGE_SIZE);
+        pool.giveAll(pages.values());
+        pages.clear();
     }
 
     void closeBacking() {

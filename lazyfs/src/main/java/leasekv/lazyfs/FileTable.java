@@ -17,9 +17,11 @@ final class FileTable {
     private final ConcurrentHashMap<Long, FileState> byHandle = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final Counters counters;
+    private final PagePool pool;
 
-    FileTable(Counters counters) {
+    FileTable(Counters counters, PagePool pool) {
         this.counters = counters;
+        this.pool = pool;
     }
 
     /**
@@ -38,7 +40,7 @@ final class FileTable {
         FileState state = byIno.compute(stat.ino(), (ino, existing) -> {
             FileState s = existing;
             if (s == null) {
-                s = new FileState(ino, fd, stat.size(), counters);
+                s = new FileState(ino, fd, stat.size(), counters, pool);
                 adopted[0] = true;
             }
             s.references++;

@@ -26,7 +26,8 @@ import ru.serce.jnrfuse.struct.Timespec;
  */
 public final class LazyFs extends FuseStubFS {
     private final Counters counters = new Counters();
-    private final FileTable table = new FileTable(counters);
+    /** Up to 16k idle pages (64 MiB) are kept for reuse. */
+    private final FileTable table = new FileTable(counters, new PagePool(16_384));
     private final DirectoryHandles directories = new DirectoryHandles();
     private final Namespace namespace;
     private final long maxPendingBytes;

@@ -31,7 +31,7 @@ class FileStateTest {
         file = Files.createTempFile("lazyfs-filestate-", ".bin");
         Files.write(file, "durable-start".getBytes());
         int fd = Posix.open(file.toString(), Posix.O_RDWR, 0);
-        state = new FileState(Posix.fstat(fd).ino(), fd, Files.size(file), counters);
+        state = new FileState(Posix.fstat(fd).ino(), fd, Files.size(file), counters, new PagePool(8));
     }
 
     @AfterEach
