@@ -141,16 +141,17 @@
 (defn schedule
   "Takes a set of faults (:partition, :kill, :pause), an interval in seconds and optionally a map
   of fault -> targets to draw from. Returns an endless nemesis generator: wait interval, start a
-  randomly chosen fault, wait interval, stop it, and so on. No faults: nil (no nemesis ops)."
+  fault, wait interval, stop it, and so on. Faults take turns in a freshly shuffled order each
+  round, so every chosen fault happens within (count faults) intervals; targets are random.
+  No faults: nil (no nemesis ops)."
   ([fault-set interval-secs] (schedule fault-set interval-secs default-targets))
   ([fault-set interval-secs targets]
    (when (seq fault-set)
      (let [fs (vec (sort fault-set))]
-       (mapcat (fn [_]
-                 (let [fault (rand-nth fs)
-                       [start stop] (fault-ops fault (get targets fault))]
+       (mapcat (fn [fault]
+                 (let [[start stop] (fault-ops fault (get targets fault))]
                    [(gen/sleep interval-secs) start (gen/sleep interval-secs) stop]))
-               (range))))))
+               (apply concat (repeatedly #(shuffle fs))))))))
 
 (defn parse-targets
   "Takes comma-separated target names, the allowed targets and the option's name. Returns the

@@ -1,7 +1,8 @@
 (ns leasekv.harness.generator-test
   (:require [clojure.test :refer [deftest is testing]]
             [leasekv.harness.generator :as gen]
-            [leasekv.harness.independent :as independent]))
+            [leasekv.harness.independent :as independent]
+            [leasekv.harness.nemesis]))
 
 (defn- invocations [history] (filterv #(= :invoke (:type %)) history))
 (defn- sim
@@ -126,3 +127,10 @@
     (testing "a key is only worked on by one group of threads"
       (doseq [[k ops] (group-by (comp first :value) inv)]
         (is (= 1 (count (distinct (map #(quot (:process %) 2) ops)))) (str "key " k))))))
+
+(deftest nemesis-schedule-takes-turns
+  (let [h (sim (gen/nemesis (gen/limit 12 (leasekv.harness.nemesis/schedule #{:partition :kill :pause} 1))))
+        starts (map :f (filter #(and (= :info (:type %)) (#{:start-partition :kill :pause} (:f %))) h))]
+    (is (= 6 (count starts)))
+    (is (= #{:start-partition :kill :pause} (set (take 3 starts))) "every fault within one round")
+    (is (= #{:start-partition :kill :pause} (set (drop 3 starts))))))
