@@ -61,11 +61,12 @@ final class LeaderLease {
   void onAck(String peer, long seq, long nowNanos) {
     if (seq <= 0 || seq > currentSeq) return;
     Ack previous = acks.get(peer);
-    if (previous != null && previous.seq() >= seq) return;
     if (anchorAtReceipt) {
-      acks.put(peer, new Ack(seq, true, nowNanos)); // UNSAFE: a late reply anchors the lease at its arrival
+      // UNSAFE: every reply, however late, stamps the peer as acknowledged at its arrival
+      acks.put(peer, new Ack(Math.max(seq, previous == null ? 0 : previous.seq()), true, nowNanos));
       return;
     }
+    if (previous != null && previous.seq() >= seq) return;
     Long sent = roundSendNanos.get(seq);
     acks.put(peer, new Ack(seq, sent != null, sent == null ? 0 : sent));
   }
