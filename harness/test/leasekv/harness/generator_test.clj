@@ -129,7 +129,7 @@
         (is (= 1 (count (distinct (map #(quot (:process %) 2) ops)))) (str "key " k))))))
 
 (deftest nemesis-schedule-takes-turns
-  (let [h (sim (gen/nemesis (gen/limit 12 (leasekv.harness.nemesis/schedule #{:partition :kill :pause} 1))))
+  (let [h (sim (gen/nemesis (gen/limit 24 (leasekv.harness.nemesis/schedule #{:partition :kill :pause} 1))))
         starts (map :f (filter #(and (= :info (:type %)) (#{:start-partition :kill :pause} (:f %))) h))]
     (is (= 6 (count starts)))
     (is (= #{:start-partition :kill :pause} (set (take 3 starts))) "every fault within one round")
