@@ -230,7 +230,7 @@ public final class Node implements AutoCloseable {
 
     static void reconcile(NodeConfig config, Wal wal, StateMachine fsm) throws Exception {
       long applied = fsm.appliedIndex();
-      if (applied > wal.lastIndex()) completeInterruptedSnapshotInstall(wal, fsm, applied);
+      if (applied > wal.lastIndex()) stateMachineAheadOfLog(config, wal, fsm, applied);
       SnapshotMeta point = wal.compactionPoint();
       if (applied >= point.index()) return;
       if (!config.unsafe().compactPastDurableApplied()) {
@@ -247,14 +247,28 @@ public final class Node implements AutoCloseable {
 
     /**
      * A follower installing a snapshot replaces the state machine first and then resets the WAL; a
-     * crash in between leaves a state machine ahead of the log. Its state is a committed snapshot
-     * from the leader, so finishing the install is the repair.
+     * crash in between leaves a state machine ahead of the log, exactly at the installed checkpoint.
+     * That state is a committed snapshot from the leader, so finishing the install is the repair.
+     * Any other state machine ahead of its log means the WAL lost entries it had acknowledged.
      */
-    private static void completeInterruptedSnapshotInstall(Wal wal, StateMachine fsm, long applied) throws IOException {
+    private static void stateMachineAheadOfLog(NodeConfig config, Wal wal, StateMachine fsm, long applied)
+        throws IOException {
+      SnapshotMeta installed = fsm.installedCheckpointMeta().orElse(null);
+      if (installed != null && installed.index() == applied) {
+        LOG.warn("the state machine is at " + applied + " but the WAL ends at " + wal.lastIndex()
+            + ": completing an interrupted snapshot install " + installed);
+        wal.installSnapshot(installed);
+        return;
+      }
+      if (!config.unsafe().walNoFsync()) {
+        throw new StateCorruptionException("the state machine in " + config.fsmDir() + " has applied through " + applied
+            + " but the WAL in " + config.walDir() + " ends at " + wal.lastIndex()
+            + ": the WAL lost entries it had acknowledged");
+      }
+      // UNSAFE wal-no-fsync: a store that never fsyncs has no way to notice; it carries on.
       ConfState conf = fsm.appliedConf() != null ? fsm.appliedConf() : wal.latestConfState();
-      SnapshotMeta meta = new SnapshotMeta(applied, fsm.appliedTerm(), conf);
-      LOG.warn("the state machine is at " + applied + " but the WAL ends at " + wal.lastIndex()
-          + ": completing an interrupted snapshot install " + meta);
+      SnapshotMeta meta = new SnapshotMeta(applied, Math.max(1, fsm.appliedTerm()), conf);
+      LOG.warn("UNSAFE: the WAL lost entries through " + applied + " (wal-no-fsync); continuing from " + meta);
       wal.installSnapshot(meta);
     }
   }
