@@ -33,6 +33,11 @@ public final class RaftCore {
   private int ticksSinceStart;
   /** Highest round seq received from the leader of the current term. */
   private long lastLeaderSeq;
+  /**
+   * Ticks since a leader's message last arrived, whatever our role since: the vote-refusal window of
+   * lease rule 5. Separate from {@code electionElapsed}, which campaigns reset.
+   */
+  private int ticksSinceLeaderContact;
   private final TreeMap<String, Boolean> votes = new TreeMap<>();
   private Leader leader;
 
@@ -75,6 +80,7 @@ public final class RaftCore {
     }
     initApplied(config.appliedIndex());
     resetRandomizedElectionTimeout();
+    ticksSinceLeaderContact = config.electionTimeoutTicks(); // a restart is covered by ticksSinceStart
     publishedLeaseState = leaseState();
   }
 
@@ -100,6 +106,7 @@ public final class RaftCore {
   /** Advances logical time by one tick; call once per {@link RaftConfig#tickNanos()} of the clock, never faster. */
   public void tick() {
     if (ticksSinceStart < Integer.MAX_VALUE) ticksSinceStart++;
+    if (ticksSinceLeaderContact < Integer.MAX_VALUE) ticksSinceLeaderContact++;
     if (role == Role.LEADER) {
       leader.tick();
       return;
@@ -320,8 +327,7 @@ public final class RaftCore {
   /** Lease rules 5 and 6: may we answer a (pre-)vote request for a higher term at all? */
   private boolean mayVote(Message m) {
     if (ticksSinceStart < config.electionTimeoutTicks()) return false; // we may have acked a lease before a restart
-    boolean inLease = role == Role.LEADER
-        || (role == Role.FOLLOWER && leaderId != null && electionElapsed < config.electionTimeoutTicks());
+    boolean inLease = role == Role.LEADER || ticksSinceLeaderContact < config.electionTimeoutTicks();
     if (!inLease) return true;
     // A transfer campaign may bypass the lease, unless we heard from our leader after its TimeoutNow
     // (a round newer than the TimeoutNow's): then that transfer was abandoned and the lease renewed.
@@ -409,6 +415,7 @@ public final class RaftCore {
     switch (m.type()) {
       case APPEND, HEARTBEAT, INSTALL_SNAPSHOT -> {
         electionElapsed = 0;
+        ticksSinceLeaderContact = 0;
         leaderId = m.from();
         lastLeaderSeq = Math.max(lastLeaderSeq, m.seq());
         if (m.type() == MessageType.APPEND) handleAppend(m);
@@ -416,7 +423,8 @@ public final class RaftCore {
         else handleSnapshot(m);
       }
       case TIMEOUT_NOW -> {
-        if (promotable()) startCampaign(true, m.seq());
+        // A newer round than the TimeoutNow's means that transfer was abandoned: ignore it.
+        if (promotable() && lastLeaderSeq <= m.seq()) startCampaign(true, m.seq());
       }
       default -> { } // stale responses
     }

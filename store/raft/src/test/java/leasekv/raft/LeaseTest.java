@@ -144,15 +144,39 @@ class LeaseTest {
     assertTrue(n1.canServeLeaseRead());
     n1.core().propose(new byte[1]);
 
+    long staleTransferRound = g.heldMessages().get(0).seq();
+    g.releaseHeld(); // the TimeoutNow arrives after all...
+    assertEquals(Role.FOLLOWER, g.node("n2").role(), "...but n2 heard newer rounds, so it ignores it");
+
+    // Even a node that missed those rounds and campaigns on the stale TimeoutNow gets no vote:
     g.clearSentMessages();
-    g.releaseHeld(); // the TimeoutNow arrives after all: n2 campaigns with the transfer flag
-    assertEquals(Role.CANDIDATE, g.node("n2").role());
-    assertTrue(g.sentMessages().stream().noneMatch(m -> m.type() == MessageType.VOTE_RESPONSE && !m.reject()),
-        "n1 and n3 heard rounds newer than that TimeoutNow, so they refuse the stale transfer campaign");
-    assertEquals(term, g.node("n3").term(), "and n3 did not even change its term");
-    g.tickAll(40);
-    assertNotNull(g.leader());
+    g.core("n3").step(Message.of(MessageType.VOTE, "n2", "n3", term + 1).withLog(term, 1000)
+        .withTransfer(true).withSeq(staleTransferRound));
+    n1.core().step(Message.of(MessageType.VOTE, "n2", "n1", term + 1).withLog(term, 1000)
+        .withTransfer(true).withSeq(staleTransferRound));
+    g.deliverAll();
+    assertTrue(g.sentMessages().stream().noneMatch(m -> m.type() == MessageType.VOTE_RESPONSE),
+        "n1 and n3 heard rounds newer than that TimeoutNow: the stale transfer campaign is ignored");
+    assertEquals(term, g.node("n3").term(), "and nobody changed term");
+    assertTrue(n1.isLeader() && n1.canServeLeaseRead());
     g.assertSafe();
+  }
+
+  @Test
+  void aNodeThatCampaignsEarlyStillRefusesVotesWithinItsLeaseWindow() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    g.core("n2").campaign(); // e.g. an admin hook; n1 and n3 refuse its pre-vote
+    g.deliverAll();
+    assertEquals(Role.PRE_CANDIDATE, g.node("n2").role());
+    long term = n1.term();
+    g.clearSentMessages();
+    g.core("n2").step(Message.of(MessageType.VOTE, "n3", "n2", term + 1).withLog(term, 1000));
+    g.deliverAll();
+    assertTrue(g.sentMessages().stream().noneMatch(m -> m.type() == MessageType.VOTE_RESPONSE && m.from().equals("n2")),
+        "n2 acknowledged n1 moments ago: whatever its role, it must not vote for a rival yet");
+    assertEquals(term, g.node("n2").term());
+    assertTrue(n1.canServeLeaseRead());
   }
 
   @Test
