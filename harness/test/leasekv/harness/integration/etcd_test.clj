@@ -3,40 +3,42 @@
   partitions and kills; serializable reads under partitions that isolate members are caught."
   (:require [clojure.test :refer [deftest is testing]]
             [leasekv.harness.core :as core]
+            [leasekv.harness.integration.support :as support]
             [leasekv.harness.tests :as tests])
-  (:import (java.nio.file Files)
-           (java.nio.file.attribute FileAttribute)))
-
-(defn- results-dir []
-  (str (Files/createTempDirectory "leasekv-harness-it" (make-array FileAttribute 0))))
+ )
 
 (defn run-etcd
-  "Runs a short etcd test with the CLI's defaults overridden by opts. Returns the test with :results."
-  [opts]
+  "Runs a short etcd test into results-dir with the CLI's defaults overridden by opts. Returns
+  the test with :results."
+  [results-dir opts]
   (core/run-test!
    (tests/build-test (merge {:nodes "n1,n2,n3,n4,n5" :concurrency "2n" :time-limit 20 :rate 100.0
                              :workload "register" :nemesis "partition,kill" :nemesis-interval 3.0
                              :partitions "random-halves,isolate-leader,majorities-ring,bridge,one-way"
                              :db "etcd" :ops-per-key 150 :threads-per-key 5 :request-timeout-ms 2000
-                             :results-dir (results-dir) :base-dir "/var/tmp/leasekv-harness"}
+                             :results-dir results-dir :base-dir "/var/tmp/leasekv-harness"}
                             opts))))
 
 (deftest ^:integration etcd-linearizable-under-partitions-and-kills
-  (let [t (run-etcd {})
-        r (:results t)]
-    (is (true? (:valid? r)) (pr-str (select-keys r [:valid? :stats])))
-    (is (true? (get-in r [:workload :linearizable :valid?])))
-    (is (pos? (get-in r [:stats :ok-count])))
-    (testing "faults really happened"
-      (is (some #{:start-partition} (map :f (leasekv.harness.history/ops (:history t)))))
-      (is (some #{:kill} (map :f (leasekv.harness.history/ops (:history t))))))))
+  (support/call-with-results-dir
+   (fn [dir]
+     (let [t (run-etcd dir {})
+           r (:results t)]
+       (is (true? (:valid? r)) (pr-str (select-keys r [:valid? :stats])))
+       (is (true? (get-in r [:workload :linearizable :valid?])))
+       (is (pos? (get-in r [:stats :ok-count])))
+       (testing "faults really happened"
+         (is (some #{:start-partition} (map :f (leasekv.harness.history/ops (:history t)))))
+         (is (some #{:kill} (map :f (leasekv.harness.history/ops (:history t))))))))))
 
 (deftest ^:integration etcd-serializable-reads-are-stale-under-isolation
-  (let [r (:results (run-etcd {:etcd-serializable true :nemesis "partition" :nemesis-interval 2.0
-                               :partitions "isolate-leader,random-halves" :time-limit 24}))]
-    (is (false? (:valid? r)))
-    (is (false? (get-in r [:workload :linearizable :valid?])))
-    (testing "the stale-read report names them"
-      (is (seq (get-in r [:workload :linearizable :stale-reads])))
-      (is (pos? (reduce + (map :stale-count (vals (get-in r [:workload :stale-reads :results]))))))
-      (is (re-find #"serializable" (pr-str (get-in r [:workload :linearizable :stale-reads])))))))
+  (support/call-with-results-dir
+   (fn [dir]
+     (let [r (:results (run-etcd dir {:etcd-serializable true :nemesis "partition" :nemesis-interval 2.0
+                                      :partitions "isolate-leader,random-halves" :time-limit 24}))]
+       (is (false? (:valid? r)))
+       (is (false? (get-in r [:workload :linearizable :valid?])))
+       (testing "the stale-read report names them"
+         (is (seq (get-in r [:workload :linearizable :stale-reads])))
+         (is (pos? (reduce + (map :stale-count (vals (get-in r [:workload :stale-reads :results]))))))
+         (is (re-find #"serializable" (pr-str (get-in r [:workload :linearizable :stale-reads])))))))))

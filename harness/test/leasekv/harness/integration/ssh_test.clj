@@ -93,7 +93,7 @@
                                   :nemesis "partition,kill" :nemesis-interval 3.0 :db "etcd"
                                   :partitions "random-halves,isolate-leader,bridge"
                                   :ops-per-key 150 :threads-per-key 5 :request-timeout-ms 2000
-                                  :results-dir (temp-dir "leasekv-harness-it") :base-dir "/var/tmp/leasekv-harness"}))
+                                  :results-dir (:dir env) :base-dir "/var/tmp/leasekv-harness"}))
             r (:results t)]
         (is (= "ssh" (get-in t [:options :remote])))
         (is (true? (:valid? r)) (pr-str (select-keys r [:valid? :stats])))
