@@ -18,7 +18,7 @@ import ru.serce.jnrfuse.struct.Timespec;
  * The FUSE file system: passes every operation through to the backing directory, except that file
  * data, truncates and extensions stay in memory ({@link FileState}) until the file is fsynced, and
  * namespace changes stay undoable ({@link Namespace}) until the model says they are durable.
- * {@link #loseUnsynced()} is the power loss.
+ * {@link ControlOps#loseUnsynced()} is the power loss.
  *
  * <p>Every callback holds the read side of {@link #fsLock}; power loss and sync-all take the write
  * side, so they happen between operations, never in the middle of one. Callbacks never throw: a

@@ -10,7 +10,7 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage:",
             "  lazyfs mount --backing DIR --mount DIR --control SOCKET_PATH",
-            "               [--namespace-durability dir-fsync|any-fsync] [--max-pending-mib 256]",
+            "               [--namespace-durability any-fsync|dir-fsync] [--max-pending-mib 256]",
             "               [--max-pending-ops 100000] [--debug]",
             "      runs in the foreground until unmounted (SIGTERM/Ctrl-C unmount cleanly)",
             "  lazyfs ctl --control SOCKET_PATH lose-unsynced|sync-all|stats|ping [--timeout-seconds 60]",

@@ -38,7 +38,7 @@ final class MountCommand {
             }
             NamespaceDurability durability;
             try {
-                durability = NamespaceDurability.parse(args.optional("--namespace-durability", "dir-fsync"));
+                durability = NamespaceDurability.parse(args.optional("--namespace-durability", NamespaceDurability.DEFAULT.cliName));
             } catch (IllegalArgumentException e) {
                 throw new Args.UsageException(e.getMessage());
             }

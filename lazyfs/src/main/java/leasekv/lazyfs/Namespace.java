@@ -322,6 +322,7 @@ final class Namespace {
             List<NamespaceOp> ops = journal.takeAllNewestFirst();
             DirectoryIndex directories = new DirectoryIndex(root, trash);
             for (NamespaceOp op : ops) {
+                Log.info("power loss undoes " + op);
                 try {
                     undo(op, directories);
                 } catch (ErrnoException e) {

@@ -3,15 +3,18 @@ package leasekv.lazyfs;
 /** When a namespace change (create, unlink, rename, mkdir, link, symlink) becomes durable. */
 public enum NamespaceDurability {
     /**
-     * Only an fsync of a directory the change touched (or sync-all). The POSIX minimum, and what a
-     * careful application must assume: a new file's name is lost unless its directory is fsynced.
+     * The default, ext4 with data=ordered: any fsync, fdatasync or directory fsync commits ext4's one
+     * running journal transaction, which carries every namespace change made so far. File data still
+     * need their own file's fsync (delayed allocation keeps them out of the journal).
      */
-    DIR_FSYNC("dir-fsync"),
+    ANY_FSYNC("any-fsync"),
     /**
-     * Any fsync, fdatasync or directory fsync makes every pending change durable, as ext4's single
-     * running journal transaction does. File data still needs that file's own fsync.
+     * Stricter, the POSIX minimum: only an fsync of a directory the change touched (or sync-all). A
+     * new file's name is lost unless its directory is fsynced, even if the file itself was.
      */
-    ANY_FSYNC("any-fsync");
+    DIR_FSYNC("dir-fsync");
+
+    public static final NamespaceDurability DEFAULT = ANY_FSYNC;
 
     public final String cliName;
 
@@ -25,6 +28,6 @@ public enum NamespaceDurability {
                 return d;
             }
         }
-        throw new IllegalArgumentException("--namespace-durability must be dir-fsync or any-fsync, not '" + value + "'");
+        throw new IllegalArgumentException("--namespace-durability must be any-fsync or dir-fsync, not '" + value + "'");
     }
 }

@@ -147,7 +147,7 @@ class CliTest {
         Result badModel = run("mount", "--backing", "b", "--mount", "m", "--control", "s",
                 "--namespace-durability", "sometimes");
         assertEquals(2, badModel.status());
-        assertTrue(badModel.output().contains("--namespace-durability must be dir-fsync or any-fsync"),
+        assertTrue(badModel.output().contains("--namespace-durability must be any-fsync or dir-fsync"),
                 badModel.output());
         Result unknownCommand = run("ctl", "--control", socket.toString(), "explode");
         assertEquals(1, unknownCommand.status());

@@ -57,7 +57,7 @@ final class FuseTestMount implements AutoCloseable {
     }
 
     static FuseTestMount create() throws IOException {
-        return create(NamespaceDurability.DIR_FSYNC);
+        return create(NamespaceDurability.DEFAULT);
     }
 
     Path path(String relative) {
