@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import leasekv.checker.edn.EdnVector;
 import leasekv.checker.edn.Keyword;
 import leasekv.checker.edn.Symbol;
 
@@ -61,25 +62,26 @@ public final class Values {
         return value;
     }
 
-    private static final Class<?> UNMODIFIABLE_LIST = Collections.unmodifiableList(new ArrayList<>()).getClass();
-
     private static List<Object> normalizeList(Collection<?> items) {
-        if (items.getClass() == UNMODIFIABLE_LIST && allNormalized(items)) {
-            @SuppressWarnings("unchecked")
-            List<Object> alreadyNormalized = (List<Object>) items;
-            return alreadyNormalized;
+        if (items instanceof EdnVector && allNormalized(items)) {
+            return (EdnVector) items;
         }
-        List<Object> list = new ArrayList<>(items.size());
+        Object[] normalized = new Object[items.size()];
+        int i = 0;
         for (Object item : items) {
-            list.add(normalize(item));
+            normalized[i++] = normalize(item);
         }
-        return Collections.unmodifiableList(list);
+        return EdnVector.wrap(normalized);
     }
 
     /** Whether normalizing would return each item itself, so a list built by the EDN reader is not copied. */
     private static boolean allNormalized(Collection<?> items) {
         for (Object item : items) {
-            if (item != null && !(item instanceof Long || item instanceof String || item instanceof Keyword
+            if (item instanceof EdnVector) {
+                if (!allNormalized((EdnVector) item)) {
+                    return false;
+                }
+            } else if (item != null && !(item instanceof Long || item instanceof String || item instanceof Keyword
                     || item instanceof Boolean || item instanceof Double)) {
                 return false;
             }

@@ -71,6 +71,7 @@ class GeneratedHistoryTest {
                 invalid += expected ? 0 : 1;
             }
         }
+        System.out.println(workload + ": " + invalid + " of " + compared + " histories invalid");
         assertTrue(invalid >= compared / 10, "only " + invalid + " of " + compared + " histories were invalid");
     }
 

@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * <p>It yields: {@code null}, {@link Boolean}, {@link Long} (or {@link BigInteger} when too large),
  * {@link Double}, {@link BigDecimal}, {@link String}, {@link Character}, {@link Keyword}, {@link Symbol},
- * {@link Tagged}, unmodifiable {@link List} (for vectors and lists), {@link Map} (insertion-ordered) and
+ * {@link Tagged}, {@link EdnVector} (for vectors and lists), {@link Map} (insertion-ordered) and
  * {@link Set}. Comments ({@code ;}), commas and {@code #_} discards are skipped.
  */
 public final class EdnReader implements Closeable {
@@ -196,11 +196,25 @@ public final class EdnReader implements Closeable {
     }
 
     private List<Object> readList(char closer) {
+        Object first = readForm(closer);
+        if (first == CLOSE) {
+            return EdnVector.EMPTY;
+        }
+        Object second = readForm(closer);
+        if (second == CLOSE) {
+            return EdnVector.wrap(new Object[] {first});
+        }
+        Object third = readForm(closer);
+        if (third == CLOSE) {
+            return EdnVector.wrap(new Object[] {first, second});
+        }
         List<Object> items = new ArrayList<>();
-        for (Object item = readForm(closer); item != CLOSE; item = readForm(closer)) {
+        items.add(first);
+        items.add(second);
+        for (Object item = third; item != CLOSE; item = readForm(closer)) {
             items.add(item);
         }
-        return Collections.unmodifiableList(items);
+        return EdnVector.copyOf(items);
     }
 
     private Map<Object, Object> readMap() {

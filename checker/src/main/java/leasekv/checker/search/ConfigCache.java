@@ -13,7 +13,8 @@ import java.util.List;
  * indexes them. Every allocation is reserved from the {@link MemoryBudget} first.
  */
 final class ConfigCache {
-    private static final int CHUNK_LONGS = 1 << 16;
+    private static final int FIRST_CHUNK_LONGS = 1 << 10;
+    private static final int MAX_CHUNK_LONGS = 1 << 16;
     private static final int HEADER_LONGS = 2;
 
     private final SearchLimits limits;
@@ -27,8 +28,8 @@ final class ConfigCache {
 
     ConfigCache(SearchLimits limits) {
         this.limits = limits;
-        allocateTable(1024);
-        newChunk(CHUNK_LONGS);
+        allocateTable(256);
+        newChunk(FIRST_CHUNK_LONGS);
     }
 
     int size() {
@@ -82,7 +83,8 @@ final class ConfigCache {
     private long store(int stateId, long[] bits, int firstWord, int length) {
         int needed = HEADER_LONGS + length;
         if (chunkUsed + needed > chunk.length) {
-            newChunk(Math.max(CHUNK_LONGS, needed));
+            // Small keys stay small; big searches soon get big chunks.
+            newChunk(Math.max(Math.min(chunk.length * 2, MAX_CHUNK_LONGS), needed));
         }
         int offset = chunkUsed;
         chunk[offset] = header(stateId, firstWord);

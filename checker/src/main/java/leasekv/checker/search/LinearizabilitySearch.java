@@ -19,8 +19,10 @@ import leasekv.checker.model.Model;
  *
  * <p>Calls of unknown outcome ({@code :info}, or never completed) have no return event: they may be
  * linearized at any point after their invocation, or never. They live in a second list and are tried only
- * after the calls of known outcome, because a valid history rarely needs them early. The search succeeds
- * once every call of known outcome is linearized.
+ * after the calls of known outcome, because a valid history rarely needs them early. Calls of unknown
+ * outcome with the same function and value are interchangeable once invoked, so only the earliest one not
+ * yet linearized is tried (a symmetry reduction: a dozen crashed writes of the same value are one choice,
+ * not a dozen). The search succeeds once every call of known outcome is linearized.
  */
 public final class LinearizabilitySearch {
     private static final int TAIL_STEPS = 64;
@@ -41,6 +43,20 @@ public final class LinearizabilitySearch {
     private final int[] callEvent;
     private final int[] returnEvent;
     private final long[] zobrist;
+    /** For calls of unknown outcome: the class of interchangeable calls, and the call's rank within it. */
+    private final int[] symmetryClass;
+    private final int[] symmetryRank;
+    private int[] linearizedInClass;
+    /**
+     * A one-entry memo per call of its last transition (from state id, to state id), since after each
+     * linearization the search retries the same calls from the same state. Calls whose step gave
+     * {@link Model.Choices} are never memoized.
+     */
+    private final int[] memoFromState;
+    private final int[] memoToState;
+    private static final int NO_MEMO = -1;
+    private static final int MEMO_INCONSISTENT = -2;
+    private static final int MEMO_CHOICES = -3;
     private final long[] bits;
     private int firstNonFullWord;
     private int lastNonZeroWord = -1;
@@ -81,6 +97,11 @@ public final class LinearizabilitySearch {
         callEvent = new int[calls.size()];
         returnEvent = new int[calls.size()];
         zobrist = new long[calls.size()];
+        memoFromState = new int[calls.size()];
+        memoToState = new int[calls.size()];
+        java.util.Arrays.fill(memoFromState, NO_MEMO);
+        symmetryClass = new int[calls.size()];
+        symmetryRank = new int[calls.size()];
         bits = new long[(calls.size() + 63) >>> 6];
         checkDeadEnds = this.model.hasDeadEnds();
         states = new StateTable(this.model, limits);
@@ -93,6 +114,7 @@ public final class LinearizabilitySearch {
         long start = System.nanoTime();
         LinearizabilitySearch search = null;
         try {
+            limits.check(0);
             search = new LinearizabilitySearch(history, model, limits);
             return search.search(start);
         } catch (SearchAborted aborted) {
@@ -138,6 +160,36 @@ public final class LinearizabilitySearch {
                 definiteRemaining++;
             }
         }
+        classifyInterchangeableCalls();
+    }
+
+    private void classifyInterchangeableCalls() {
+        java.util.Map<List<Object>, Integer> classes = new java.util.HashMap<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (int call = 0; call < calls.size(); call++) {
+            Call c = calls.get(call);
+            if (c.outcomeKnown()) {
+                symmetryClass[call] = -1;
+                continue;
+            }
+            List<Object> signature = java.util.Arrays.asList(c.fKeyword(), c.value());
+            Integer id = classes.get(signature);
+            if (id == null) {
+                id = sizes.size();
+                classes.put(signature, id);
+                sizes.add(0);
+            }
+            symmetryClass[call] = id;
+            symmetryRank[call] = sizes.get(id);
+            sizes.set(id, sizes.get(id) + 1);
+        }
+        linearizedInClass = new int[sizes.size()];
+    }
+
+    /** An interchangeable call is tried only if every earlier one of its class is already linearized. */
+    private boolean isCanonical(int call) {
+        int symmetry = symmetryClass[call];
+        return symmetry < 0 || symmetryRank[call] == linearizedInClass[symmetry];
     }
 
     private void append(int node, int tail) {
@@ -191,19 +243,32 @@ public final class LinearizabilitySearch {
                 continue;
             }
             int call = KeyHistory.callOf(events[node]);
-            Object result = model.step(states.state(stateId), calls.get(call));
-            boolean hasChoices = result instanceof Model.Choices;
-            if (hasChoices) {
-                List<Object> choices = ((Model.Choices) result).states();
-                result = branch < choices.size() ? choices.get(branch) : Model.INCONSISTENT;
-            } else if (branch > 0) {
-                result = Model.INCONSISTENT;
+            if (!isCanonical(call)) {
+                node = next[node];
+                branch = 0;
+                continue;
             }
-            if (result != Model.INCONSISTENT && checkDeadEnds && leavesDeadEnd(result, call)) {
-                result = Model.INCONSISTENT;
+            int nextState = memoFromState[call] == stateId && branch == 0 ? memoToState[call] : NO_MEMO;
+            boolean hasChoices = false;
+            if (nextState == NO_MEMO || nextState == MEMO_CHOICES) {
+                Object result = model.step(states.state(stateId), calls.get(call));
+                hasChoices = result instanceof Model.Choices;
+                if (hasChoices) {
+                    List<Object> choices = ((Model.Choices) result).states();
+                    result = branch < choices.size() ? choices.get(branch) : Model.INCONSISTENT;
+                } else if (branch > 0) {
+                    result = Model.INCONSISTENT;
+                }
+                if (result != Model.INCONSISTENT && checkDeadEnds && leavesDeadEnd(result, call)) {
+                    result = Model.INCONSISTENT;
+                }
+                nextState = result == Model.INCONSISTENT ? MEMO_INCONSISTENT : states.intern(result, cache.size());
+                if (branch == 0 && !checkDeadEnds) {
+                    memoFromState[call] = stateId;
+                    memoToState[call] = hasChoices ? MEMO_CHOICES : nextState;
+                }
             }
-            if (result != Model.INCONSISTENT) {
-                int nextState = states.intern(result, cache.size());
+            if (nextState != MEMO_INCONSISTENT) {
                 setBit(call);
                 if (cache.add(configHash(nextState), nextState, bits, firstNonFullWord, lastNonZeroWord)) {
                     push(call, pass, hasChoices ? branch : -1, regionEnd);
@@ -242,6 +307,9 @@ public final class LinearizabilitySearch {
 
     private void linearize(int call, int nextState) {
         lift(call);
+        if (symmetryClass[call] >= 0) {
+            linearizedInClass[symmetryClass[call]]++;
+        }
         stateId = nextState;
         if (returnEvent[call] >= 0) {
             definiteRemaining--;
@@ -250,6 +318,9 @@ public final class LinearizabilitySearch {
 
     private void unlinearize(int call, int previousState) {
         unlift(call);
+        if (symmetryClass[call] >= 0) {
+            linearizedInClass[symmetryClass[call]]--;
+        }
         clearBit(call);
         stateId = previousState;
         if (returnEvent[call] >= 0) {

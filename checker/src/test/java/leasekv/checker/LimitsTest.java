@@ -1,0 +1,70 @@
+package leasekv.checker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Limits make keys :unknown with a cause; they never hang the check or exhaust the heap. */
+class LimitsTest {
+    /**
+     * Forty crashed writes of distinct values, then a read of a value none wrote: refuting it means trying
+     * every subset of the crashed writes, 2^40 configurations.
+     */
+    static List<Op> exponentialHistory(int crashedWrites) {
+        HistoryBuilder history = new HistoryBuilder();
+        for (int p = 0; p < crashedWrites; p++) {
+            history.invoke(p, "write", (long) p);
+        }
+        for (int p = 0; p < crashedWrites; p++) {
+            history.info(p, "write", (long) p);
+        }
+        return history.invoke(1000, "read", null).ok(1000, "read", -1L).build();
+    }
+
+    @Test
+    void timeLimitGivesUnknownWithCause() {
+        CheckOptions options = CheckOptions.builder().timeLimitMillis(300).build();
+        long start = System.nanoTime();
+        CheckResult result = new Checker(options).check(exponentialHistory(40));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(Validity.UNKNOWN, result.validity());
+        KeyResult key = result.result(null);
+        assertEquals("time-limit", key.cause());
+        assertTrue(key.reason().contains("time limit"), key.reason());
+        assertTrue(elapsedMillis < 30_000, "stopped after " + elapsedMillis + " ms");
+        assertTrue(result.toEdn().contains(":valid? :unknown"), result.toEdn());
+        assertTrue(result.toEdn().contains(":cause :time-limit"), result.toEdn());
+    }
+
+    @Test
+    void memoryLimitGivesUnknownWithCause() {
+        CheckOptions options = CheckOptions.builder().memoryLimitMegabytes(2).timeLimitSeconds(120).build();
+        CheckResult result = new Checker(options).check(exponentialHistory(40));
+        assertEquals(Validity.UNKNOWN, result.validity());
+        assertEquals("memory-limit", result.result(null).cause());
+    }
+
+    @Test
+    void smallRefutationsFinishWithinLimits() {
+        CheckResult result = new Checker(CheckOptions.defaults()).check(exponentialHistory(10));
+        assertEquals(Validity.INVALID, result.validity());
+    }
+
+    @Test
+    void failFastLeavesTheOtherKeysUnknown() {
+        HistoryBuilder history = new HistoryBuilder();
+        history.invoke(0, "write", List.of(0L, 1L)).ok(0, "write", List.of(0L, 1L))
+                .invoke(0, "read", java.util.Arrays.asList(0L, null)).ok(0, "read", List.of(0L, 9L));
+        for (long key = 1; key <= 20; key++) {
+            history.invoke(1, "write", List.of(key, 1L)).ok(1, "write", List.of(key, 1L));
+        }
+        CheckOptions options = CheckOptions.builder().failFast(true).parallelism(1).build();
+        CheckResult result = new Checker(options).check(history.build());
+        assertEquals(Validity.INVALID, result.validity());
+        assertEquals(List.of(0L), result.failures());
+        assertEquals(20, result.unknownKeys().size());
+        assertEquals("cancelled", result.result(5L).cause());
+    }
+}
