@@ -100,15 +100,7 @@ public final class Mount implements AutoCloseable {
         if (isRoot()) {
             options.add("allow_other"); // the node may run as another user; default_permissions still applies
         }
-        String extra = System.getProperty("lazyfs.extraFuseOptions", "");
-        if (!extra.isBlank()) {
-            options.add(extra);
-        }
-        List<String> argv = new ArrayList<>(List.of("-o", String.join(",", options)));
-        if (Boolean.getBoolean("lazyfs.singleThreaded")) {
-            argv.add("-s");
-        }
-        return argv.toArray(new String[0]);
+        return new String[] {"-o", String.join(",", options)};
     }
 
     static boolean isRoot() {
