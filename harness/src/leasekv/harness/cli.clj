@@ -32,9 +32,9 @@
     :parse-fn parse-double :validate [#(>= % 0) "--rate must not be negative"]]
    [nil "--workload NAME" "register or set" :default "register"
     :validate [#(contains? tests/workloads %) (str "must be one of " (str/join ", " (sort (keys tests/workloads))))]]
-   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause (or none)" :default "partition,kill"
+   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer (or none)" :default "partition,kill"
     :validate [#(try (nemesis/parse-faults %) true (catch Exception _ false))
-               "faults are partition, kill, pause, or none"]]
+               "faults are partition, kill, pause, transfer, or none"]]
    [nil "--nemesis-interval SECONDS" "Seconds between fault start and stop" :default 10.0
     :parse-fn parse-double :validate (positive "--nemesis-interval")]
    [nil "--partitions KINDS" "Partition kinds to draw from (comma-separated): random-halves, isolate-leader, majorities-ring, bridge, one-way"

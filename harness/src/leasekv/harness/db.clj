@@ -25,6 +25,11 @@
     "Returns the nodes that currently believe they are the leader (possibly empty, possibly more
     than one during a partition)."))
 
+(defprotocol Transfer
+  (transfer-leadership! [db test node]
+    "Asks the current leader to hand leadership to node. Returns a short description of the
+    outcome; throws when there is no leader to ask."))
+
 (defprotocol LogFiles
   (log-files [db test node]
     "Returns a map of remote path on node to the file name to store it under in the run."))

@@ -8,6 +8,7 @@
     {:f :stop-partition}
     {:f :kill  :value :one|:minority|:majority|:all|:leader}   {:f :start}  restarts every node
     {:f :pause :value :one|:minority|:leader}                  {:f :resume} resumes every node
+    {:f :transfer-leadership}   hands leadership from the leader to a random other node
   `heal!` undoes every fault at once; the harness calls it after every run, whatever happened."
   (:require [clojure.string :as str]
             [leasekv.harness.db :as db]
@@ -98,6 +99,12 @@
       (let [r (on-targets! test (:nodes test) db/resume!)]
         (swap! state dissoc :paused)
         (assoc op :value r))
+      :transfer-leadership
+      (let [leaders (set (db/primaries (:db test) test))
+            candidates (vec (remove leaders (:nodes test)))]
+        (if (seq candidates)
+          (assoc op :value (db/transfer-leadership! (:db test) test (rand-nth candidates)))
+          (assoc op :value :no-candidate)))
       (assoc op :error (str "unknown nemesis op " f))))
   (teardown! [_ _] nil))
 
@@ -125,7 +132,7 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Schedules
 
-(def faults #{:partition :kill :pause})
+(def faults #{:partition :kill :pause :transfer})
 
 (defn- fault-ops
   "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."
@@ -133,7 +140,8 @@
   (case fault
     :partition [{:type :info :f :start-partition :value (rand-nth targets)} {:type :info :f :stop-partition}]
     :kill [{:type :info :f :kill :value (rand-nth targets)} {:type :info :f :start}]
-    :pause [{:type :info :f :pause :value (rand-nth targets)} {:type :info :f :resume}]))
+    :pause [{:type :info :f :pause :value (rand-nth targets)} {:type :info :f :resume}]
+    :transfer [{:type :info :f :transfer-leadership} nil]))
 
 (def default-targets
   {:partition partition-targets :kill kill-targets :pause pause-targets})
@@ -150,7 +158,9 @@
      (let [fs (vec (sort fault-set))]
        (mapcat (fn [fault]
                  (let [[start stop] (fault-ops fault (get targets fault))]
-                   [(gen/sleep interval-secs) start (gen/sleep interval-secs) stop]))
+                   (if stop
+                     [(gen/sleep interval-secs) start (gen/sleep interval-secs) stop]
+                     [(gen/sleep interval-secs) start])))
                (apply concat (repeatedly #(shuffle fs))))))))
 
 (defn parse-targets
@@ -168,7 +178,7 @@
                                  {:type :bad-option :option option :value w}))))))))
 
 (defn parse-faults
-  "Takes the --nemesis text (comma-separated: partition, kill, pause; `none` or empty for no
+  "Takes the --nemesis text (comma-separated: partition, kill, pause, transfer; `none` or empty for no
   faults). Returns the set of faults. Throws ex-info naming the unknown fault."
   [s]
   (let [words (remove str/blank? (map str/trim (str/split (or s "") #",")))]

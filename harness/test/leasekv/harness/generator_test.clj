@@ -134,3 +134,8 @@
     (is (= 6 (count starts)))
     (is (= #{:start-partition :kill :pause} (set (take 3 starts))) "every fault within one round")
     (is (= #{:start-partition :kill :pause} (set (drop 3 starts))))))
+
+(deftest transfer-has-no-stop-op
+  (let [h (sim (gen/nemesis (gen/limit 6 (leasekv.harness.nemesis/schedule #{:transfer} 1))))
+        fs (map :f (filter #(= :info (:type %)) h))]
+    (is (= [:transfer-leadership :transfer-leadership :transfer-leadership] fs))))

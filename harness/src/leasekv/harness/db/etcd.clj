@@ -89,6 +89,15 @@
          (remove nil?)
          vec))
 
+  db/Transfer
+  (transfer-leadership! [this test node]
+    (let [leader (or (first (db/primaries this test))
+                     (throw (ex-info "No leader to transfer from" {:type :no-leader})))
+          conn-of #(gw/conn (c/address (:remote test) %) 5000)
+          target-id (:member-id (gw/status (conn-of node)))]
+      (gw/move-leader! (conn-of leader) target-id)
+      (str leader " -> " node)))
+
   db/LogFiles
   (log-files [_ test node] {(:log (paths test node)) "etcd.log"}))
 

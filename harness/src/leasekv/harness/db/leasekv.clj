@@ -117,7 +117,8 @@
            "--metrics-addr" (str "0.0.0.0:" metrics-port)]
           (when-let [m (:read-mode test)] ["--read-mode" m])
           (when-let [m (:fsm-sync-mode test)] ["--fsm-sync-mode" m])
-          (when unsafe ["--test-hooks" "--unsafe" unsafe])
+          (when (or unsafe (contains? (:faults test) :transfer)) ["--test-hooks"])
+          (when unsafe ["--unsafe" unsafe])
           (when-let [extra (:store-args test)] (remove str/blank? (str/split extra #"\s+")))))))
 
 (defn- start-node! [test node]
@@ -176,6 +177,15 @@
          (remove nil?)
          vec))
 
+  db/Transfer
+  (transfer-leadership! [this test node]
+    ;; ADMIN TRANSFER needs --test-hooks; the DB adds it whenever the test's faults include
+    ;; :transfer (see command).
+    (let [leader (or (first (db/primaries this test))
+                     (throw (ex-info "No leader to transfer from" {:type :no-leader})))]
+      (with-open [^LeaseKvClient conn (lkv-client/open-client test leader true)]
+        (str leader " -> " node ": " (.command conn (into-array String ["ADMIN" "TRANSFER" node]))))))
+
   db/LogFiles
   (log-files [_ test node] {(:log (paths test node)) "store.log"}))
 
@@ -183,12 +193,3 @@
   "Returns the leasekv DB."
   []
   (->LeaseKvDB))
-
-(defn transfer-leadership!
-  "Asks the current leader to hand leadership to node (ADMIN TRANSFER; the store must run with
-  --test-hooks). Returns the reply, or throws when no leader answers."
-  [test node]
-  (let [leader (or (first (db/primaries (db) test))
-                   (throw (ex-info "No leader to transfer from" {:type :no-leader})))]
-    (with-open [^LeaseKvClient conn (lkv-client/open-client test leader)]
-      (.command conn (into-array String ["ADMIN" "TRANSFER" node])))))

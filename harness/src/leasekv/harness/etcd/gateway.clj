@@ -94,3 +94,10 @@
     {:member-id (-> reply :header :member_id)
      :leader-id (:leader reply)
      :raft-term (some-> (:raftTerm reply) parse-long)}))
+
+(defn move-leader!
+  "Asks the member behind conn (which must be the leader) to hand leadership to the member with
+  id target-member-id (a string, as status returns it). Returns nil."
+  [conn target-member-id]
+  (post! conn "/v3/maintenance/transfer-leadership" {:targetID target-member-id})
+  nil)
