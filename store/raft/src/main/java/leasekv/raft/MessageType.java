@@ -1,6 +1,9 @@
 package leasekv.raft;
 
-/** The kinds of message Raft peers exchange, each bound to the {@link Lane} it travels on. */
+/**
+ * The kinds of message Raft peers exchange, each bound to the {@link Lane} it travels on. The node's
+ * codec encodes the ordinal: append new types at the end, never reorder.
+ */
 public enum MessageType {
   PRE_VOTE(Lane.CONTROL),
   PRE_VOTE_RESPONSE(Lane.CONTROL),

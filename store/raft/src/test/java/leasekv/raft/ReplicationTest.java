@@ -183,6 +183,23 @@ class ReplicationTest {
   }
 
   @Test
+  void aMalformedAppendIsRefusedWithoutTouchingTheLog() {
+    RaftGroup g = RaftGroup.of("n1", "n2");
+    g.electLeader("n1");
+    RaftCore n2 = g.core("n2");
+    long last = n2.status().lastIndex();
+    long term = n2.term();
+    Message gap = Message.of(MessageType.APPEND, "n1", "n2", term).withLog(term, last)
+        .withEntries(List.of(Entry.normal(term, last + 2, new byte[0])), 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> n2.step(gap));
+    assertTrue(e.getMessage().startsWith("malformed APPEND from n1"), e.getMessage());
+    Message future = Message.of(MessageType.APPEND, "n1", "n2", term).withLog(term, last)
+        .withEntries(List.of(Entry.normal(term + 5, last + 1, new byte[0])), 0);
+    assertThrows(IllegalArgumentException.class, () -> n2.step(future));
+    assertEquals(last, n2.status().lastIndex());
+  }
+
+  @Test
   void aRestartedNodeReplaysFromItsAppliedIndexAndKeepsItsVote() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3");
     g.electLeader("n1");
