@@ -43,6 +43,7 @@ public final class LinearizabilitySearch {
     private final int[] callEvent;
     private final int[] returnEvent;
     private final long[] zobrist;
+    private final boolean[] readOnly;
     /** For calls of unknown outcome: the class of interchangeable calls, and the call's rank within it. */
     private final int[] symmetryClass;
     private final int[] symmetryRank;
@@ -57,6 +58,15 @@ public final class LinearizabilitySearch {
     private static final int NO_MEMO = -1;
     private static final int MEMO_INCONSISTENT = -2;
     private static final int MEMO_CHOICES = -3;
+    /** Frame marker of a state-preserving call, which is linearized without being a choice. */
+    private static final int FORCED = -2;
+
+    /** The search cursor: the event being tried, the pass (0: known outcome, 1: unknown), the choice. */
+    private int node;
+    private int pass;
+    private int branch;
+    private int regionEnd = -1;
+    private boolean lastHadChoices;
     private final long[] bits;
     private int firstNonFullWord;
     private int lastNonZeroWord = -1;
@@ -97,6 +107,7 @@ public final class LinearizabilitySearch {
         callEvent = new int[calls.size()];
         returnEvent = new int[calls.size()];
         zobrist = new long[calls.size()];
+        readOnly = new boolean[calls.size()];
         memoFromState = new int[calls.size()];
         memoToState = new int[calls.size()];
         java.util.Arrays.fill(memoFromState, NO_MEMO);
@@ -156,6 +167,7 @@ public final class LinearizabilitySearch {
         }
         for (int call = 0; call < calls.size(); call++) {
             zobrist[call] = mix(call + 0x5DEECE66DL);
+            readOnly[call] = model.isReadOnly(calls.get(call));
             if (calls.get(call).outcomeKnown()) {
                 definiteRemaining++;
             }
@@ -203,14 +215,34 @@ public final class LinearizabilitySearch {
     private SearchOutcome search(long start) {
         stateId = states.intern(model.initialState(), 0);
         cache.add(configHash(stateId), stateId, bits, firstNonFullWord, lastNonZeroWord);
-        int node = next[mainHead];
-        int pass = 0;
-        int branch = 0;
-        int regionEnd = -1;
+        boolean fresh = true;
         long steps = 0;
         while (definiteRemaining > 0) {
             if ((++steps & LIMIT_CHECK_MASK) == 0) {
                 limits.check(cache.size());
+            }
+            if (fresh) {
+                fresh = false;
+                int preserving = statePreservingCall();
+                if (preserving >= 0) {
+                    // Linearizing it now is never worse than later, so it is not a choice: no branching, and
+                    // if the configuration after it was already searched in vain, so is this one.
+                    setBit(preserving);
+                    if (cache.add(configHash(stateId), stateId, bits, firstNonFullWord, lastNonZeroWord)) {
+                        push(preserving, 0, FORCED, -1);
+                        linearize(preserving, stateId);
+                        fresh = true;
+                    } else {
+                        clearBit(preserving);
+                        if (!backtrack()) {
+                            return invalid(start);
+                        }
+                    }
+                    continue;
+                }
+                node = next[mainHead];
+                pass = 0;
+                branch = 0;
             }
             if (pass == 0 && node == mainTail) {
                 throw new IllegalStateException("calls of known outcome remain but no return event does");
@@ -225,20 +257,8 @@ public final class LinearizabilitySearch {
             }
             if (pass == 1 && (node == auxTail || node > regionEnd)) {
                 noteBlocked(regionEnd);
-                if (depth == 0) {
+                if (!backtrack()) {
                     return invalid(start);
-                }
-                depth--;
-                int call = frameCall[depth];
-                unlinearize(call, frameState[depth]);
-                pass = framePass[depth];
-                regionEnd = frameRegionEnd[depth];
-                if (frameBranch[depth] < 0) {
-                    node = next[callEvent[call]];
-                    branch = 0;
-                } else {
-                    node = callEvent[call];
-                    branch = frameBranch[depth] + 1;
                 }
                 continue;
             }
@@ -248,34 +268,14 @@ public final class LinearizabilitySearch {
                 branch = 0;
                 continue;
             }
-            int nextState = memoFromState[call] == stateId && branch == 0 ? memoToState[call] : NO_MEMO;
-            boolean hasChoices = false;
-            if (nextState == NO_MEMO || nextState == MEMO_CHOICES) {
-                Object result = model.step(states.state(stateId), calls.get(call));
-                hasChoices = result instanceof Model.Choices;
-                if (hasChoices) {
-                    List<Object> choices = ((Model.Choices) result).states();
-                    result = branch < choices.size() ? choices.get(branch) : Model.INCONSISTENT;
-                } else if (branch > 0) {
-                    result = Model.INCONSISTENT;
-                }
-                if (result != Model.INCONSISTENT && checkDeadEnds && leavesDeadEnd(result, call)) {
-                    result = Model.INCONSISTENT;
-                }
-                nextState = result == Model.INCONSISTENT ? MEMO_INCONSISTENT : states.intern(result, cache.size());
-                if (branch == 0 && !checkDeadEnds) {
-                    memoFromState[call] = stateId;
-                    memoToState[call] = hasChoices ? MEMO_CHOICES : nextState;
-                }
-            }
+            int nextState = transition(call, branch);
+            boolean hasChoices = lastHadChoices;
             if (nextState != MEMO_INCONSISTENT) {
                 setBit(call);
                 if (cache.add(configHash(nextState), nextState, bits, firstNonFullWord, lastNonZeroWord)) {
                     push(call, pass, hasChoices ? branch : -1, regionEnd);
                     linearize(call, nextState);
-                    node = next[mainHead];
-                    pass = 0;
-                    branch = 0;
+                    fresh = true;
                     continue;
                 }
                 clearBit(call);
@@ -289,6 +289,77 @@ public final class LinearizabilitySearch {
         }
         return new SearchOutcome(Validity.VALID, null, null, cache.size(), states.size(), System.nanoTime() - start,
                 null, List.of(), List.of(), calls.size());
+    }
+
+    /**
+     * Undoes linearizations up to the last real choice and moves the cursor to its next alternative;
+     * false when there is none left anywhere, i.e. the key is not linearizable.
+     */
+    private boolean backtrack() {
+        while (depth > 0) {
+            depth--;
+            int call = frameCall[depth];
+            unlinearize(call, frameState[depth]);
+            if (frameBranch[depth] == FORCED) {
+                continue;
+            }
+            pass = framePass[depth];
+            regionEnd = frameRegionEnd[depth];
+            if (frameBranch[depth] < 0) {
+                node = next[callEvent[call]];
+                branch = 0;
+            } else {
+                node = callEvent[call];
+                branch = frameBranch[depth] + 1;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A read-only call of known outcome, invoked before the first return, that is possible now. Moving it
+     * from wherever a linearization puts it to here keeps that linearization valid: it changes no state
+     * there and is consistent here. (A write of the current value is not such a call: where it really
+     * belongs it may change the state.)
+     */
+    private int statePreservingCall() {
+        for (int n = next[mainHead]; n != mainTail && !KeyHistory.isReturn(events[n]); n = next[n]) {
+            int call = KeyHistory.callOf(events[n]);
+            if (readOnly[call] && transition(call, 0) == stateId && !lastHadChoices) {
+                return call;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The state id after {@code call} (its {@code branch}-th choice) in the current state, or
+     * MEMO_INCONSISTENT; sets {@link #lastHadChoices}.
+     */
+    private int transition(int call, int branch) {
+        int memo = memoFromState[call] == stateId && branch == 0 ? memoToState[call] : NO_MEMO;
+        if (memo != NO_MEMO && memo != MEMO_CHOICES) {
+            lastHadChoices = false;
+            return memo;
+        }
+        Object result = model.step(states.state(stateId), calls.get(call));
+        lastHadChoices = result instanceof Model.Choices;
+        if (lastHadChoices) {
+            List<Object> choices = ((Model.Choices) result).states();
+            result = branch < choices.size() ? choices.get(branch) : Model.INCONSISTENT;
+        } else if (branch > 0) {
+            result = Model.INCONSISTENT;
+        }
+        if (result != Model.INCONSISTENT && checkDeadEnds && leavesDeadEnd(result, call)) {
+            result = Model.INCONSISTENT;
+        }
+        int nextState = result == Model.INCONSISTENT ? MEMO_INCONSISTENT : states.intern(result, cache.size());
+        if (branch == 0 && !checkDeadEnds) {
+            memoFromState[call] = stateId;
+            memoToState[call] = lastHadChoices ? MEMO_CHOICES : nextState;
+        }
+        return nextState;
     }
 
     /**
