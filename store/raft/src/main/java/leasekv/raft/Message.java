@@ -63,6 +63,20 @@ public record Message(
     }
   }
 
+  /**
+   * Entries must follow {@link #index()} without gaps and carry no term above the message's; a
+   * corrupt or buggy peer's message is refused before it can touch the log.
+   */
+  void checkEntriesFollowIndex() {
+    for (int k = 0; k < entries.size(); k++) {
+      Entry e = entries.get(k);
+      if (e.index() != index + 1 + k || e.term() > term) {
+        throw new IllegalArgumentException("malformed " + type + " from " + from + ": entry " + e + " at position " + k
+            + " after index " + index + " in term " + term);
+      }
+    }
+  }
+
   /** The lane the transport must send this message on. */
   public Lane lane() {
     return type.lane();

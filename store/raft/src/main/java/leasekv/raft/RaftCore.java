@@ -139,7 +139,7 @@ public final class RaftCore {
     Objects.requireNonNull(m, "message");
     if (!m.to().equals(id)) throw new IllegalArgumentException("message for " + m.to() + " stepped into " + id + ": " + m);
     if (m.from().equals(id)) throw new IllegalArgumentException("message from " + id + " to itself: " + m);
-    if (m.type() == MessageType.APPEND) checkAppendEntries(m);
+    m.checkEntriesFollowIndex();
     if (m.term() > term) {
       if (m.type().isVoteRequest() && !mayVote(m)) return; // refused silently: no term change
       boolean futureTermGrant = m.type() == MessageType.PRE_VOTE
@@ -157,17 +157,6 @@ public final class RaftCore {
       case LEADER -> stepLeader(m);
       case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
       case FOLLOWER -> stepFollower(m);
-    }
-  }
-
-  /** Entries must follow {@code m.index()} without gaps and carry no term above the message's. */
-  private static void checkAppendEntries(Message m) {
-    for (int k = 0; k < m.entries().size(); k++) {
-      Entry e = m.entries().get(k);
-      if (e.index() != m.index() + 1 + k || e.term() > m.term()) {
-        throw new IllegalArgumentException("malformed APPEND from " + m.from() + ": entry " + e + " at position " + k
-            + " after index " + m.index() + " in term " + m.term());
-      }
     }
   }
 
