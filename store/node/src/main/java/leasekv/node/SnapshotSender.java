@@ -2,6 +2,7 @@ package leasekv.node;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,12 @@ final class SnapshotSender implements AutoCloseable {
   private static final int CHUNK_BYTES = 256 * 1024;
   private static final int MAX_QUEUED_CHUNKS = 8;
   private static final long STALL_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /**
+   * After a transfer, the follower still has to install it; until it answers, a heartbeat response
+   * makes the core probe, find the follower behind, and ask for another snapshot. Within this time,
+   * such a request is answered "sent" without streaming the same state again.
+   */
+  private static final long RESEND_COOLDOWN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final StateMachine fsm;
   private final Applier applier;
@@ -40,6 +47,8 @@ final class SnapshotSender implements AutoCloseable {
     return t;
   });
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  /** When a transfer to each follower last completed (System.nanoTime). */
+  private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
   private final AtomicLong transferIds = new AtomicLong(System.nanoTime());
   private RaftLoop loop;
 
@@ -56,6 +65,11 @@ final class SnapshotSender implements AutoCloseable {
 
   /** Loop thread: the core wants {@code m.to()} to install a snapshot. */
   void send(Message m) {
+    Long last = lastSent.get(m.to());
+    if (last != null && System.nanoTime() - last < RESEND_COOLDOWN_NANOS) {
+      loop.execute(() -> loop.core().reportSnapshot(m.to(), true));
+      return;
+    }
     if (!inFlight.add(m.to())) return; // one transfer per follower; the core retries after the report
     executor.execute(() -> {
       boolean ok = false;
@@ -64,6 +78,7 @@ final class SnapshotSender implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("snapshot to " + m.to() + " failed: " + e);
       } finally {
+        if (ok) lastSent.put(m.to(), System.nanoTime());
         inFlight.remove(m.to());
         boolean success = ok;
         loop.execute(() -> loop.core().reportSnapshot(m.to(), success));
