@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -93,26 +95,32 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     Log.installJulBridge();
+    System.exit(run(args, System.err));
+  }
+
+  /** Parses, validates and runs; returns the exit status. Errors go to {@code err}, one clear line. */
+  static int run(String[] args, PrintStream err) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setErr(new PrintWriter(err, true));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {
-        System.err.println("store: " + e.getMessage());
+        err.println("store: " + e.getMessage());
         return 2;
       }
       if (e instanceof WalCorruptionException || e instanceof StateCorruptionException) {
-        System.err.println("store: refusing to start: " + e.getMessage());
+        err.println("store: refusing to start: " + e.getMessage());
         return 3;
       }
-      System.err.println("store: failed: " + e);
-      e.printStackTrace();
+      err.println("store: failed: " + e);
+      e.printStackTrace(err);
       return 1;
     });
     cli.setParameterExceptionHandler((e, a) -> {
-      System.err.println("store: " + e.getMessage());
-      System.err.println("run 'bin/store --help' for the options");
+      err.println("store: " + e.getMessage());
+      err.println("run 'bin/store --help' for the options");
       return 2;
     });
-    System.exit(cli.execute(args));
+    return cli.execute(args);
   }
 
   @Override
