@@ -226,7 +226,7 @@
                      (op (->Mix (if (seq gens) (rand-int (count gens)) 0) gens) test ctx))
           (= :pending r) :pending
           :else [(first r) (->Mix (rand-int (count gens)) (assoc gens i (second r)))]))))
-  (update [this _ _ _] this))
+  (update [_ test ctx event] (->Mix i (mapv #(update % test ctx event) gens))))
 
 (defn mix
   "Emits an operation of a randomly chosen generator each time, until all are exhausted."

@@ -13,6 +13,13 @@
             [leasekv.harness.log :as log])
   (:import (leasekv.checker CheckOptions CheckResult Checker)))
 
+(defonce ^{:doc "Where the Java checker was loaded from, and that jar's modification time when it
+  was loaded: results name the checker version that judged them."}
+  checker-jar
+  (when-let [loc (some-> Checker .getProtectionDomain .getCodeSource .getLocation)]
+    (let [f (io/file (.toURI loc))]
+      {:path (.getPath f) :modified (str (java.time.Instant/ofEpochMilli (.lastModified f)))})))
+
 (defn options-edn
   "Takes harness options {:model kw, :time-limit-ms n, :independent :yes|:no|:auto,
   :parallelism n, :memory-limit-mb n}. Returns the Java checker's options as EDN text."
@@ -49,7 +56,9 @@
   [opts test history _check-opts]
   (let [result (check-ops opts history)
         data (result->edn result)
-        data (update data :results #(select-keys % (concat (:failures data) (take 20 (:unknown-keys data)))))]
+        data (-> data
+                 (update :results #(select-keys % (concat (:failures data) (take 20 (:unknown-keys data)))))
+                 (assoc :checker-jar checker-jar))]
     (if (and (false? (:valid? data)) (:store-dir test))
       (let [dir (io/file (:store-dir test) "linear")
             files (try (mapv str (.writeSvgs result (.toPath dir)))
