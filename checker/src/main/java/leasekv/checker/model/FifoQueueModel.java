@@ -29,6 +29,11 @@ public final class FifoQueueModel implements Model {
     }
 
     @Override
+    public boolean isAlwaysPossible(Call call) {
+        return call.fKeyword() == UnorderedQueueModel.ENQUEUE && dequeueOf.isEmpty();
+    }
+
+    @Override
     public String name() {
         return "fifo-queue";
     }

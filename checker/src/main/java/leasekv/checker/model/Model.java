@@ -43,6 +43,15 @@ public interface Model {
      */
     Object step(Object state, Call call);
 
+    /**
+     * True if the call is possible in every state (a write, an add, an enqueue). The search tries crashed
+     * calls that are not (a cas) early, since the states they need may not come back, and these late.
+     * Only the search's speed depends on it.
+     */
+    default boolean isAlwaysPossible(Call call) {
+        return false;
+    }
+
     /** True if the call can never change the state; such calls of unknown outcome are dropped before the search. */
     default boolean isReadOnly(Call call) {
         return false;

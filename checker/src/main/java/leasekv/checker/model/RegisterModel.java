@@ -26,6 +26,11 @@ public class RegisterModel implements Model {
     }
 
     @Override
+    public boolean isAlwaysPossible(Call call) {
+        return call.fKeyword() == WRITE;
+    }
+
+    @Override
     public String name() {
         return "register";
     }

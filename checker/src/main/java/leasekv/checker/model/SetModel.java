@@ -19,6 +19,11 @@ public final class SetModel implements Model {
     }
 
     @Override
+    public boolean isAlwaysPossible(Call call) {
+        return call.fKeyword() == ADD;
+    }
+
+    @Override
     public String name() {
         return "set";
     }

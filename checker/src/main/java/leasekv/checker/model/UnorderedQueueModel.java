@@ -29,6 +29,11 @@ public final class UnorderedQueueModel implements Model {
     }
 
     @Override
+    public boolean isAlwaysPossible(Call call) {
+        return call.fKeyword() == ENQUEUE;
+    }
+
+    @Override
     public String name() {
         return "unordered-queue";
     }

@@ -38,6 +38,8 @@ public final class LinearizabilitySearch {
     private final int mainTail;
     private final int auxHead;
     private final int auxTail;
+    private final int urgentHead;
+    private final int urgentTail;
     private final int[] next;
     private final int[] prev;
     private final int[] callEvent;
@@ -61,7 +63,12 @@ public final class LinearizabilitySearch {
     /** Frame marker of a state-preserving call, which is linearized without being a choice. */
     private static final int FORCED = -2;
 
-    /** The search cursor: the event being tried, the pass (0: known outcome, 1: unknown), the choice. */
+    /**
+     * The search cursor: the event being tried, the pass and the choice. Pass 0 tries calls of unknown
+     * outcome that are possible only in some states (a crashed cas: a wrong eager choice fails fast, a missed
+     * one shows only much later); pass 1 the calls of known outcome; pass 2 the always-possible calls of
+     * unknown outcome (a crashed write), which can as well wait.
+     */
     private int node;
     private int pass;
     private int branch;
@@ -102,8 +109,10 @@ public final class LinearizabilitySearch {
         mainTail = eventCount + 1;
         auxHead = eventCount + 2;
         auxTail = eventCount + 3;
-        next = new int[eventCount + 4];
-        prev = new int[eventCount + 4];
+        urgentHead = eventCount + 4;
+        urgentTail = eventCount + 5;
+        next = new int[eventCount + 6];
+        prev = new int[eventCount + 6];
         callEvent = new int[calls.size()];
         returnEvent = new int[calls.size()];
         zobrist = new long[calls.size()];
@@ -154,6 +163,8 @@ public final class LinearizabilitySearch {
         prev[mainTail] = mainHead;
         next[auxHead] = auxTail;
         prev[auxTail] = auxHead;
+        next[urgentHead] = urgentTail;
+        prev[urgentTail] = urgentHead;
         java.util.Arrays.fill(returnEvent, -1);
         for (int event = 0; event < events.length; event++) {
             int call = KeyHistory.callOf(events[event]);
@@ -162,7 +173,8 @@ public final class LinearizabilitySearch {
                 append(event, mainTail);
             } else {
                 callEvent[call] = event;
-                append(event, calls.get(call).outcomeKnown() ? mainTail : auxTail);
+                Call c = calls.get(call);
+                append(event, c.outcomeKnown() ? mainTail : model.isAlwaysPossible(c) ? auxTail : urgentTail);
             }
         }
         for (int call = 0; call < calls.size(); call++) {
@@ -240,22 +252,26 @@ public final class LinearizabilitySearch {
                     }
                     continue;
                 }
-                node = next[mainHead];
+                regionEnd = firstReturn();
+                node = next[urgentHead];
                 pass = 0;
                 branch = 0;
             }
-            if (pass == 0 && node == mainTail) {
-                throw new IllegalStateException("calls of known outcome remain but no return event does");
-            }
-            if (pass == 0 && KeyHistory.isReturn(events[node])) {
-                // Every call of known outcome before the first return has been tried; now the others.
-                regionEnd = node;
+            if (pass == 0 && (node == urgentTail || node > regionEnd)) {
+                // Calls of unknown outcome that are possible only in some states were tried; now the known.
                 pass = 1;
+                node = next[mainHead];
+                branch = 0;
+                continue;
+            }
+            if (pass == 1 && node == regionEnd) {
+                // Every call of known outcome before the first return has been tried; now the other unknown.
+                pass = 2;
                 node = next[auxHead];
                 branch = 0;
                 continue;
             }
-            if (pass == 1 && (node == auxTail || node > regionEnd)) {
+            if (pass == 2 && (node == auxTail || node > regionEnd)) {
                 noteBlocked(regionEnd);
                 if (!backtrack()) {
                     return invalid(start);
@@ -331,6 +347,15 @@ public final class LinearizabilitySearch {
             }
         }
         return -1;
+    }
+
+    /** The first return event left in the list: calls invoked before it are the candidates. */
+    private int firstReturn() {
+        int n = next[mainHead];
+        while (!KeyHistory.isReturn(events[n])) {
+            n = next[n];
+        }
+        return n;
     }
 
     /**
@@ -501,6 +526,9 @@ public final class LinearizabilitySearch {
             }
         }
         for (int node = next[auxHead]; node != auxTail && node < returnNode; node = next[node]) {
+            pending.add(calls.get(KeyHistory.callOf(events[node])));
+        }
+        for (int node = next[urgentHead]; node != urgentTail && node < returnNode; node = next[node]) {
             pending.add(calls.get(KeyHistory.callOf(events[node])));
         }
         pending.sort(java.util.Comparator.comparingInt(Call::invokePosition));
