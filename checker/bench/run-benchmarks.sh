@@ -9,7 +9,7 @@ histories="${LEASEKV_HISTORIES:-$(cd "$root/.." && pwd)/shared/histories}"
 jar="$(ls "$root"/checker/target/leasekv-checker-*.jar | grep -v -e '-sources' -e '-tests' | head -n 1)"
 work="$(mktemp -d /tmp/checker-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-jvm=(java -Xmx2g -XX:+UseParallelGC -cp "$jar" leasekv.checker.bench.Benchmark)
+jvm=(java -Xmx2g -Xms2g -XX:+UseParallelGC -cp "$jar" leasekv.checker.bench.Benchmark)
 cases=("$@")
 [[ ${#cases[@]} -eq 0 ]] && cases=(corpus large pathological)
 

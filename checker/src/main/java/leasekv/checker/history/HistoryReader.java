@@ -17,6 +17,7 @@ import leasekv.checker.Op;
 import leasekv.checker.edn.EdnException;
 import leasekv.checker.edn.EdnReader;
 import leasekv.checker.edn.EdnWriter;
+import leasekv.checker.edn.Keyword;
 import leasekv.checker.edn.Tagged;
 
 /**
@@ -71,13 +72,88 @@ public final class HistoryReader {
             if (c == '[' || c == '(') {
                 reader.consume();
                 char closer = c == '[' ? ']' : ')';
-                for (Object form = reader.readElement(closer, CLOSED); form != CLOSED;
-                        form = reader.readElement(closer, CLOSED)) {
+                while (true) {
+                    int next = reader.peekForm();
+                    if (next == '{') {
+                        ops.add(readOpMap(reader, ops.size()));
+                        continue;
+                    }
+                    Object form = reader.readElement(closer, CLOSED);
+                    if (form == CLOSED) {
+                        break;
+                    }
                     ops.add(toOp(form, ops.size()));
                 }
+            } else if (c == '{') {
+                ops.add(readOpMap(reader, ops.size()));
             } else {
                 ops.add(toOp(reader.read(), ops.size()));
             }
+        }
+    }
+
+    /** The fast path: an op map read field by field, without an intermediate Map. */
+    private static Op readOpMap(EdnReader reader, int position) {
+        OpFields fields = new OpFields();
+        reader.readMapEntries(fields);
+        try {
+            Op op = fields.toOp();
+            return op.index() == Op.NO_INDEX ? op.withIndex(position) : op;
+        } catch (IllegalArgumentException e) {
+            throw new HistoryException(position, e.getMessage());
+        }
+    }
+
+    /** The fields of one op map as they stream in. */
+    private static final class OpFields implements EdnReader.MapVisitor {
+        private static final Keyword PROCESS = Keyword.of("process");
+        private static final Keyword TYPE = Keyword.of("type");
+        private static final Keyword F = Keyword.of("f");
+        private static final Keyword VALUE = Keyword.of("value");
+        private static final Keyword INDEX = Keyword.of("index");
+        private static final Keyword TIME = Keyword.of("time");
+
+        Object process;
+        Object type;
+        Object f;
+        Object value;
+        Object index;
+        Object time;
+        Map<Object, Object> extras;
+
+        @Override
+        public void entry(Object key, Object fieldValue) {
+            if (key == PROCESS) {
+                process = fieldValue;
+            } else if (key == TYPE) {
+                type = fieldValue;
+            } else if (key == F) {
+                f = fieldValue;
+            } else if (key == VALUE) {
+                value = fieldValue;
+            } else if (key == INDEX) {
+                index = fieldValue;
+            } else if (key == TIME) {
+                time = fieldValue;
+            } else {
+                if (extras == null) {
+                    extras = new java.util.LinkedHashMap<>();
+                }
+                extras.put(key, fieldValue);
+            }
+        }
+
+        Op toOp() {
+            if (process == null) {
+                throw new IllegalArgumentException("op has no :process");
+            }
+            if (type == null) {
+                throw new IllegalArgumentException("op has no :type");
+            }
+            if (f == null) {
+                throw new IllegalArgumentException("op has no :f");
+            }
+            return Op.of(process, type, f, value, index, time, extras);
         }
     }
 
