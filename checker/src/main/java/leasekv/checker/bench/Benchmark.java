@@ -19,6 +19,8 @@ import leasekv.checker.CheckOptions;
 import leasekv.checker.CheckResult;
 import leasekv.checker.Checker;
 import leasekv.checker.NilReads;
+import leasekv.checker.Op;
+import leasekv.checker.OpType;
 import leasekv.checker.edn.EdnWriter;
 import leasekv.checker.gen.GeneratorSpec;
 import leasekv.checker.gen.HistoryGenerator;
@@ -28,7 +30,8 @@ import leasekv.checker.gen.HistoryGenerator;
  * fresh JVM (see checker/bench/run-benchmarks.sh) so that peak heap belongs to that case alone.
  *
  * <pre>
- * generate WORKLOAD KEYS PROCESSES OPS_PER_KEY INFO_RATE SEED FILE   write a generated history.edn
+ * generate WORKLOAD KEYS PROCESSES OPS_PER_KEY INFO_RATE SEED FILE [CORRUPT_AT]  write a history.edn;
+ *     CORRUPT_AT (0..1) changes the value of one :ok read that far into it, to make it invalid
  * corpus MANIFEST_DIR                                                check the Knossos corpus in one JVM
  * check MODEL INITIAL_EDN TIME_LIMIT_S FILE                          check one file (parse included)
  * </pre>
@@ -55,12 +58,23 @@ public final class Benchmark {
         GeneratorSpec spec = new GeneratorSpec(workload, keys, keys > 1, Integer.parseInt(args[3]),
                 Integer.parseInt(args[4]), Double.parseDouble(args[5]), 0.5, 5, 2000, 5000, Long.parseLong(args[6]));
         Path file = Path.of(args[7]);
+        // Optionally make the :ok read found at this fraction of the history return a value nobody wrote.
+        long corruptAt = args.length > 8 ? (long) (Double.parseDouble(args[8]) * spec.keys() * spec.opsPerKey() * 2) : -1;
         long start = System.nanoTime();
         long[] count = {0};
+        boolean[] corrupted = {false};
         try (Writer out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
             out.write("[");
             StringBuilder line = new StringBuilder();
-            HistoryGenerator.generate(spec, op -> {
+            HistoryGenerator.generate(spec, original -> {
+                Op op = original;
+                if (!corrupted[0] && corruptAt >= 0 && count[0] >= corruptAt && op.type() == OpType.OK
+                        && op.f().equals("read") && op.value() instanceof Long) {
+                    op = op.withValue((long) spec.valueRange());
+                    corrupted[0] = true;
+                    System.out.println("corrupted the read at op index " + op.index() + ": " + original.value()
+                            + " -> " + op.value());
+                }
                 line.setLength(0);
                 EdnWriter.write(op, line);
                 line.append('\n');
