@@ -165,6 +165,15 @@
          :unknown unknown
          :results (select-keys results (concat failures (take 10 unknown)))}))))
 
+(defn preload-linearizable!
+  "Loads the Java checker now, if it is on the classpath, so that a later rebuild of its jar
+  cannot break a running test. Returns true when it is available."
+  []
+  (try (boolean (requiring-resolve 'leasekv.harness.checker.linear/check-register))
+       (catch Throwable t
+         (log/warn! "Linearizability checker unavailable:" (.getMessage t))
+         false)))
+
 (defn linearizable
   "Returns a checker of one register's history for linearizability, done by the Java checker of
   the checker module (leasekv.harness.checker.linear). opts: {:model :cas-register,

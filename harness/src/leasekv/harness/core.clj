@@ -161,6 +161,7 @@
         done (promise)]
     (store/prepare! test (:options test))
     (log/open-file! (store/path test "harness.log"))
+    (checker/preload-linearizable!)
     (install-shutdown-hook!)
     (reset! current-run {:abort (:abort test) :done done :test test})
     (log/info! "Test" (:name test) "->" (:store-dir test))

@@ -9,6 +9,7 @@
   stale reads; its EDN result is read back into Clojure data."
   (:require [clojure.edn :as edn]
             [clojure.java.io :as io]
+            [clojure.string :as str]
             [leasekv.harness.history :as h]
             [leasekv.harness.log :as log])
   (:import (leasekv.checker CheckOptions CheckResult Checker)))
@@ -19,6 +20,27 @@
   (when-let [loc (some-> Checker .getProtectionDomain .getCodeSource .getLocation)]
     (let [f (io/file (.toURI loc))]
       {:path (.getPath f) :modified (str (java.time.Instant/ofEpochMilli (.lastModified f)))})))
+
+(defn- preload-classes!
+  "Loads every class of the checker jar now and returns how many. Other engineers reinstall that
+  jar in ~/.m2 while tests run, and a class loaded lazily from a jar rewritten in place fails
+  with NoClassDefFoundError; loaded up front, the whole checker is in memory before that."
+  []
+  (let [path (:path checker-jar)
+        loader (.getClassLoader Checker)]
+    (if (and path (str/ends-with? path ".jar"))
+      (with-open [jar (java.util.jar.JarFile. ^String path)]
+        (count (for [^java.util.jar.JarEntry e (enumeration-seq (.entries jar))
+                     :let [n (.getName e)]
+                     :when (and (str/ends-with? n ".class") (not (str/includes? n "-info")))
+                     :when (try (Class/forName (str/replace (subs n 0 (- (count n) 6)) "/" ".") false loader)
+                                (catch Throwable _ nil))]
+                 n)))
+      0)))
+
+(defonce ^{:doc "The number of checker classes loaded when this namespace loaded."}
+  preloaded-class-count
+  (preload-classes!))
 
 (defn options-edn
   "Takes harness options {:model kw, :time-limit-ms n, :independent :yes|:no|:auto,
