@@ -29,7 +29,6 @@ public final class LinearizabilitySearch {
     private static final int MAX_FINAL_CONFIGS = 16;
     private static final int LIMIT_CHECK_MASK = 1023;
 
-    private final KeyHistory history;
     private final Model model;
     private final SearchLimits limits;
     private final List<Call> calls;
@@ -99,7 +98,6 @@ public final class LinearizabilitySearch {
     private int bestDepth;
 
     private LinearizabilitySearch(KeyHistory history, Model model, SearchLimits limits) {
-        this.history = history;
         this.model = model.forKey(history.calls());
         this.limits = limits;
         this.calls = history.calls();
@@ -546,9 +544,5 @@ public final class LinearizabilitySearch {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    KeyHistory history() {
-        return history;
     }
 }
