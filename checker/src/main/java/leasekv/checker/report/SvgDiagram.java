@@ -69,9 +69,10 @@ public final class SvgDiagram {
                     LEFT_PX - 10, y + LANE_PX - 4, width - 10, y + LANE_PX - 4));
             text(svg, 10, y + 22, "process " + processes.get(lane), "");
         }
+        Map<Call, Integer> labelRoom = labelRoom(calls, positions, rightEdge);
         for (Call call : calls) {
             drawCall(svg, call, call == failing, stepLabels.get(call), top + processes.indexOf(call.process()) * LANE_PX,
-                    positions, rightEdge);
+                    positions, rightEdge, labelRoom.get(call));
         }
         int footerTop = top + processes.size() * LANE_PX + 24;
         for (int i = 0; i < footer.size(); i++) {
@@ -112,8 +113,23 @@ public final class SvgDiagram {
         return new ArrayList<>(positions);
     }
 
+    /** Pixels a call's label may take: up to the next op of the same process, which never overlaps it. */
+    private static Map<Call, Integer> labelRoom(List<Call> calls, List<Integer> positions, int rightEdge) {
+        Map<Call, Integer> room = new java.util.HashMap<>();
+        Map<Long, Call> previousInLane = new java.util.HashMap<>();
+        for (Call call : calls) {
+            int x = LEFT_PX + positions.indexOf(call.invokePosition()) * STEP_PX;
+            Call previous = previousInLane.put(call.process(), call);
+            if (previous != null) {
+                room.put(previous, x - (LEFT_PX + positions.indexOf(previous.invokePosition()) * STEP_PX) - 6);
+            }
+            room.put(call, rightEdge + 200 - x);
+        }
+        return room;
+    }
+
     private static void drawCall(StringBuilder svg, Call call, boolean failing, String stepLabel, int laneTop,
-            List<Integer> positions, int rightEdge) {
+            List<Integer> positions, int rightEdge, int labelRoomPx) {
         int x1 = LEFT_PX + positions.indexOf(call.invokePosition()) * STEP_PX;
         int x2 = call.outcomeKnown() ? LEFT_PX + positions.indexOf(call.returnPosition()) * STEP_PX + STEP_PX / 2 : rightEdge;
         String fill = failing ? "#f6b8b8" : stepLabel != null ? "#cfe8cf" : "#e6e6ef";
@@ -124,7 +140,7 @@ public final class SvgDiagram {
                 + "stroke=\"%s\" stroke-width=\"%s\"%s/>%n", x1, laneTop + 4, Math.max(8, x2 - x1), fill, stroke,
                 failing ? "2" : "1", dash));
         String label = call.f() + " " + EdnWriter.write(call.value()) + (call.outcomeKnown() ? "" : " ?");
-        text(svg, x1 + 3, laneTop + 18, abbreviate(label, Math.max(4, (x2 - x1) / 7)), "");
+        text(svg, x1 + 3, laneTop + 18, abbreviate(label, Math.max(4, labelRoomPx / 7)), "");
         if (stepLabel != null || failing) {
             String below = failing ? "cannot be linearized" : stepLabel;
             text(svg, x1 + 3, laneTop + 36, below, failing ? "fill=\"#c00000\" font-size=\"10\"" : "fill=\"#2a6a2a\" font-size=\"10\"");
