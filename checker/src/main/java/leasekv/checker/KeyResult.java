@@ -133,6 +133,9 @@ public final class KeyResult implements EdnData {
         for (SearchOutcome.FinalConfig config : outcome.finalConfigs()) {
             reasons.add(model.explainInconsistency(config.state(), failing));
         }
+        if (reasons.isEmpty() && reason != null) {
+            reasons.add(reason);
+        }
         Op op = failing.reportedOp();
         StringBuilder text = new StringBuilder();
         if (staleRead != null) {
@@ -140,9 +143,14 @@ public final class KeyResult implements EdnData {
         }
         text.append("No order of the ops allows op index ").append(op.index()).append(" (process ").append(op.process())
                 .append(' ').append(failing.f()).append(' ').append(leasekv.checker.edn.EdnWriter.write(failing.value()))
-                .append(") to complete where it did; in every state the search reached just before it: ")
+                .append(reasonsIntro())
                 .append(String.join("; or ", reasons)).append('.');
         return text.toString();
+    }
+
+    private String reasonsIntro() {
+        return outcome.finalConfigs().isEmpty() ? ") to happen at all: "
+                : ") to complete where it did; in every state the search reached just before it: ";
     }
 
     @Override

@@ -9,18 +9,41 @@ import org.junit.jupiter.api.Test;
 /** Limits make keys :unknown with a cause; they never hang the check or exhaust the heap. */
 class LimitsTest {
     /**
-     * Forty crashed writes of distinct values, then a read of a value none wrote: refuting it means trying
-     * every subset of the crashed writes, 2^40 configurations.
+     * Write 0, then crashed writes of 1..n, then write n+1, then a read of 0: the read is stale, but 0 was
+     * written, so refuting it means trying every subset of the crashed writes, 2^n configurations.
      */
     static List<Op> exponentialHistory(int crashedWrites) {
-        HistoryBuilder history = new HistoryBuilder();
-        for (int p = 0; p < crashedWrites; p++) {
+        HistoryBuilder history = new HistoryBuilder().invoke(1000, "write", 0L).ok(1000, "write", 0L);
+        for (int p = 1; p <= crashedWrites; p++) {
             history.invoke(p, "write", (long) p);
         }
-        for (int p = 0; p < crashedWrites; p++) {
+        for (int p = 1; p <= crashedWrites; p++) {
             history.info(p, "write", (long) p);
         }
-        return history.invoke(1000, "read", null).ok(1000, "read", -1L).build();
+        return history.invoke(1000, "write", crashedWrites + 1L).ok(1000, "write", crashedWrites + 1L)
+                .invoke(1000, "read", null).ok(1000, "read", 0L).build();
+    }
+
+    /**
+     * Crashed writes and a read of a value nobody wrote: searching it out would take 2^40 steps, but the
+     * value alone proves the history invalid, so the verdict is invalid, not unknown.
+     */
+    @Test
+    void aValueNobodyWroteIsInvalidEvenWhenTheSearchCannotFinish() {
+        HistoryBuilder history = new HistoryBuilder();
+        for (int p = 0; p < 40; p++) {
+            history.invoke(p, "write", (long) p);
+        }
+        for (int p = 0; p < 40; p++) {
+            history.info(p, "write", (long) p);
+        }
+        CheckResult result = new Checker(CheckOptions.builder().timeLimitSeconds(2).build())
+                .check(history.invoke(1000, "read", null).ok(1000, "read", -1L).build());
+        assertEquals(Validity.INVALID, result.validity());
+        assertEquals(81, result.result(null).failingOp().index());
+        assertEquals(0, result.result(null).configurations());
+        assertTrue(result.explanation().contains("which is neither the initial value nor what any write invoked"),
+                result.explanation());
     }
 
     @Test

@@ -41,6 +41,45 @@ public final class KeyHistory {
         return historyOpCount;
     }
 
+    /**
+     * The history up to and including event {@code lastEvent}: calls invoked later are gone, and calls
+     * whose return comes later become calls of unknown outcome with their invocation's value (read-only
+     * ones, which then constrain nothing, are dropped). Calls that stay unchanged are the same objects.
+     */
+    public KeyHistory prefixThrough(int lastEvent, java.util.function.Predicate<Call> readOnly) {
+        int[] newIndex = new int[calls.size()];
+        java.util.Arrays.fill(newIndex, -1);
+        List<Call> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            Call call = calls.get(i);
+            if (call.invokePosition() > lastEvent) {
+                continue;
+            }
+            if (call.outcomeKnown() && call.returnPosition() > lastEvent) {
+                call = new Call(kept.size(), call.fKeyword(), call.invoke().value() instanceof List && key != null
+                        ? ((List<?>) call.invoke().value()).get(1) : call.invoke().value(),
+                        call.invoke(), null, call.invokePosition(), -1);
+                if (readOnly.test(call)) {
+                    continue;
+                }
+            }
+            newIndex[i] = kept.size();
+            kept.add(call);
+        }
+        int[] prefixEvents = new int[lastEvent + 1];
+        int count = 0;
+        for (int position = 0; position <= lastEvent; position++) {
+            int event = events[position];
+            int index = newIndex[callOf(event)];
+            boolean cut = index < 0 || (isReturn(event) && !kept.get(index).outcomeKnown());
+            if (!cut) {
+                prefixEvents[count++] = (index << 1) | (event & 1);
+            }
+        }
+        return new KeyHistory(key, java.util.Collections.unmodifiableList(kept),
+                java.util.Arrays.copyOf(prefixEvents, count), historyOpCount);
+    }
+
     public static int callOf(int event) {
         return event >>> 1;
     }

@@ -41,6 +41,14 @@ public final class CasRegisterModel extends RegisterModel {
     }
 
     @Override
+    Object writtenValue(Call call) {
+        if (call.fKeyword() == CAS) {
+            return ((List<?>) call.value()).get(1);
+        }
+        return super.writtenValue(call);
+    }
+
+    @Override
     public String explainInconsistency(Object state, Call call) {
         if (call.fKeyword() == CAS) {
             List<?> expectedAndNew = (List<?>) call.value();

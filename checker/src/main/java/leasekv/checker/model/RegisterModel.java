@@ -1,6 +1,11 @@
 package leasekv.checker.model;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import leasekv.checker.edn.EdnWriter;
 import leasekv.checker.edn.Keyword;
@@ -12,7 +17,7 @@ import leasekv.checker.edn.Keyword;
  * model was built with {@code nilReadMatchesAnything} (Knossos's reading, for old histories whose
  * clients wrote nil for "value unknown").
  */
-public class RegisterModel implements Model {
+public class RegisterModel implements Model, QuickRefutation {
     static final Keyword READ = Keyword.of("read");
     static final Keyword WRITE = Keyword.of("write");
     private static final Keyword VALUE = Keyword.of("value");
@@ -58,6 +63,45 @@ public class RegisterModel implements Model {
     final boolean readMatches(Object state, Call call) {
         Object observed = call.value();
         return !call.outcomeKnown() || (observed == null && nilReadMatchesAnything) || Objects.equals(state, observed);
+    }
+
+    /**
+     * A read of a value that is neither the initial value nor one any write (or cas) invoked before the
+     * read returned could have left: no order of the ops can produce it.
+     */
+    @Override
+    public Impossible firstImpossible(List<Call> calls) {
+        Set<Object> written = new HashSet<>();
+        written.add(initialValue);
+        List<Call> byInvocation = new ArrayList<>(calls);
+        List<Call> readsByReturn = new ArrayList<>();
+        for (Call call : calls) {
+            if (call.fKeyword() == READ && call.outcomeKnown() && !(call.value() == null && nilReadMatchesAnything)) {
+                readsByReturn.add(call);
+            }
+        }
+        readsByReturn.sort(Comparator.comparingInt(Call::returnPosition));
+        int next = 0;
+        for (Call read : readsByReturn) {
+            while (next < byInvocation.size() && byInvocation.get(next).invokePosition() < read.returnPosition()) {
+                Object value = writtenValue(byInvocation.get(next++));
+                if (value != NOTHING_WRITTEN) {
+                    written.add(value);
+                }
+            }
+            if (!written.contains(read.value())) {
+                return new Impossible(read, "the read returned " + describe(read.value())
+                        + ", which is neither the initial value nor what any write invoked before it returned wrote");
+            }
+        }
+        return null;
+    }
+
+    static final Object NOTHING_WRITTEN = new Object();
+
+    /** What a call may leave in the register, or NOTHING_WRITTEN for a read. */
+    Object writtenValue(Call call) {
+        return call.fKeyword() == WRITE ? call.value() : NOTHING_WRITTEN;
     }
 
     @Override

@@ -7,6 +7,7 @@ import leasekv.checker.Validity;
 import leasekv.checker.history.KeyHistory;
 import leasekv.checker.model.Call;
 import leasekv.checker.model.Model;
+import leasekv.checker.model.QuickRefutation;
 
 /**
  * The Wing-Gong depth-first search with Lowe's improvements, on one key.
@@ -130,6 +131,20 @@ public final class LinearizabilitySearch {
     /** Searches one key; never throws for limits, which become {@code :unknown}. */
     public static SearchOutcome run(KeyHistory history, Model model, SearchLimits limits) {
         long start = System.nanoTime();
+        QuickRefutation.Impossible impossible = model instanceof QuickRefutation
+                ? ((QuickRefutation) model).firstImpossible(history.calls()) : null;
+        if (impossible == null) {
+            return searchOnce(history, model, limits, start);
+        }
+        // The history is invalid for sure. Search only up to the impossible call's completion, to report the
+        // first op that fails (maybe an earlier one); if that search hits a limit, report the impossible call.
+        KeyHistory prefix = history.prefixThrough(impossible.call().returnPosition(), model::isReadOnly);
+        SearchOutcome searched = searchOnce(prefix, model, limits.within(limits.timeLimitNanos() / 4), start);
+        return searched.validity() == Validity.INVALID ? searched
+                : SearchOutcome.refuted(impossible.call(), impossible.reason(), System.nanoTime() - start);
+    }
+
+    private static SearchOutcome searchOnce(KeyHistory history, Model model, SearchLimits limits, long start) {
         LinearizabilitySearch search = null;
         try {
             limits.check(0);

@@ -28,6 +28,17 @@ public final class SearchLimits {
         return memory;
     }
 
+    public long timeLimitNanos() {
+        return timeLimitNanos;
+    }
+
+    /** The same memory budget and cancel flag, with a deadline at most {@code nanos} from now. */
+    public SearchLimits within(long nanos) {
+        long soon = System.nanoTime() + Math.max(nanos, 0);
+        long deadline = soon - deadlineNanos < 0 ? soon : deadlineNanos;
+        return new SearchLimits(deadline, Math.min(nanos, timeLimitNanos), memory, cancelled);
+    }
+
     public long deadlineNanos() {
         return deadlineNanos;
     }

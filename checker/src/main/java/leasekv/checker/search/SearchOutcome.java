@@ -48,6 +48,11 @@ public final class SearchOutcome {
         return new SearchOutcome(Validity.UNKNOWN, cause, reason, 0, 0, 0, null, List.of(), List.of(), 0);
     }
 
+    /** Invalid without a search: {@code failing} can never happen, for {@code reason}. */
+    public static SearchOutcome refuted(Call failing, String reason, long elapsedNanos) {
+        return new SearchOutcome(Validity.INVALID, null, reason, 0, 0, elapsedNanos, failing, List.of(), List.of(), 0);
+    }
+
     public Validity validity() {
         return validity;
     }
@@ -57,7 +62,7 @@ public final class SearchOutcome {
         return cause;
     }
 
-    /** For {@code :unknown}: the cause in a sentence; else null. */
+    /** For {@code :unknown}: the cause in a sentence; for an invalid key refuted without a search, why. */
     public String reason() {
         return reason;
     }

@@ -64,14 +64,16 @@ class MainTest {
 
     @Test
     void exitsTwoWhenUnknown(@TempDir Path dir) throws Exception {
-        StringBuilder history = new StringBuilder("[");
-        for (int p = 0; p < 40; p++) {
+        // The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending.
+        StringBuilder history = new StringBuilder("[{:process 99, :type :invoke, :f :write, :value 0}"
+                + " {:process 99, :type :ok, :f :write, :value 0}\n");
+        for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :invoke, :f :write, :value ").append(p).append("}\n");
         }
-        for (int p = 0; p < 40; p++) {
+        for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :info, :f :write, :value ").append(p).append("}\n");
         }
-        history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value -1}]");
+        history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value nil}]");
         Path file = dir.resolve("hard.edn");
         Files.writeString(file, history);
         Run run = run("--time-limit", "0.3", file.toString());
