@@ -28,7 +28,7 @@ for c in "${cases[@]}"; do
       # One key, 100,000 invocations by 20 threads, 30% of ops crash: thousands of crashed ops pending.
       "${jvm[@]}" generate cas-register 1 20 100000 0.3 7 "$work/pathological.edn"
       /usr/bin/time -f "  cpu %U s user + %S s sys, max RSS %M KiB" "${jvm[@]}" check cas-register nil 30 "$work/pathological.edn"
-      # The same history with one late read returning a value nobody wrote: refuting it is exhaustive.
+      # The same history with one late read returning nil (absent): refuting it is an exhaustive search.
       "${jvm[@]}" generate cas-register 1 20 100000 0.3 7 "$work/pathological-invalid.edn" 0.9
       /usr/bin/time -f "  cpu %U s user + %S s sys, max RSS %M KiB" "${jvm[@]}" check cas-register nil 30 "$work/pathological-invalid.edn"
       rm -f "$work"/pathological*.edn ;;

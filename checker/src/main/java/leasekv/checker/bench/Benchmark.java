@@ -31,7 +31,7 @@ import leasekv.checker.gen.HistoryGenerator;
  *
  * <pre>
  * generate WORKLOAD KEYS PROCESSES OPS_PER_KEY INFO_RATE SEED FILE [CORRUPT_AT]  write a history.edn;
- *     CORRUPT_AT (0..1) changes the value of one :ok read that far into it, to make it invalid
+ *     CORRUPT_AT (0..1) makes one :ok read that far into it return nil, to make it invalid
  * corpus MANIFEST_DIR                                                check the Knossos corpus in one JVM
  * check MODEL INITIAL_EDN TIME_LIMIT_S FILE                          check one file (parse included)
  * </pre>
@@ -58,7 +58,8 @@ public final class Benchmark {
         GeneratorSpec spec = new GeneratorSpec(workload, keys, keys > 1, Integer.parseInt(args[3]),
                 Integer.parseInt(args[4]), Double.parseDouble(args[5]), 0.5, 5, 2000, 5000, Long.parseLong(args[6]));
         Path file = Path.of(args[7]);
-        // Optionally make the :ok read found at this fraction of the history return a value nobody wrote.
+        // Optionally make the :ok read found at this fraction of the history return nil, the key absent (as a
+        // node serving reads before replaying its log would); nil was the initial value, so only a search refutes it.
         long corruptAt = args.length > 8 ? (long) (Double.parseDouble(args[8]) * spec.keys() * spec.opsPerKey() * 2) : -1;
         long start = System.nanoTime();
         long[] count = {0};
@@ -70,7 +71,7 @@ public final class Benchmark {
                 Op op = original;
                 if (!corrupted[0] && corruptAt >= 0 && count[0] >= corruptAt && op.type() == OpType.OK
                         && op.f().equals("read") && op.value() instanceof Long) {
-                    op = op.withValue((long) spec.valueRange());
+                    op = op.withValue(null);
                     corrupted[0] = true;
                     System.out.println("corrupted the read at op index " + op.index() + ": " + original.value()
                             + " -> " + op.value());
