@@ -83,7 +83,7 @@
        "  test-all  Run a matrix of workloads x fault sets\n"
        "  analyze   Re-check a stored run (-t PATH|INDEX)\n"
        "  cleanup   Remove the local cluster (namespaces, bridge, processes) left by a run\n\n"
-       "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage.\n"
+       "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
 
 (defn- fail-usage [msg summary]
