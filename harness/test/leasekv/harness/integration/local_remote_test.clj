@@ -1,6 +1,7 @@
 (ns ^:integration leasekv.harness.integration.local-remote-test
   "The local remote on real network namespaces: created, reachable, partitioned, healed, and
-  fully removed. Needs root, iproute2, iptables and python3 (for a tiny HTTP listener)."
+  fully removed. Needs root, iproute2, iptables, curl and etcd (a single member serves as the
+  HTTP listener)."
   (:require [clojure.string :as str]
             [clojure.test :refer [deftest is testing]]
             [leasekv.harness.control :as c]
@@ -12,12 +13,12 @@
 (def nodes ["n1" "n2" "n3"])
 
 (defn- reachable? [remote from to]
-  (zero? (:exit (c/exec-result remote from (str "curl -s -m 2 -o /dev/null http://" (local/node-address to) ":8000/")))))
+  (zero? (:exit (c/exec-result remote from (str "curl -s -m 2 -o /dev/null http://" (local/node-address to) ":2379/version")))))
 
 (deftest ^:integration namespaces-are-created-partitioned-and-removed
   (let [remote (local/remote)
         test {:remote remote :nodes nodes}
-        pidfile "/var/tmp/leasekv-harness-test/n2/http.pid"]
+        pidfile "/var/tmp/leasekv-harness-test/n2/etcd.pid"]
     (try
       (c/setup-cluster! remote nodes)
       (testing "each node has its namespace, address and hostname"
@@ -28,10 +29,13 @@
       (testing "setup is idempotent: a second setup cleans the first"
         (c/setup-cluster! remote nodes)
         (is (= 3 (count (local/harness-namespaces)))))
-      (c/start-daemon! remote "n2" {:cmd ["python3" "-m" "http.server" "8000" "--bind" (local/node-address "n2")]
-                                    :logfile "/var/tmp/leasekv-harness-test/n2/http.log" :pidfile pidfile})
+      (c/start-daemon! remote "n2" {:cmd ["etcd" "--name" "probe" "--data-dir" "/var/tmp/leasekv-harness-test/n2/data"
+                                          "--listen-client-urls" (str "http://" (local/node-address "n2") ":2379")
+                                          "--advertise-client-urls" (str "http://" (local/node-address "n2") ":2379")
+                                          "--listen-peer-urls" "http://127.0.0.1:2380"]
+                                    :logfile "/var/tmp/leasekv-harness-test/n2/etcd.log" :pidfile pidfile})
       (testing "nodes reach each other over the bridge"
-        (is (util/await-fn #(reachable? remote "n1" "n2") {:timeout-ms 10000 :what "the HTTP listener"}))
+        (is (util/await-fn #(reachable? remote "n1" "n2") {:timeout-ms 30000 :what "the HTTP listener"}))
         (is (reachable? remote "n3" "n2")))
       (testing "a partition cuts exactly what its grudge says"
         (net/partition! test (net/complete-grudge [["n1"] ["n2" "n3"]]))
@@ -53,6 +57,6 @@
     (testing "teardown removes namespaces, bridge, UTS files and processes"
       (is (empty? (local/harness-namespaces)))
       (is (not (str/includes? (:out (shell/run ["ip" "-o" "link" "show"])) "lkv-")))
-      (is (not (zero? (:exit (shell/run ["pgrep" "-f" "http.server 8000 --bind 10.77.0.12"])))))
+      (is (not (zero? (:exit (shell/run ["pgrep" "-f" "etcd --name probe"])))))
       (is (empty? (seq (.listFiles (java.io.File. local/uts-dir))))))
     (shell/run ["rm" "-rf" "/var/tmp/leasekv-harness-test"])))
