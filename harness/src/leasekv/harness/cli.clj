@@ -1,7 +1,8 @@
 (ns leasekv.harness.cli
   "The command line: `lein run test`, `lein run test-all`, `lein run analyze`, `lein run cleanup`.
   Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed (or bad usage)."
-  (:require [clojure.string :as str]
+  (:require [leasekv.harness.slot :as slot]
+            [clojure.string :as str]
             [clojure.tools.cli :as tools-cli]
             [leasekv.harness.control.local :as local]
             [leasekv.harness.control.shell :as shell]
@@ -61,7 +62,7 @@
     :validate (positive "--request-timeout-ms")]
    [nil "--results-dir DIR" "Where runs are stored" :default "results"]
    [nil "--base-dir DIR" "Directory on the nodes for data and logs (one subdirectory per node)"
-    :default "/var/tmp/leasekv-harness"]
+    :default (slot/default-base-dir)]
    [nil "--name NAME" "Test name (default: db-workload-faults)"]
    ["-h" "--help" "Show this help"]])
 
@@ -142,7 +143,7 @@
                   (core/exit-code results)))))
 
 (def cleanup-options
-  [[nil "--base-dir DIR" "The nodes' data directory to wipe" :default "/var/tmp/leasekv-harness"]
+  [[nil "--base-dir DIR" "The nodes' data directory to wipe" :default (slot/default-base-dir)]
    ["-h" "--help" "Show this help"]])
 
 (defn cleanup-cmd

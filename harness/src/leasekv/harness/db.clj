@@ -2,7 +2,8 @@
   "The system under test, seen from the harness. A DB installs, starts and wipes itself on one
   node at a time, through the test's :remote (see leasekv.harness.control); optional protocols
   add the faults it supports. Every function takes the test map and a node name."
-  (:require [leasekv.harness.log :as log]
+  (:require [leasekv.harness.slot :as slot]
+            [leasekv.harness.log :as log]
             [leasekv.harness.util :as util]))
 
 (defprotocol DB
@@ -38,7 +39,7 @@
   "Returns the directory that holds everything the system keeps on node: data, logs, pid files.
   Namespaces share one filesystem, so every node has its own directory under :base-dir."
   [test node]
-  (str (:base-dir test "/var/tmp/leasekv-harness") "/" node))
+  (str (:base-dir test (slot/default-base-dir)) "/" node))
 
 (defn cycle!
   "Tears the DB down on every node, then sets it up on every node, in parallel. Returns nil."

@@ -1,7 +1,8 @@
 (ns leasekv.harness.tests
   "Builds test maps from command-line options: the remote, the DB and its client, the workload,
   the nemesis and the composed checker. Also re-checks stored runs."
-  (:require [clojure.java.io :as io]
+  (:require [leasekv.harness.slot :as slot]
+            [clojure.java.io :as io]
             [clojure.string :as str]
             [leasekv.harness.checker :as checker]
             [leasekv.harness.client.etcd :as etcd-client]
@@ -136,7 +137,7 @@
   [root which]
   (let [^java.io.File dir (store/resolve-run root which)
         opts (store/read-edn (io/file dir "test.edn"))
-        test (assoc (build-test (merge {:results-dir root :base-dir "/var/tmp/leasekv-harness"} opts))
+        test (assoc (build-test (merge {:results-dir root :base-dir (slot/default-base-dir)} opts))
                     :store-dir (.getPath dir))
         history (h/read-history (io/file dir "history.edn"))]
     (log/info! "Analyzing" (.getPath dir) "-" (count history) "ops")

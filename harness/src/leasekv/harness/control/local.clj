@@ -6,16 +6,18 @@
   each node keeps its data under its own directory (see leasekv.harness.db/node-dir).
 
   Setup first removes leftovers of a crashed earlier run; teardown kills every process left in
-  the namespaces and removes the namespaces, the bridge and the UTS files."
+  the namespaces and removes the namespaces, the bridge and the UTS files. Names and addresses
+  above are those of slot 0; see leasekv.harness.slot for running several clusters side by side."
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
             [leasekv.harness.control :as c]
             [leasekv.harness.control.shell :as shell]
-            [leasekv.harness.log :as log]))
+            [leasekv.harness.log :as log]
+            [leasekv.harness.slot :as slot]))
 
-(def bridge "lkv-br0")
-(def bridge-cidr "10.77.0.1/24")
-(def uts-dir "/run/leasekv-harness/uts")
+(def bridge (str (slot/prefix) "-br0"))
+(def bridge-cidr (str (slot/subnet-prefix) ".1/24"))
+(def uts-dir (str "/run/leasekv-harness/uts" (when (pos? slot/slot) slot/slot)))
 (def max-nodes 9)
 
 (defn node-index
@@ -26,9 +28,9 @@
     (throw (ex-info (str "The local remote names nodes n1..n" max-nodes "; got " (pr-str node))
                     {:type :bad-node :node node}))))
 
-(defn namespace-name [node] (str "lkv-" node))
-(defn node-address [node] (str "10.77.0." (+ 10 (node-index node))))
-(defn- veth-name [node] (str "lkv-v" (node-index node)))
+(defn namespace-name [node] (str (slot/prefix) "-" node))
+(defn node-address [node] (str (slot/subnet-prefix) "." (+ 10 (node-index node))))
+(defn- veth-name [node] (str (slot/prefix) "-v" (node-index node)))
 (defn- uts-file [node] (str uts-dir "/" node))
 
 (defn- host! [& argv] (shell/run! (vec argv)))
@@ -39,7 +41,7 @@
   []
   (->> (str/split-lines (:out (host-quiet "ip" "netns" "list")))
        (map #(first (str/split % #"\s+")))
-       (filter #(re-matches #"lkv-n[0-9]+" (str %)))))
+       (filter #(re-matches (re-pattern (str (slot/prefix) "-n[0-9]+")) (str %)))))
 
 (defn- kill-namespace-processes! [ns-name]
   (let [pids (str/split-lines (str/trim (:out (host-quiet "ip" "netns" "pids" ns-name))))]
@@ -56,7 +58,7 @@
         killed (reduce + 0 (map kill-namespace-processes! namespaces))]
     (doseq [n namespaces] (host-quiet "ip" "netns" "del" n))
     (let [links (->> (str/split-lines (:out (host-quiet "ip" "-o" "link" "show")))
-                     (keep #(second (re-find #"^\d+: (lkv-[a-z0-9]+)[@:]" %))))]
+                     (keep #(second (re-find (re-pattern (str "^\\d+: (" (slot/prefix) "-[a-z0-9]+)[@:]")) %))))]
       (doseq [l links] (host-quiet "ip" "link" "del" l))
       (let [uts-files (some-> (io/file uts-dir) .listFiles seq)]
         (doseq [^java.io.File f uts-files]
