@@ -8,17 +8,17 @@ import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 
 /** fsync of files and directories: what makes a checkpoint durable before the log is truncated. */
-final class FileSync {
+public final class FileSync {
   private FileSync() {}
 
-  static void fsync(Path path) throws IOException {
+  public static void fsync(Path path) throws IOException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) { // fsync works on a read-only fd
       ch.force(true);
     }
   }
 
   /** Every regular file directly in {@code dir}, then {@code dir} itself. */
-  static void fsyncTree(Path dir) throws IOException {
+  public static void fsyncTree(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (Files.isRegularFile(p)) fsync(p);
@@ -31,7 +31,7 @@ final class FileSync {
    * Creates {@code dir} and any missing parents, fsyncing each new directory's parent: a new
    * directory entry is not durable until its parent is synced.
    */
-  static void createDirectoriesDurably(Path dir) throws IOException {
+  public static void createDirectoriesDurably(Path dir) throws IOException {
     Path abs = dir.toAbsolutePath();
     if (Files.isDirectory(abs)) return;
     createDirectoriesDurably(abs.getParent());
@@ -40,7 +40,8 @@ final class FileSync {
     fsync(abs.getParent());
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  /** Deletes {@code dir} and everything below it; nothing if it does not exist. */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) Files.delete(p);

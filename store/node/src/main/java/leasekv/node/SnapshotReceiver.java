@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import leasekv.fsm.CheckpointFiles;
 import leasekv.fsm.CheckpointReceiver;
+import leasekv.fsm.FileSync;
 import leasekv.fsm.StateMachine;
 import leasekv.raft.Message;
 import leasekv.raft.SnapshotMeta;
@@ -70,7 +71,7 @@ final class SnapshotReceiver {
       throw new IOException("checkpoint holds " + received + " but the message names " + install.snapshot());
     }
     Path old = staged.put(received.index(), t.receiver().dir());
-    if (old != null && !old.equals(t.receiver().dir())) Dirs.deleteTree(old);
+    if (old != null && !old.equals(t.receiver().dir())) FileSync.deleteTree(old);
     LOG.info("received snapshot " + received.index() + "@" + received.term() + " from " + from);
     loop.execute(() -> loop.core().step(install));
   }
@@ -94,7 +95,7 @@ final class SnapshotReceiver {
     proposals.onAppliedThrough(meta.index(), "replaced by a snapshot from the leader");
     wal.installSnapshot(meta);
     for (var e : Map.copyOf(staged).entrySet()) {
-      if (e.getKey() <= meta.index() && staged.remove(e.getKey(), e.getValue())) Dirs.deleteTree(e.getValue());
+      if (e.getKey() <= meta.index() && staged.remove(e.getKey(), e.getValue())) FileSync.deleteTree(e.getValue());
     }
     LOG.info("installed snapshot " + meta.index() + "@" + meta.term() + " voters=" + meta.conf().voters());
   }

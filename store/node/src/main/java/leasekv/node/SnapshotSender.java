@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import leasekv.fsm.CheckpointFiles;
 
+import leasekv.fsm.FileSync;
 import leasekv.fsm.StateMachine;
 import leasekv.raft.ConfState;
 import leasekv.raft.Message;
@@ -111,7 +112,7 @@ final class SnapshotSender implements AutoCloseable {
       if (sent) LOG.info("sent snapshot " + meta.index() + " to " + m.to() + ": " + bytes + " bytes");
       return sent;
     } finally {
-      Dirs.deleteTree(staging);
+      FileSync.deleteTree(staging);
     }
   }
 
