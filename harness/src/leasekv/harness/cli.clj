@@ -83,7 +83,8 @@
        "  test      Run a test (default: 5 local nodes, register workload, partitions and kills, 60 s)\n"
        "  test-all  Run a matrix of workloads x fault sets\n"
        "  analyze   Re-check a stored run (-t PATH|INDEX)\n"
-       "  cleanup   Remove the local cluster (namespaces, bridge, processes) left by a run\n\n"
+       "  cleanup   Remove the local cluster (namespaces, bridge, processes) left by a run\n"
+       "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n\n"
        "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
 
@@ -169,6 +170,7 @@
       "test-all" (test-all-cmd args)
       "analyze" (analyze-cmd args)
       "cleanup" (cleanup-cmd args)
+      "nightly" ((requiring-resolve 'leasekv.harness.nightly/nightly-cmd) args)
       ("help" "--help" "-h" nil) (do (print usage-text) (flush) (if cmd 0 255))
       (fail-usage (str "Unknown command " (pr-str cmd) "\n\n" usage-text) nil))
     (catch clojure.lang.ExceptionInfo e
