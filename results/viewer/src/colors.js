@@ -1,0 +1,29 @@
+// One palette for the whole viewer: outcomes (timeline), :f names (charts), fault families.
+
+export const KIND_NAMES = ['ok', 'fail', 'info', 'pending'];
+
+export const KIND_COLORS = {
+  ok: '#5b9fe0',
+  fail: '#f0a0c8',
+  info: '#f5a623',
+  pending: '#bdbdbd',
+};
+
+const F_PALETTE = ['#1f6fb4', '#8c4fc4', '#2e9e44', '#e8740c', '#8c564b', '#d6409f', '#12a5b8', '#9a9a1a'];
+
+export function fColor(fIndex) {
+  return F_PALETTE[fIndex % F_PALETTE.length];
+}
+
+const FAULT_COLORS = {
+  partition: [220, 60, 50],
+  kill: [130, 60, 200],
+  pause: [230, 150, 0],
+  clock: [0, 140, 150],
+};
+
+// rgba() of a fault family's colour at the given opacity.
+export function faultColor(family, alpha) {
+  const [r, g, b] = FAULT_COLORS[family] || [110, 110, 110];
+  return `rgba(${r},${g},${b},${alpha})`;
+}
