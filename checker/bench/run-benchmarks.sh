@@ -4,7 +4,7 @@
 #   checker/bench/run-benchmarks.sh [corpus|large|pathological]...   (default: all three)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-histories="${LEASEKV_HISTORIES:-$(cd "$root/.." && pwd)/shared/histories}"
+histories="${LEASEKV_HISTORIES:-$root/checker/testdata}"
 (cd "$root" && mvn -B -q -pl checker -am install -DskipTests)
 jar="$(ls "$root"/checker/target/leasekv-checker-*.jar | grep -v -e '-sources' -e '-tests' | head -n 1)"
 work="$(mktemp -d /tmp/checker-bench.XXXXXX)"

@@ -10,10 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The Knossos history corpus in shared/histories, found beside the checkout (or through the system
- * property {@code leasekv.histories} or the environment variable {@code LEASEKV_HISTORIES}).
+ * The Knossos history corpus: checker/testdata in this repository (or, outside a checkout, a
+ * shared/histories folder above the working directory; or the system property {@code
+ * leasekv.histories} or the environment variable {@code LEASEKV_HISTORIES}).
  */
-final class Corpus {
+public final class Corpus {
     private static final Pattern MODEL = Pattern.compile("^([a-z-]+)\\(init (.*?)(?:, :f :\\w+)?\\)$");
 
     /** One MANIFEST.tsv row: the file, its model and initial value, and whether it is linearizable. */
@@ -26,18 +27,23 @@ final class Corpus {
     private Corpus() {
     }
 
-    static Path root() {
+    public static Path root() {
         String configured = System.getProperty("leasekv.histories", System.getenv("LEASEKV_HISTORIES"));
         if (configured != null) {
             return Path.of(configured);
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path vendored = dir.resolve("testdata");
+            if (dir.getFileName() != null && dir.getFileName().toString().equals("checker")
+                    && Files.exists(vendored.resolve("MANIFEST.tsv"))) {
+                return vendored;
+            }
             Path candidate = dir.resolve("shared").resolve("histories");
             if (Files.exists(candidate.resolve("MANIFEST.tsv"))) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("cannot find shared/histories/MANIFEST.tsv above " + Path.of("").toAbsolutePath()
+        throw new IllegalStateException("cannot find checker/testdata/MANIFEST.tsv or shared/histories/MANIFEST.tsv above " + Path.of("").toAbsolutePath()
                 + "; set -Dleasekv.histories=DIR");
     }
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import leasekv.checker.Corpus;
 import leasekv.checker.edn.EdnReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,12 +18,7 @@ class MainTest {
     private static final String CORPUS = corpus();
 
     private static String corpus() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve("shared/histories/MANIFEST.tsv"))) {
-                return dir.resolve("shared/histories/knossos/cas-register").toString();
-            }
-        }
-        throw new IllegalStateException("no shared/histories above " + Path.of("").toAbsolutePath());
+        return Corpus.root().resolve("knossos/cas-register").toString();
     }
 
     private record Run(int status, String out, String err) {
