@@ -8,7 +8,9 @@
             [leasekv.harness.control.shell :as shell]
             [leasekv.harness.core :as core]
             [leasekv.harness.log :as log]
+            [leasekv.harness.lazyfs :as lazyfs]
             [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.nemesis.schedules :as schedules]
             [leasekv.harness.tests :as tests])
   (:gen-class))
 
@@ -31,11 +33,17 @@
     :parse-fn parse-long :validate (positive "--test-count")]
    [nil "--rate HZ" "Client ops per second in total (0: as fast as the clients go)" :default 100.0
     :parse-fn parse-double :validate [#(>= % 0) "--rate must not be negative"]]
-   [nil "--workload NAME" "register or set" :default "register"
+   [nil "--workload NAME" "register, set, lease (a register shaped for the lease window) or crash (list appends under power loss)" :default "register"
     :validate [#(contains? tests/workloads %) (str "must be one of " (str/join ", " (sort (keys tests/workloads))))]]
-   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer (or none)" :default "partition,kill"
+   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer, power-loss, clock, membership, delay (or none)" :default "partition,kill"
     :validate [#(try (nemesis/parse-faults %) true (catch Exception _ false))
-               "faults are partition, kill, pause, transfer, or none"]]
+               "faults are partition, kill, pause, transfer, power-loss, clock, membership, delay, or none"]]
+   [nil "--schedule NAME" "A named fault schedule instead of --nemesis (lease-targeted, power loss; see docs/sensitivity.md)"
+    :validate [#(contains? schedules/named %) (str "must be one of " (str/join ", " (schedules/names)))]]
+   [nil "--clock-drift-bound RHO" "leasekv: the nodes' --clock-drift-bound (default 0.5 with clock faults, else the store's)"
+    :parse-fn parse-double :validate [#(< 0 % 1) "--clock-drift-bound must be between 0 and 1"]]
+   [nil "--key-period SECONDS" "lease: how long each key stays hot" :default 5 :parse-fn parse-long
+    :validate (positive "--key-period")]
    [nil "--nemesis-interval SECONDS" "Seconds between fault start and stop" :default 10.0
     :parse-fn parse-double :validate (positive "--nemesis-interval")]
    [nil "--partitions KINDS" "Partition kinds to draw from (comma-separated): random-halves, isolate-leader, majorities-ring, bridge, one-way"
@@ -84,6 +92,7 @@
        "  test-all  Run a matrix of workloads x fault sets\n"
        "  analyze   Re-check a stored run (-t PATH|INDEX)\n"
        "  cleanup   Remove the local cluster (namespaces, bridge, processes) left by a run\n"
+       "  sensitivity  Run every unsafe mode against the schedule that must catch it, and the safe store\n"
        "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n\n"
        "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
@@ -155,10 +164,11 @@
     (cond (:help options) (do (println "lein run cleanup [OPTIONS]\n") (println summary) 0)
           errors (fail-usage (str/join "\n" errors) summary)
           :else (let [r (local/cleanup!)
-                      dir (java.io.File. ^String (:base-dir options))]
+                      dir (java.io.File. ^String (:base-dir options))
+                      mounts (lazyfs/cleanup-local! (.getPath dir))]
                   (when (.exists dir)
                     (shell/run! ["rm" "-rf" "--one-file-system" (.getPath dir)]))
-                  (log/info! "Removed:" (pr-str (assoc r :data-dir (.getPath dir))))
+                  (log/info! "Removed:" (pr-str (assoc r :data-dir (.getPath dir) :lazyfs-mounts (count mounts))))
                   0))))
 
 (defn run-command
@@ -170,6 +180,7 @@
       "test-all" (test-all-cmd args)
       "analyze" (analyze-cmd args)
       "cleanup" (cleanup-cmd args)
+      "sensitivity" ((requiring-resolve 'leasekv.harness.sensitivity/sensitivity-cmd) args)
       "nightly" ((requiring-resolve 'leasekv.harness.nightly/nightly-cmd) args)
       ("help" "--help" "-h" nil) (do (print usage-text) (flush) (if cmd 0 255))
       (fail-usage (str "Unknown command " (pr-str cmd) "\n\n" usage-text) nil))

@@ -22,6 +22,11 @@
   (invoke! [nemesis test op] "Applies op; returns the completed op.")
   (teardown! [nemesis test] "Releases what setup! took. Returns nil."))
 
+(defprotocol ExtraHeal
+  (heal-extra! [nemesis test]
+    "Undoes the faults a nemesis adds beyond partitions, kills and pauses (clocks, delays,
+    membership, ...). Called by heal! after those are undone. Returns a map describing it."))
+
 (def partition-targets [:random-halves :isolate-leader :majorities-ring :bridge :one-way])
 (def kill-targets [:one :minority :majority :all :leader])
 (def pause-targets [:one :minority :leader])
@@ -64,10 +69,13 @@
   every paused process and starts every stopped one. Safe to call at any time, any number of
   times. Returns a map describing what it did."
   [test]
-  (let [db (:db test)]
+  (let [db (:db test)
+        nem (:nemesis test)]
     (net/heal! test)
-    {:resumed (when (satisfies? db/Pause db) (on-targets! test (:nodes test) db/resume!))
-     :started (when (satisfies? db/Kill db) (on-targets! test (:nodes test) db/start!))}))
+    (let [resumed (when (satisfies? db/Pause db) (on-targets! test (:nodes test) db/resume!))
+          started (when (satisfies? db/Kill db) (on-targets! test (:nodes test) db/start!))]
+      (cond-> {:resumed resumed :started started}
+        (satisfies? ExtraHeal nem) (assoc :extra (heal-extra! nem test))))))
 
 (defrecord Combined [state]
   Nemesis
@@ -116,11 +124,12 @@
 (defn active-faults
   "Returns a short text naming the faults a nemesis has active now (\"none\" when healthy)."
   [nemesis]
-  (let [{:keys [partition killed paused]} (some-> nemesis :state deref)
+  (let [{:keys [partition killed paused other]} (some-> nemesis :state deref)
         parts (cond-> []
                 partition (conj (str "partition " partition))
                 (seq killed) (conj (str "killed " (str/join "," (sort killed))))
-                (seq paused) (conj (str "paused " (str/join "," (sort paused)))))]
+                (seq paused) (conj (str "paused " (str/join "," (sort paused))))
+                (seq other) (into (map (fn [[k v]] (str (name k) " " v)) (sort-by key other))))]
     (if (seq parts) (str/join "; " parts) "none")))
 
 (defn note-healed!
@@ -132,7 +141,10 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Schedules
 
-(def faults #{:partition :kill :pause :transfer})
+(def faults
+  "Fault names for --nemesis. power-loss, clock, membership and delay are implemented by
+  leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
+  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay})
 
 (defn- fault-ops
   "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."

@@ -12,13 +12,22 @@
             [leasekv.harness.history :as h]
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.nemesis.full :as full]
+            [leasekv.harness.nemesis.power-loss :as power-loss]
+            [leasekv.harness.nemesis.schedules :as schedules]
+            [leasekv.harness.checker.digest :as digest]
+            [leasekv.harness.generator :as gen]
             [leasekv.harness.store :as store]
+            [leasekv.harness.workloads.crash :as crash]
+            [leasekv.harness.workloads.lease :as lease]
             [leasekv.harness.workloads.register :as register]
             [leasekv.harness.workloads.set :as set-workload]))
 
 (def workloads
   {"register" register/workload
-   "set" set-workload/workload})
+   "set" set-workload/workload
+   "lease" lease/workload
+   "crash" crash/workload})
 
 (def dbs
   "DB name -> function returning {:db :client}. leasekv's namespaces load only when chosen, so
@@ -71,23 +80,37 @@
 (defn test-name [opts]
   (or (:name opts)
       (str (:db opts) "-" (:workload opts) "-"
-           (let [fs (nemesis/parse-faults (:nemesis opts))]
-             (if (seq fs) (str/join "+" (map name (sort fs))) "none"))
+           (if-let [s (:schedule opts)]
+             s
+             (let [fs (nemesis/parse-faults (:nemesis opts))]
+               (if (seq fs) (str/join "+" (map name (sort fs))) "none")))
            (when (:etcd-serializable opts) "-serializable")
            (when (:unsafe opts) (str "-unsafe-" (str/replace (:unsafe opts) "," "+"))))))
 
 (defn composed-checker
-  "Returns the checker every test runs: the workload's, plus stats, exceptions and perf."
-  [workload]
-  (checker/compose {:workload (:checker workload)
-                    :stats (checker/stats)
-                    :exceptions (checker/unhandled-exceptions)
-                    :perf (checker/perf)}))
+  "Returns the checker every test runs: the workload's, plus stats, exceptions and perf; for
+  leasekv also the cross-replica digest comparison and the power-loss restarts."
+  ([workload] (composed-checker workload nil))
+  ([workload db-name]
+   (checker/compose (cond-> {:workload (:checker workload)
+                             :stats (checker/stats)
+                             :exceptions (checker/unhandled-exceptions)
+                             :perf (checker/perf)}
+                      (= "leasekv" db-name) (assoc :replicas (digest/checker)
+                                                   :restarts (power-loss/checker))))))
+
+(defn- final-generator
+  "The workload's final generator, then (leasekv) the digest collection once everything is idle."
+  [workload db-name]
+  (let [final (:final-generator workload)]
+    (if (= "leasekv" db-name)
+      (apply gen/phases (concat (when final [final]) [(gen/nemesis (gen/once (digest/final-op)))]))
+      final)))
 
 (def ^:private stored-option-keys
   [:nodes :nodes-file :remote :username :ssh-port :concurrency :time-limit :rate :workload :nemesis
    :nemesis-interval :partitions :leave-db-running :db :etcd-serializable :read-mode :fsm-sync-mode :unsafe
-   :store-args :store-jar :leasekv-routing :ops-per-key :threads-per-key :linear-time-limit :request-timeout-ms :results-dir :base-dir :name])
+   :store-args :store-jar :leasekv-routing :schedule :clock-drift-bound :key-period :ops-per-key :threads-per-key :linear-time-limit :request-timeout-ms :results-dir :base-dir :name])
 
 (defn build-test
   "Takes parsed command-line options (see leasekv.harness.cli/test-options). Returns the test map
@@ -97,23 +120,28 @@
         concurrency (parse-concurrency (:concurrency opts) (count nodes))
         workload ((workloads (:workload opts)) (assoc opts :concurrency concurrency))
         {:keys [db client]} ((dbs (:db opts)))
-        faults (nemesis/parse-faults (:nemesis opts))]
+        _ (when (and (:needs-db workload) (not= (:needs-db workload) (:db opts)))
+            (throw (ex-info (str "The " (:workload opts) " workload needs --db " (:needs-db workload))
+                            {:type :bad-option})))
+        partitions (nemesis/parse-targets (:partitions opts (str/join "," (map name nemesis/partition-targets)))
+                                          nemesis/partition-targets "--partitions")
+        {:keys [faults nemesis-generator lazyfs-dirs delay-proxy? store-args]}
+        (schedules/settings opts workload partitions)]
     {:name (test-name opts)
      :options (-> (select-keys opts stored-option-keys) (assoc :remote (remote-kind opts)))
      :nodes nodes
      :remote (make-remote opts nodes hosts)
      :db db
      :db-name (:db opts)
-     :client client
-     :nemesis (nemesis/combined)
+     :client (or (:client workload) client)
+     :nemesis (full/nemesis)
      :faults faults
-     :nemesis-generator (nemesis/schedule faults (:nemesis-interval opts)
-                                          (assoc nemesis/default-targets :partition
-                                                 (nemesis/parse-targets (:partitions opts (str/join "," (map name nemesis/partition-targets)))
-                                                                        nemesis/partition-targets "--partitions")))
+     :nemesis-generator nemesis-generator
+     :lazyfs-dirs lazyfs-dirs
+     :delay-proxy? delay-proxy?
      :generator (:generator workload)
-     :final-generator (:final-generator workload)
-     :checker (composed-checker workload)
+     :final-generator (final-generator workload (:db opts))
+     :checker (composed-checker workload (:db opts))
      :workload (keyword (:workload opts))
      :concurrency concurrency
      :time-limit (:time-limit opts)
@@ -123,7 +151,7 @@
      :read-mode (:read-mode opts)
      :fsm-sync-mode (:fsm-sync-mode opts)
      :unsafe (:unsafe opts)
-     :store-args (:store-args opts)
+     :store-args store-args
      :store-jar (or (:store-jar opts) (System/getenv "LEASEKV_STORE_JAR"))
      :leasekv-routing (:leasekv-routing opts "follow")
      :leave-db-running (boolean (:leave-db-running opts))

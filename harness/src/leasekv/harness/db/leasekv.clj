@@ -9,6 +9,7 @@
             [leasekv.harness.control :as c]
             [leasekv.harness.control.shell :as shell]
             [leasekv.harness.db :as db]
+            [leasekv.harness.db.node-env :as node-env]
             [leasekv.harness.log :as log]
             [leasekv.harness.util :as util])
   (:import (java.io File)
@@ -113,15 +114,16 @@
            "--peers" (peers test)
            "--data-dir" data
            "--client-addr" (str "0.0.0.0:" lkv-client/client-port)
-           "--peer-addr" (str "0.0.0.0:" peer-port)
+           "--peer-addr" (node-env/store-peer-addr test)
            "--metrics-addr" (str "0.0.0.0:" metrics-port)]
           (when-let [m (:read-mode test)] ["--read-mode" m])
           (when-let [m (:fsm-sync-mode test)] ["--fsm-sync-mode" m])
-          (when (or unsafe (contains? (:faults test) :transfer)) ["--test-hooks"])
+          (when (or unsafe (some #{:transfer :clock} (:faults test))) ["--test-hooks"])
           (when unsafe ["--unsafe" unsafe])
           (when-let [extra (:store-args test)] (remove str/blank? (str/split extra #"\s+")))))))
 
 (defn- start-node! [test node]
+  (node-env/before-start! test node)
   (let [{:keys [dir log pid]} (paths test node)]
     (c/start-daemon! (:remote test) node {:cmd (command test node) :logfile log :pidfile pid :chdir dir})))
 
@@ -148,12 +150,14 @@
     (let [{:keys [jar]} (paths test node)]
       (db/teardown! this test node)
       (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar)))
+      (node-env/setup! test node)
       (start-node! test node)
       (let [leader (await-leader! test node)]
         (log/info! "leasekv on" node "is up; leader" leader))))
   (teardown! [_ test node]
     (let [{:keys [data log pid]} (paths test node)]
       (c/kill-daemon! (:remote test) node pid)
+      (node-env/teardown! test node)
       (c/exec! (:remote test) node (c/join "rm" "-rf" data log pid))))
 
   db/Kill
@@ -187,7 +191,7 @@
         (str leader " -> " node ": " (.command conn (into-array String ["ADMIN" "TRANSFER" node]))))))
 
   db/LogFiles
-  (log-files [_ test node] {(:log (paths test node)) "store.log"}))
+  (log-files [_ test node] (merge {(:log (paths test node)) "store.log"} (node-env/log-files test node))))
 
 (defn db
   "Returns the leasekv DB."

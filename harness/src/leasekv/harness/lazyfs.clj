@@ -1,0 +1,245 @@
+(ns leasekv.harness.lazyfs
+  "The harness side of lazyfs (module lazyfs, lazyfs/README.md): one FUSE mount per node directory
+  that holds every write the store did not fsync, so that a power-loss fault can drop them.
+
+  A node's WAL directory (<node-dir>/data/wal) and its state-machine directory (<node-dir>/data/fsm)
+  are mounted separately, so a fault can hit either or both. Everything goes through the test's
+  Remote: the mount runs as a daemon on the node (the jar is uploaded like the store's), and the
+  control socket is spoken to with a one-line perl client (perl-base is part of every Debian), so
+  the same code works on namespaces and over SSH.
+
+  Layout on a node (node-dir = <base-dir>/<node>):
+    data/wal, data/fsm          the mount points (the store's default --wal-dir and --fsm-dir)
+    lazyfs/wal.backing, ...     the real directories behind them (the durable state)
+    lazyfs/wal.sock, .pid       control socket and the mount daemon's pid
+    lazyfs-wal.log              the mount daemon's log (downloaded with the store's)"
+  (:require [clojure.java.io :as io]
+            [clojure.string :as str]
+            [leasekv.harness.control :as c]
+            [leasekv.harness.control.shell :as shell]
+            [leasekv.harness.db :as db]
+            [leasekv.harness.log :as log]))
+
+(def dir-kinds
+  "The node directories lazyfs can sit under."
+  [:wal :fsm])
+
+(def default-jar "lazyfs/target/leasekv-lazyfs.jar")
+
+(defn parse-dirs
+  "Takes :wal, :fsm or :both (or their names). Returns the vector of directory kinds it names.
+  Throws ex-info naming the bad value."
+  [dirs]
+  (case (keyword (name dirs))
+    :wal [:wal]
+    :fsm [:fsm]
+    :both [:wal :fsm]
+    (throw (ex-info (str "lazyfs directories are wal, fsm or both; got " (pr-str dirs))
+                    {:type :bad-option :value dirs}))))
+
+(defn paths
+  "Returns the paths lazyfs uses for directory kind (:wal or :fsm) on node."
+  [test node kind]
+  (let [dir (db/node-dir test node)
+        k (name kind)]
+    {:mount (str dir "/data/" k)
+     :backing (str dir "/lazyfs/" k ".backing")
+     :socket (str dir "/lazyfs/" k ".sock")
+     :pid (str dir "/lazyfs/" k ".pid")
+     :log (str dir "/lazyfs-" k ".log")
+     :jar (str dir "/leasekv-lazyfs.jar")}))
+
+(defn enabled-dirs
+  "Returns the directory kinds the test puts under lazyfs (empty when none)."
+  [test]
+  (vec (:lazyfs-dirs test)))
+
+;; ---------------------------------------------------------------------------------------------
+;; The jar
+
+(defonce ^:private build-lock (Object.))
+
+(defn local-jar
+  "Returns the lazyfs jar to install: env LEASEKV_LAZYFS_JAR, or the repository's, built with
+  Maven when missing. Throws ex-info with Maven's last line when the build fails."
+  [test]
+  (or (System/getenv "LEASEKV_LAZYFS_JAR")
+      (locking build-lock
+        (let [root (:repo-root test (System/getProperty "user.dir"))
+              jar (str root "/" default-jar)]
+          (when-not (.exists (io/file jar))
+            (log/info! "Building" jar "with Maven (missing)")
+            (let [{:keys [exit out err]} (shell/run ["mvn" "-B" "-q" "-f" (str root "/pom.xml") "-pl" "lazyfs"
+                                                     "-am" "install" "-DskipTests"]
+                                                    {:timeout-ms 900000})]
+              (when-not (and (zero? exit) (.exists (io/file jar)))
+                (throw (ex-info (str "Building the lazyfs jar failed (exit " exit "): "
+                                     (last (str/split-lines (str out err))))
+                                {:type :build-failed})))))
+          jar))))
+
+;; ---------------------------------------------------------------------------------------------
+;; Control socket
+
+(def ^:private ctl-script
+  ;; One line out, one line back; exit 0 only on an "ok" reply. alarm bounds a hung mount.
+  (str "$SIG{ALRM}=sub{print \"error timeout\\n\"; exit 2}; alarm($ARGV[2]);"
+       "$s=IO::Socket::UNIX->new(Peer=>$ARGV[0]) or do {print \"error connect: $!\\n\"; exit 2};"
+       "print $s \"$ARGV[1]\\n\"; $l=<$s>; $l=\"error no reply\\n\" unless defined $l; print $l;"
+       "exit($l =~ /^ok/ ? 0 : 1)"))
+
+(defn ctl-command
+  "Returns the shell line that sends one control command to the lazyfs socket and prints the reply."
+  [socket command timeout-secs]
+  (c/join "perl" "-MIO::Socket::UNIX" "-e" ctl-script socket command (str (long timeout-secs))))
+
+(defn ctl!
+  "Sends command (lose-unsynced, sync-all, stats, ping) to the lazyfs of kind on node. Returns
+  the `ok ...` reply; throws ex-info with the reply when it is not ok."
+  ([test node kind command] (ctl! test node kind command 120))
+  ([test node kind command timeout-secs]
+   (let [{:keys [socket]} (paths test node kind)
+         {:keys [exit out err]} (c/exec-result (:remote test) node (ctl-command socket command timeout-secs)
+                                               {:timeout-ms (* 1000 (+ 10 timeout-secs))})]
+     (if (zero? exit)
+       (str/trim out)
+       (throw (ex-info (str "lazyfs " (name kind) " on " node ": " command " failed: " (str/trim (str out err)))
+                       {:type :lazyfs-ctl :node node :kind kind :reply out}))))))
+
+(defn parse-reply
+  "Takes an `ok key=value ...` reply. Returns a map of keyword -> number (or string)."
+  [reply]
+  (into {} (for [[_ k v] (re-seq #"([a-z_]+)=(\S+)" (str reply))]
+             [(keyword (str/replace k "_" "-")) (or (parse-long v) v)])))
+
+;; ---------------------------------------------------------------------------------------------
+;; Mounting
+
+(defn mounted?
+  "True when kind's mount point on node is a mount (live or dead)."
+  [test node kind]
+  (let [{:keys [mount]} (paths test node kind)]
+    (zero? (:exit (c/exec-result (:remote test) node
+                                 (str "awk -v m=" (c/escape mount) " '$2==m {f=1} END {exit !f}' /proc/self/mounts"))))))
+
+(defn- alive? [test node kind]
+  (try (ctl! test node kind "ping" 5) true (catch Exception _ false)))
+
+(defn- force-unmount! [test node mount]
+  (c/exec-result (:remote test) node (str (c/join "fusermount" "-u" mount) " 2>/dev/null || "
+                                          (c/join "fusermount" "-uz" mount) " 2>/dev/null || "
+                                          (c/join "umount" "-l" mount) " 2>/dev/null; true")))
+
+(defn unmount!
+  "Unmounts kind's lazyfs on node, if mounted, and waits for its daemon to exit. Pending
+  unsynced data are synced first (a clean unmount), unless the caller dropped them before.
+  Handles a dead mount whose daemon was killed. Returns :unmounted or :not-mounted."
+  [test node kind]
+  (let [remote (:remote test)
+        {:keys [mount pid]} (paths test node kind)
+        was-mounted? (mounted? test node kind)]
+    (when was-mounted?
+      (force-unmount! test node mount))
+    ;; A clean unmount ends the daemon by itself; give it a moment, then make sure.
+    (loop [i 0]
+      (when (and (c/daemon-pid remote node pid) (< i 100))
+        (Thread/sleep 100)
+        (recur (inc i))))
+    (c/kill-daemon! remote node pid)
+    (when (mounted? test node kind) (force-unmount! test node mount))
+    (if was-mounted? :unmounted :not-mounted)))
+
+(defn mount!
+  "Mounts kind's lazyfs on node (the jar must be on the node) and waits until its control socket
+  answers. An existing mount there is removed first. Returns the daemon's pid."
+  [test node kind]
+  (let [remote (:remote test)
+        {:keys [mount backing socket pid log jar]} (paths test node kind)]
+    (when (mounted? test node kind) (unmount! test node kind))
+    (c/exec! remote node (c/join "mkdir" "-p" mount backing))
+    (c/exec! remote node (c/join "rm" "-f" socket))
+    (let [p (c/start-daemon! remote node {:cmd ["java" "-Xms32m" "-Xmx512m" "-XX:+UseSerialGC" "-jar" jar
+                                                "mount" "--backing" backing "--mount" mount
+                                                "--control" socket]
+                                          :env {"LC_ALL" "C.UTF-8"}
+                                          :logfile log :pidfile pid})]
+      (c/await-daemon! remote node {:pidfile pid :logfile log :what (str "lazyfs " (name kind))
+                                    :timeout-ms 60000}
+                       #(alive? test node kind))
+      p)))
+
+(defn install!
+  "Uploads the lazyfs jar to node unless an identical copy is there. Returns :uploaded or
+  :unchanged."
+  [test node]
+  ((requiring-resolve 'leasekv.harness.db.leasekv/install-jar!)
+   test node (local-jar test) (:jar (paths test node :wal))))
+
+(defn setup!
+  "Installs the jar and mounts every lazyfs directory the test asks for on node. Returns nil."
+  [test node]
+  (when-let [kinds (seq (enabled-dirs test))]
+    (install! test node)
+    (doseq [k kinds] (mount! test node k)))
+  nil)
+
+(defn ensure-mounted!
+  "Before a node starts: every lazyfs directory of the test must be mounted and answering (a
+  power loss that failed half-way, or a mount daemon that died, is repaired here). Returns the
+  kinds that had to be mounted again."
+  [test node]
+  (vec (for [k (enabled-dirs test)
+             :when (not (and (mounted? test node k) (alive? test node k)))]
+         (do (log/warn! "lazyfs" (name k) "on" node "was not answering; mounting it again")
+             (mount! test node k)
+             k))))
+
+(defn teardown!
+  "Unmounts every lazyfs directory on node (whether or not this test enabled them: leftovers of
+  an earlier run must not block its data from being removed) and removes their state. Returns nil."
+  [test node]
+  (doseq [k dir-kinds] (unmount! test node k))
+  (c/exec! (:remote test) node (c/join "rm" "-rf" (str (db/node-dir test node) "/lazyfs")
+                                       (:log (paths test node :wal)) (:log (paths test node :fsm))))
+  nil)
+
+(defn lose-unsynced!
+  "The power loss proper, on a node whose store is already dead: drops every unsynced change of
+  kind's mount, then unmounts and mounts again (a fresh mount starts with no kernel cache).
+  Returns a map of what was lost."
+  [test node kind]
+  (let [reply (ctl! test node kind "lose-unsynced")]
+    (unmount! test node kind)
+    (mount! test node kind)
+    (parse-reply reply)))
+
+(defn log-files
+  "Returns the lazyfs daemons' logs on node, for download."
+  [test node]
+  (into {} (for [k (enabled-dirs test)] [(:log (paths test node k)) (str "lazyfs-" (name k) ".log")])))
+
+(defn leftover-mounts
+  "Returns every mount point under dir on this machine (lazyfs mounts a crashed run left)."
+  [dir]
+  (let [prefix (str (.getPath (io/file dir)) "/")]
+    (->> (str/split-lines (slurp "/proc/self/mounts"))
+         (map #(second (str/split % #"\s+")))
+         (filter #(and % (str/starts-with? % prefix)))
+         vec)))
+
+(defn cleanup-local!
+  "Unmounts (lazily if needed) every mount under dir on this machine and kills the lazyfs daemons
+  named by the pid files under dir (only if their command line names dir). Used by `lein run cleanup`. Returns the mount points removed."
+  [dir]
+  (let [mounts (leftover-mounts dir)]
+    (doseq [m mounts]
+      (shell/run ["sh" "-c" (str (c/join "fusermount" "-u" m) " 2>/dev/null || " (c/join "fusermount" "-uz" m)
+                                 " 2>/dev/null || " (c/join "umount" "-l" m))]))
+    (doseq [^java.io.File f (file-seq (io/file dir))
+            :when (and (.isFile f) (str/ends-with? (.getName f) ".pid")
+                       (= "lazyfs" (some-> f .getParentFile .getName)))
+            :let [pid (parse-long (str/trim (slurp f)))]
+            :when (and pid (str/includes? (str (try (slurp (str "/proc/" pid "/cmdline")) (catch Exception _ "")))
+                                          (.getPath (io/file dir))))]
+      (shell/run ["kill" "-9" (str pid)]))
+    mounts))

@@ -1,0 +1,125 @@
+(ns leasekv.harness.nemesis.full
+  "The harness's complete nemesis: the combined one (partitions, kills, pauses, transfers; see
+  leasekv.harness.nemesis) plus power loss, clocks, membership, packet delay and the steps of the
+  lease-targeted schedules. Ops it adds (the completion's :value says what was done):
+    {:f :power-loss :value {:nodes t :dirs :wal|:fsm|:both}}       leasekv.harness.nemesis.power-loss
+    {:f :clock :value {:action .. :target ..}}  {:f :clock-reset}  leasekv.harness.nemesis.clock
+    {:f :remove-voter :value :leader|:follower|:one}  {:f :add-voter}  ...nemesis.membership
+    {:f :start-delay :value {:target :leader :ms D}}  {:f :stop-delay}  the messages the target
+        receives from every other node are held D ms (leasekv.harness.delay); with :target
+        :leader that is the acks a leader waits for
+    {:f :kill-followers}    SIGKILL every node but the one the last isolate-leader partition cut
+                            off (or, without one, every node but the leader); {:f :start} restarts
+    {:f :transfer-isolate}  ask the leader to hand over leadership and, while the transfer runs,
+                            cut the old leader off (rule 7: its lease must already be gone)
+    {:f :clock-states}      records every node's clock (no fault)
+    {:f :digests}           after healing: every replica's state digest (leasekv.harness.checker.digest)
+  heal-extra! removes delays, resets clocks and adds removed voters back, after the combined heal."
+  (:require [leasekv.harness.checker.digest :as digest]
+            [leasekv.harness.db :as db]
+            [leasekv.harness.delay :as delay]
+            [leasekv.harness.log :as log]
+            [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.nemesis.clock :as clock]
+            [leasekv.harness.nemesis.membership :as membership]
+            [leasekv.harness.nemesis.power-loss :as power-loss]
+            [leasekv.harness.net :as net]
+            [leasekv.harness.util :as util]))
+
+(defn- note! [state k text]
+  (if text
+    (swap! state assoc-in [:other k] text)
+    (swap! state update :other dissoc k)))
+
+(defn isolated-node
+  "Returns the node a grudge cuts off alone (a one-node component), or nil."
+  [grudge]
+  (some #(when (= 1 (count %)) (first %)) (net/components grudge)))
+
+(defn- leader [test]
+  (first (shuffle (db/primaries (:db test) test))))
+
+(defn- start-delay! [test state {:keys [target ms] :or {target :leader}}]
+  (let [receiver (first (nemesis/select-nodes test target))
+        senders (remove #{receiver} (:nodes test))]
+    (when-not (delay/enabled? test)
+      (throw (ex-info "delay needs the delay proxies (the delay fault or a delay schedule)" {:type :bad-target})))
+    (delay/set-delays! test {receiver (zipmap senders (repeat ms))})
+    (note! state :delay (str "to " receiver " +" ms "ms"))
+    {:receiver receiver :from (vec (sort senders)) :ms ms}))
+
+(defn- kill-followers! [test state]
+  (let [spared (or (:isolated @state) (leader test))
+        victims (vec (remove #{spared} (:nodes test)))]
+    (swap! state update :killed (fnil into #{}) victims)
+    {:spared spared
+     :killed (into (sorted-map) (util/on-nodes! test victims (fn [test node] (db/kill! (:db test) test node))))}))
+
+(defn- transfer-isolate! [test state]
+  (let [old (leader test)
+        target (first (shuffle (remove #{old} (:nodes test))))]
+    (if-not (and old target)
+      {:skipped "no leader"}
+      (let [transfer (future (try (db/transfer-leadership! (:db test) test target)
+                                  (catch Exception e (str "error: " (.getMessage e)))))
+            ;; The TimeoutNow leaves within milliseconds; cut the old leader off while the target's
+            ;; election runs, so that nothing but its own lease handling can stop it serving.
+            wait-ms (rand-int 40)
+            _ (Thread/sleep wait-ms)
+            grudge (net/isolate (:nodes test) old)]
+        (net/partition! test grudge)
+        (swap! state assoc :partition (str "transfer-isolate: " (net/describe grudge)) :isolated old)
+        {:from old :to target :isolated-after-ms wait-ms :grudge grudge
+         :transfer (deref transfer 10000 "still running after 10 s")}))))
+
+(defrecord Full [combined state]
+  nemesis/Nemesis
+  (setup! [this test]
+    (nemesis/setup! combined test)
+    (delay/clear! test)
+    this)
+  (invoke! [_ test {:keys [f value] :as op}]
+    (case f
+      :power-loss (do (note! state :power-loss (power-loss/describe value))
+                      (try (assoc op :value (power-loss/power-loss! test value))
+                           (finally (note! state :power-loss nil))))
+      :clock (let [r (clock/apply! test value)]
+               (note! state :clock (clock/describe value))
+               (assoc op :value r))
+      :clock-reset (do (note! state :clock nil) (assoc op :value (clock/reset-all! test)))
+      :clock-states (assoc op :value {:clocks (clock/clock-states test)})
+      :remove-voter (let [r (membership/remove! test value)]
+                      (when (:removed r) (note! state :membership (str "removed " (:removed r))))
+                      (assoc op :value r))
+      :add-voter (do (note! state :membership nil) (assoc op :value (membership/add-back! test)))
+      :start-delay (assoc op :value (start-delay! test state value))
+      :stop-delay (do (delay/clear! test) (note! state :delay nil) (assoc op :value :cleared))
+      :kill-followers (assoc op :value (kill-followers! test state))
+      :digests (assoc op :value (digest/collect! test 60000))
+      :transfer-isolate (assoc op :value (transfer-isolate! test state))
+      :start-partition (let [done (nemesis/invoke! combined test op)]
+                         (swap! state assoc :isolated (isolated-node (get-in done [:value :grudge])))
+                         done)
+      :stop-partition (do (swap! state dissoc :isolated) (nemesis/invoke! combined test op))
+      (nemesis/invoke! combined test op)))
+  (teardown! [_ test] (nemesis/teardown! combined test))
+
+  nemesis/ExtraHeal
+  (heal-extra! [_ test]
+    (let [faults (:faults test)
+          step (fn [what f] (try (f) (catch Exception e
+                                       (log/warn! "Heal of" what "failed:" (.getMessage e))
+                                       {:error (.getMessage e)})))
+          r (cond-> {}
+              (delay/enabled? test) (assoc :delay (step "delay" #(do (delay/clear! test) :cleared)))
+              (contains? faults :clock) (assoc :clock (step "clocks" #(clock/reset-all! test)))
+              (contains? faults :membership) (assoc :membership (step "membership" #(membership/restore! test 60000))))]
+      (swap! state dissoc :other :isolated)
+      r)))
+
+(defn nemesis
+  "Returns the full nemesis, with no fault active."
+  []
+  (let [state (atom {})]
+    (->Full (nemesis/->Combined state) state)))
+
