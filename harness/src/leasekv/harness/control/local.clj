@@ -35,6 +35,7 @@
 
 (defn- host! [& argv] (shell/run! (vec argv)))
 (defn- host-quiet [& argv] (shell/run (vec argv)))
+(defn- in-netns! [ns-name & argv] (shell/run! (into ["nsenter" (str "--net=/run/netns/" ns-name)] argv)))
 
 (defn harness-namespaces
   "Returns the names of the network namespaces on this machine that belong to the harness."
@@ -73,9 +74,11 @@
     (host! "ip" "netns" "add" ns-name)
     (host! "ip" "link" "add" veth "type" "veth" "peer" "name" "eth0" "netns" ns-name)
     (host! "ip" "link" "set" veth "master" bridge "up")
-    (host! "ip" "-n" ns-name "addr" "add" (str (node-address node) "/24") "dev" "eth0")
-    (host! "ip" "-n" ns-name "link" "set" "eth0" "up")
-    (host! "ip" "-n" ns-name "link" "set" "lo" "up")
+    ;; nsenter, not `ip -n`: ip remounts / as rslave first, which fails where / is no mount point
+    ;; (a chroot, as in a fresh-machine check); nsenter only enters the network namespace.
+    (in-netns! ns-name "ip" "addr" "add" (str (node-address node) "/24") "dev" "eth0")
+    (in-netns! ns-name "ip" "link" "set" "eth0" "up")
+    (in-netns! ns-name "ip" "link" "set" "lo" "up")
     (io/make-parents f)
     (spit f "")
     (host! "unshare" (str "--uts=" f) "hostname" (str node))))

@@ -2,7 +2,8 @@
   "The local remote on real network namespaces: created, reachable, partitioned, healed, and
   fully removed. Needs root, iproute2, iptables, curl and etcd (a single member serves as the
   HTTP listener)."
-  (:require [clojure.string :as str]
+  (:require [leasekv.harness.slot :as slot]
+            [clojure.string :as str]
             [clojure.test :refer [deftest is testing]]
             [leasekv.harness.control :as c]
             [leasekv.harness.control.local :as local]
@@ -22,7 +23,7 @@
     (try
       (c/setup-cluster! remote nodes)
       (testing "each node has its namespace, address and hostname"
-        (is (= (set (map #(str "lkv-" %) nodes)) (set (local/harness-namespaces))))
+        (is (= (set (map local/namespace-name nodes)) (set (local/harness-namespaces))))
         (doseq [n nodes]
           (is (= n (c/exec! remote n "hostname")))
           (is (str/includes? (c/exec! remote n "ip -o -4 addr show eth0") (local/node-address n)))))
@@ -56,7 +57,7 @@
         (c/teardown-cluster! remote)))
     (testing "teardown removes namespaces, bridge, UTS files and processes"
       (is (empty? (local/harness-namespaces)))
-      (is (not (str/includes? (:out (shell/run ["ip" "-o" "link" "show"])) "lkv-")))
+      (is (not (str/includes? (:out (shell/run ["ip" "-o" "link" "show"])) (str (slot/prefix) "-"))))
       (is (not (zero? (:exit (shell/run ["pgrep" "-f" "etcd --name probe"])))))
       (is (empty? (seq (.listFiles (java.io.File. local/uts-dir))))))
     (shell/run ["rm" "-rf" "/var/tmp/leasekv-harness-test"])))
