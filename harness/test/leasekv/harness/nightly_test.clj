@@ -91,6 +91,9 @@
                                  (outcome-of root cell))))]
     [dir s @seen]))
 
+(defn- delete-tree [^String dir]
+  (doseq [^java.io.File f (reverse (file-seq (io/file dir)))] (.delete f)))
+
 (deftest run-plan-writes-the-summary-after-every-run
   (let [cells (nightly/plan (assoc base-opts :workloads "register" :nemeses "partition;kill"
                                    :fsm-sync-modes "nosync" :read-modes "lease"))
@@ -120,13 +123,15 @@
       (let [md (slurp (io/file dir "summary.md"))]
         (is (str/includes? md "**FAILED**: 2 of 2 runs done; 1 valid, 1 invalid. Exit code 1."))
         (is (str/includes? md "| 2 | register | kill | nosync | lease | **INVALID** | 800 | 40 s | [run](../../leasekv-register-kill-nosync-lease/20260101T000000.000/)"))
-        (is (str/includes? md "checkers: workload"))))))
+        (is (str/includes? md "checkers: workload"))))
+    (delete-tree (.getParent (.getParentFile (io/file dir))))))
 
 (deftest run-plan-stops-after-an-aborted-run-and-counts-the-rest-pending
   (let [cells (nightly/plan (assoc base-opts :workloads "register,set" :nemeses "partition"
                                    :fsm-sync-modes "sync" :read-modes "lease"))
         calls (atom 0)
-        [_ s _] (run-fake-plan cells (fn [_ _] (swap! calls inc) {:verdict "aborted" :seconds 3.0}))]
+        [dir s _] (run-fake-plan cells (fn [_ _] (swap! calls inc) {:verdict "aborted" :seconds 3.0}))]
+    (delete-tree (.getParent (.getParentFile (io/file dir))))
     (is (= 1 @calls))
     (is (= ["aborted" "pending"] (map :verdict (:runs s))))
     (is (= 2 (:exit-code s)))))
