@@ -6,11 +6,11 @@ SHELL := /bin/bash
 
 APT_PACKAGES := leiningen iptables iproute2 procps psmisc util-linux kmod fuse3 libfuse2 \
                 redis-server redis-tools etcd-server etcd-client openssh-server openssh-client \
-                rsync curl ca-certificates
+                rsync curl ca-certificates sudo vagrant
 MVN := mvn -B -q
 LEIN := lein
 
-.PHONY: run test setup build java-test harness-test integration-test cleanup help
+.PHONY: run test setup build java-test harness-test integration-test nightly-short cleanup help
 
 help:
 	@echo "make run    set up this machine, then run the default test (5 local nodes, register, partition+kill, 60 s) into results/"
@@ -44,6 +44,12 @@ harness-test:
 
 integration-test:
 	$(LEIN) test :integration
+
+## A short nightly (docs/nightly.md): 4 runs of 15 s (register and set, partitions and kills, nosync,
+## lease and read-index reads), about 3 minutes; summary in results/nightly/latest/summary.md.
+nightly-short:
+	$(LEIN) run nightly --workloads register,set --nemeses partition,kill --fsm-sync-modes nosync \
+	  --read-modes lease,read-index --time-limit 15 --nemesis-interval 3 --budget-minutes 10
 
 ## Removes every namespace, bridge, iptables rule, mount and process a crashed run left behind.
 cleanup:
