@@ -20,6 +20,8 @@ const FAULT_COLORS = {
   kill: [130, 60, 200],
   pause: [230, 150, 0],
   clock: [0, 140, 150],
+  membership: [40, 110, 200],
+  delay: [90, 130, 40],
 };
 
 // rgba() of a fault family's colour at the given opacity.

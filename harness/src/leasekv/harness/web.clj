@@ -82,6 +82,16 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Run pages
 
+;; The timeline's columns are long arrays: written as JSON arrays of integers, without boxing.
+(extend (Class/forName "[J")
+  json/JSONWriter
+  {:-write (fn [^longs a ^Appendable out _options]
+             (.append out "[")
+             (dotimes [i (alength a)]
+               (when (pos? i) (.append out ","))
+               (.append out (Long/toString (aget a i))))
+             (.append out "]"))})
+
 (defn- camel [k]
   (let [[head & more] (str/split (if (keyword? k) (name k) (str k)) #"-")]
     (apply str head (map str/capitalize more))))
@@ -109,7 +119,7 @@
      :end-us (micros end-ns)
      :concurrency (concurrency (:options summary))
      :timeline (update timeline :columns
-                       (fn [cols] (into {} (remove (fn [[_ v]] (every? #(= -1 %) v))) cols)))
+                       (fn [cols] (into {} (remove (fn [[_ ^longs v]] (every? #(= -1 %) v))) cols)))
      :nemesis {:intervals (vec (for [iv (:intervals nemesis)]
                                  {:family (name (:family iv)) :label (:label iv) :start (micros (:start iv))
                                   :on (micros (:on iv)) :off (micros (:off iv)) :end (micros (:end iv)) :open (:open? iv)}))
@@ -302,7 +312,7 @@
                            nil))]
             (if-not srv
               255
-              (let [port (.getPort (.getAddress srv))]
+              (let [port (.getPort (.getAddress ^com.sun.net.httpserver.HttpServer srv))]
                 (when-not (#{"127.0.0.1" "localhost" "::1"} (:bind options))
                   (log/warn! "Listening on" (:bind options) "- anyone who can reach this address can read the results"))
                 (log/info! (str "Serving " (:results-dir options) " at http://" (:bind options) ":" port "/ (Ctrl-C stops)"))

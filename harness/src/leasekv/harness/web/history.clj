@@ -5,10 +5,13 @@
   Times stay in nanoseconds since the test started, as in history.edn."
   (:require [clojure.edn :as edn]
             [clojure.java.io :as io]
-            [clojure.string :as str])
+            [clojure.string :as str]
+            [leasekv.harness.net :as net])
   (:import (java.io BufferedReader)))
 
-(defn read-history
+(defrecord EdnText [text])
+
+(defn read-history-leniently
   "Reads a history.edn, one op map per line. Never throws on a bad line: it is skipped and
   counted. Returns {:ops [op ...] :bad-lines n :first-bad-line line-number-or-nil}; an absent
   file gives no ops."
@@ -26,6 +29,20 @@
                   (recur (inc line-no) (conj! ops op) bad first-bad)
                   (recur (inc line-no) ops (inc bad) (or first-bad line-no)))))
             {:ops (persistent! ops) :bad-lines bad :first-bad-line first-bad}))))))
+
+(defn read-history
+  "Reads a history.edn: with the checker's fast reader when it is there and accepts the file,
+  else line by line (see read-history-leniently). Client op values may be EdnText (their EDN,
+  unparsed). Returns {:ops :bad-lines :first-bad-line}."
+  [file]
+  (let [f (io/file file)
+        fast (when (.isFile f)
+               (try (when-let [read-ops (requiring-resolve 'leasekv.harness.web.fast-history/read-ops)]
+                      (read-ops (.getPath f)))
+                    (catch Throwable _ nil)))]
+    (if fast
+      {:ops fast :bad-lines 0 :first-bad-line nil}
+      (read-history-leniently f))))
 
 (defn client-op? [op] (integer? (:process op)))
 
@@ -57,39 +74,46 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Nemesis
 
-(def ^:private closing-fs
-  "Fault start -> the op that ends it."
-  {:start-partition :stop-partition
-   :kill :start
-   :pause :resume})
+(def fault-starts
+  "Nemesis :f -> the fault family it starts. Beyond these, :start-X starts family X."
+  {:start-partition :partition
+   :transfer-isolate :partition
+   :kill :kill
+   :kill-followers :kill
+   :pause :pause
+   :clock :clock
+   :remove-voter :membership})
+
+(def fault-stops
+  "Nemesis :f -> the fault family it ends. Beyond these, :stop-X ends family X."
+  {:stop-partition :partition
+   :start :kill
+   :resume :pause
+   :clock-reset :clock
+   :add-voter :membership})
+
+(def observations
+  "Nemesis ops that only record something (no fault): not drawn."
+  #{:clock-states :digests})
 
 (defn- family
-  "The fault family an op starts, or nil: :start-partition -> :partition, :kill -> :kill, and
-  generically :start-X -> :X, so faults added later pair up too."
+  "The fault family an op starts, or nil."
   [f]
-  (let [n (name f)]
-    (cond (closing-fs f) (keyword (str/replace n #"^start-" ""))
-          (and (str/starts-with? n "start-") (not= :start f)) (keyword (subs n 6)))))
+  (or (fault-starts f)
+      (let [n (name f)] (when (and (str/starts-with? n "start-") (not (fault-stops f))) (keyword (subs n 6))))))
 
 (defn- closes
   "The fault family an op ends, or nil."
   [f]
-  (let [n (name f)]
-    (cond (= :stop-partition f) :partition
-          (= :start f) :kill
-          (= :resume f) :pause
-          (str/starts-with? n "stop-") (keyword (subs n 5)))))
+  (or (fault-stops f)
+      (let [n (name f)] (when (str/starts-with? n "stop-") (keyword (subs n 5))))))
 
 (defn- node-list [nodes] (str/join "," (sort nodes)))
 
 (defn- grudge-summary
-  "Describes a partition grudge {node #{nodes it drops}}: nodes grouped by what they drop."
+  "Describes a partition grudge {node #{nodes it drops}}: `n3 | n1,n2,n4,n5` for a clean split."
   [grudge]
-  (->> (group-by val grudge)
-       (map (fn [[dropped entries]] [(node-list (map key entries)) (node-list dropped)]))
-       (sort-by (comp - count first))
-       (map (fn [[who dropped]] (str who " drop " dropped)))
-       (str/join "; ")))
+  (net/describe (into {} (map (fn [[k v]] [k (set v)])) grudge)))
 
 (defn- affected-nodes
   "Nodes a kill/pause completion reports as acted on, e.g. {\"n2\" :killed} -> [\"n2\"]."
@@ -102,12 +126,12 @@
 (defn- truncate [s n] (let [s (str s)] (if (> (count s) n) (str (subs s 0 (- n 1)) "…") s)))
 
 (defn fault-label
-  "Returns a short description of a fault from its start invocation and completion."
-  [fam inv done]
+  "Returns a short description of a fault from its start op's :f, invocation and completion."
+  [f inv done]
   (let [target (:value inv)
         v (:value done)
         kind (or (when (map? v) (:kind v)) (when (keyword? target) target))]
-    (str (name fam)
+    (str (str/replace (name f) #"^start-" "")
          (when kind (str " " (name kind)))
          (cond (and (map? v) (map? (:grudge v))) (str ": " (grudge-summary (:grudge v)))
                (affected-nodes v) (str ": " (node-list (affected-nodes v)))
@@ -145,13 +169,14 @@
         (cond
           (family f)
           (let [fam (family f)
-                iv {:family fam :label (fault-label fam invoke complete)
+                iv {:family fam :label (fault-label f invoke complete)
                     :start (t-of call :invoke) :on (t-of call :complete)}]
             (recur (next calls) (update open fam (fnil conj []) iv) intervals events))
           (and (closes f) (seq (get open (closes f))))
           (let [fam (closes f)
                 closed (map #(assoc % :off (t-of call :invoke) :end (t-of call :complete) :open? false) (get open fam))]
             (recur (next calls) (dissoc open fam) (into intervals closed) events))
+          (observations f) (recur (next calls) open intervals events)
           :else
           (recur (next calls) open intervals
                  (conj events {:f f :time (t-of call :invoke)

@@ -30,17 +30,25 @@
 (defn value-text
   "Returns an op value as the viewer shows it: EDN, cut at 160 characters."
   [v]
-  (let [s (binding [*print-length* 50 *print-level* 6] (pr-str v))]
-    (if (> (count s) 160) (str (subs s 0 159) "…") s)))
+  (let [^String s (if (instance? leasekv.harness.web.history.EdnText v)
+                    (:text v)
+                    (binding [*print-length* 50 *print-level* 6] (pr-str v)))]
+    (if (> (.length s) 160) (str (subs s 0 159) "…") s)))
 
 (defn- read-info
-  "How a read was served, e.g. \"served by n4 · term 3 · local-unsafe\", or nil."
-  [op]
-  (let [parts (cond-> []
-                (:served-by op) (conj (str "served by " (:served-by op)))
-                (:term op) (conj (str "term " (:term op)))
-                (:read-mode op) (conj (name (:read-mode op))))]
-    (when (seq parts) (str/join " · " parts))))
+  "How a read was served, e.g. \"served by n4 · term 3 · local-unsafe\", or nil. Memoized in
+  cache: a run has few distinct combinations and many reads."
+  [^java.util.HashMap cache op]
+  (let [k [(:served-by op) (:term op) (:read-mode op)]]
+    (when (some some? k)
+      (or (.get cache k)
+          (let [[served term mode] k
+                s (str/join " · " (cond-> []
+                                    served (conj (str "served by " served))
+                                    term (conj (str "term " term))
+                                    mode (conj (name mode))))]
+            (.put cache k s)
+            s)))))
 
 (defn- op-error [op]
   (or (:error op)
@@ -62,9 +70,11 @@
                         [(:index op) row]))]
     (vec (for [i indices :when (contains? hits i)] {:index i :row (hits i)}))))
 
+(def column-names [:t :d :p :k :f :v :cv :n :x :e :i])
+
 (defn timeline-columns
-  "Takes the client pairs sorted by sort-pairs. Returns the timeline's data: process lanes,
-  the :f names, a string table and one column per field, each a long-array-like vector:
+  "Takes the client pairs sorted by sort-pairs. Returns the timeline's data: process lanes, the
+  :f names, a string table and one column per field, each a long array:
     t   start, microseconds since the previous op's start (the first: since the test began)
     d   duration in microseconds, -1 when the op never completed
     p   lane (index into :processes)
@@ -75,40 +85,39 @@
     e   error (string index, -1 none)             i   history index of the invocation, delta-coded
   Ops are ordered by start time."
   [pairs]
-  (let [processes (vec (sort (distinct (map :process pairs))))
+  (let [n (count pairs)
+        processes (vec (sort (distinct (map :process pairs))))
         lane-of (zipmap processes (range))
         fs (vec (distinct (map :f pairs)))
         f-of (zipmap fs (range))
         [intern! table] (interner)
-        cols (reduce
-              (fn [cols [prev-start prev-index {:keys [invoke complete process f] :as pair}]]
-                (let [[start end] (wh/op-time pair)
-                      start-us (micros start)
-                      op (merge invoke complete)
-                      iv (value-text (:value (or invoke complete)))
-                      cv (when complete (value-text (:value complete)))
-                      idx (:index (or invoke complete) 0)]
-                  (-> cols
-                      (update :t conj! (- start-us prev-start))
-                      (update :d conj! (if end (- (micros end) start-us) -1))
-                      (update :p conj! (lane-of process))
-                      (update :k conj! (type-codes (if complete (:type complete) :pending) 2))
-                      (update :f conj! (f-of f))
-                      (update :v conj! (intern! iv))
-                      (update :cv conj! (if (or (nil? cv) (= cv iv)) -1 (intern! cv)))
-                      (update :n conj! (intern! (:node op)))
-                      (update :x conj! (intern! (read-info complete)))
-                      (update :e conj! (intern! (op-error complete)))
-                      (update :i conj! (- idx prev-index)))))
-              (zipmap [:t :d :p :k :f :v :cv :n :x :e :i] (repeatedly #(transient [])))
-              (map vector
-                   (cons 0 (map #(micros (first (wh/op-time %))) pairs))
-                   (cons 0 (map #(:index (or (:invoke %) (:complete %)) 0) pairs))
-                   pairs))]
+        cols (zipmap column-names (repeatedly #(long-array n)))
+        put! (fn [k ^long row ^long v] (aset ^longs (cols k) row v))
+        read-infos (java.util.HashMap.)]
+    (loop [row 0 pairs (seq pairs) prev-start 0 prev-index 0]
+      (when-let [{:keys [invoke complete process f] :as pair} (first pairs)]
+        (let [[start end] (wh/op-time pair)
+              start-us (micros start)
+              first-op (or invoke complete)
+              iv (value-text (:value first-op))
+              cv (when complete (value-text (:value complete)))
+              idx (long (:index first-op 0))]
+          (put! :t row (- start-us prev-start))
+          (put! :d row (if end (- (micros end) start-us) -1))
+          (put! :p row (lane-of process))
+          (put! :k row (type-codes (if complete (:type complete) :pending) 2))
+          (put! :f row (f-of f))
+          (put! :v row (intern! iv))
+          (put! :cv row (if (or (nil? cv) (= cv iv)) -1 (intern! cv)))
+          (put! :n row (intern! (or (:node complete) (:node invoke))))
+          (put! :x row (intern! (read-info read-infos complete)))
+          (put! :e row (intern! (op-error complete)))
+          (put! :i row (- idx prev-index))
+          (recur (inc row) (next pairs) start-us idx))))
     {:processes processes
      :fs (mapv name fs)
      :strings (vec table)
-     :columns (into {} (map (fn [[k v]] [k (persistent! v)])) cols)}))
+     :columns cols}))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; Perf series
@@ -128,6 +137,23 @@
 
 (def quantiles [0.5 0.95 0.99 1.0])
 
+(defn- completed
+  "The completed client ops as [f type start-ns end-ns] tuples."
+  [pairs]
+  (for [{:keys [invoke complete f]} pairs
+        :when (and invoke complete (:time invoke) (:time complete))]
+    [f (:type complete) (long (:time invoke)) (long (:time complete))]))
+
+(defn- sorted-doubles ^doubles [^java.util.ArrayList xs]
+  (let [a (double-array (.size xs))]
+    (dotimes [i (alength a)] (aset a i (double (.get xs i))))
+    (java.util.Arrays/sort a)
+    a))
+
+(defn- array-quantile [^doubles sorted q]
+  (when (pos? (alength sorted))
+    (aget sorted (min (dec (alength sorted)) (int (Math/floor (* (double q) (alength sorted))))))))
+
 (defn perf-series
   "Takes the client pairs and the history's end (ns). Returns
   {:bucket-s w :x [bucket midpoints, s]
@@ -138,23 +164,22 @@
   (let [duration-s (max 1.0 (/ (double history-end-ns) 1e9))
         w (double (bucket-seconds duration-s))
         n (long (Math/ceil (/ duration-s w)))
-        bucket (fn [ns] (min (dec n) (long (Math/floor (/ (/ (double ns) 1e9) w)))))
-        done (for [{:keys [invoke complete f]} pairs
-                   :when (and invoke complete (:time invoke) (:time complete))]
-               {:f f :type (:type complete) :start (:time invoke) :end (:time complete)
-                :latency-ms (/ (- (double (:time complete)) (:time invoke)) 1e6)})
-        throughput (for [[[f t] ops] (sort-by (comp (juxt (comp name first) (comp name second)) key)
-                                              (group-by (juxt :f :type) done))]
-                     (let [counts (frequencies (map (comp bucket :end) ops))]
-                       {:f (name f) :type (name t)
-                        :y (mapv #(/ (double (get counts % 0)) w) (range n))}))
-        latency (for [[f ops] (sort-by (comp name key) (group-by :f done))
-                      :let [by-bucket (group-by (comp bucket :start) ops)
-                            sorted (into {} (map (fn [[b os]] [b (vec (sort (map :latency-ms os)))])) by-bucket)]
-                      q quantiles]
-                  {:f (name f) :q q
-                   :y (mapv #(some-> (get sorted %) (quantile q)) (range n))})]
+        bucket (fn ^long [^long ns] (max 0 (min (dec n) (long (Math/floor (/ (/ (double ns) 1e9) w))))))
+        counts (java.util.HashMap.)      ; [f type] -> long[] of completions per bucket
+        latencies (java.util.HashMap.)]  ; f -> ArrayList per bucket of latencies (ms)
+    (doseq [[f t start end] (completed pairs)]
+      (let [^longs c (or (.get counts [f t]) (let [a (long-array n)] (.put counts [f t] a) a))
+            b (bucket end)]
+        (aset c b (inc (aget c b))))
+      (let [^objects per-bucket (or (.get latencies f) (let [a (object-array n)] (.put latencies f a) a))
+            b (bucket start)
+            ^java.util.ArrayList xs (or (aget per-bucket b) (let [l (java.util.ArrayList.)] (aset per-bucket b l) l))]
+        (.add xs (/ (- (double end) (double start)) 1e6))))
     {:bucket-s w
      :x (mapv #(* w (+ % 0.5)) (range n))
-     :throughput (vec throughput)
-     :latency (vec latency)}))
+     :throughput (vec (for [[[f t] ^longs c] (sort-by (fn [[[f t]]] [(name f) (name t)]) counts)]
+                        {:f (name f) :type (name t) :y (mapv #(/ (double %) w) c)}))
+     :latency (vec (for [[f ^objects per-bucket] (sort-by (comp name key) latencies)
+                         :let [sorted (mapv #(when % (sorted-doubles %)) per-bucket)]
+                         q quantiles]
+                     {:f (name f) :q q :y (mapv #(when % (array-quantile % q)) sorted)}))}))

@@ -120,3 +120,9 @@
                               (newThread [_ r] (doto (Thread. ^Runnable r "viewer-http") (.setDaemon true))))))
     (.start server)
     server))
+
+(defn stop!
+  "Stops a server started by start! and its request threads."
+  [^HttpServer server]
+  (.stop server 0)
+  (some-> ^java.util.concurrent.ExecutorService (.getExecutor server) (.shutdown)))
