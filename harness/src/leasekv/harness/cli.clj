@@ -92,6 +92,8 @@
        "  test-all  Run a matrix of workloads x fault sets\n"
        "  analyze   Re-check a stored run (-t PATH|INDEX)\n"
        "  cleanup   Remove the local cluster (namespaces, bridge, processes) left by a run\n"
+       "  serve     Serve results/ at http://127.0.0.1:8080/ (-p PORT, -b ADDRESS): every run, its timeline and charts\n"
+       "  index     Rebuild results/index.html and the run pages that are missing or outdated (--all: every page)\n"
        "  sensitivity  Run every unsafe mode against the schedule that must catch it, and the safe store\n"
        "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n\n"
        "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
@@ -180,6 +182,8 @@
       "test-all" (test-all-cmd args)
       "analyze" (analyze-cmd args)
       "cleanup" (cleanup-cmd args)
+      "serve" ((requiring-resolve 'leasekv.harness.web/serve-cmd) args)
+      "index" ((requiring-resolve 'leasekv.harness.web/index-cmd) args)
       "sensitivity" ((requiring-resolve 'leasekv.harness.sensitivity/sensitivity-cmd) args)
       "nightly" ((requiring-resolve 'leasekv.harness.nightly/nightly-cmd) args)
       ("help" "--help" "-h" nil) (do (print usage-text) (flush) (if cmd 0 255))

@@ -20,8 +20,10 @@
             [leasekv.harness.interpreter :as interpreter]
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.report :as report]
             [leasekv.harness.store :as store]
-            [leasekv.harness.util :as util]))
+            [leasekv.harness.util :as util]
+            [leasekv.harness.web :as web]))
 
 (defn phase!
   "Announces a phase, runs f, announces how long it took. Returns f's value."
@@ -120,9 +122,10 @@
 (defn analyze!
   "Checks a history with the test's checker and stores results.edn. Returns the results."
   [test history]
-  (let [results (phase! "checking" #(checker/check-safe (:checker test) test history {}))]
+  (let [results (report/annotate (phase! "checking" #(checker/check-safe (:checker test) test history {})))]
     (store/save-results! test results)
     (log/info! "Results in" (:store-dir test))
+    (doseq [line (:findings results)] (log/info! "Finding:" line))
     results))
 
 (defonce ^:private current-run (atom nil))
@@ -183,7 +186,8 @@
         (throw t))
       (finally
         (deliver done true)
-        (log/close-file!)))))
+        (log/close-file!)
+        (web/after-run! test)))))
 
 (defn exit-code
   "Returns the exit code for a results map: 0 valid, 1 invalid, 2 unknown, 255 crashed."
