@@ -4,7 +4,9 @@
   other run), one after the other on the same cluster (local namespaces of this process's
   LEASEKV_SLOT, or the VMs of --nodes-file). The workloads and faults default to everything the
   harness has registered (leasekv.harness.tests/workloads, leasekv.harness.nemesis/faults), so
-  a new workload or fault joins the matrix without a change here.
+  a new workload or fault joins the matrix without a change here. A nemesis is a fault set
+  (`partition,kill`) or a named schedule (`schedule:isolate-leader`, see
+  leasekv.harness.nemesis.schedules); named schedules run only when asked for.
 
   The summary goes to <results-dir>/nightly/<timestamp>/summary.md and summary.json (see
   leasekv.harness.nightly.summary), rewritten after every run; <results-dir>/nightly/latest
@@ -18,6 +20,7 @@
             [leasekv.harness.history :as h]
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.nemesis.schedules :as schedules]
             [leasekv.harness.nightly.summary :as summary]
             [leasekv.harness.slot :as slot]
             [leasekv.harness.store :as store]
@@ -49,6 +52,16 @@
 (def fsm-sync-modes ["sync" "nosync"])
 (def read-modes ["lease" "read-index"])
 
+(def default-time-limit-secs
+  "Seconds per run unless --time-limit says otherwise: short enough for the whole default
+  matrix in a night, long enough for several faults at the default interval."
+  30)
+
+(def default-nemesis-interval-secs
+  "Seconds between a fault's start and stop unless --nemesis-interval says otherwise: a run of
+  30 s sees three faults."
+  5.0)
+
 (def setup-overhead-secs
   "What a run takes besides its time limit, for the first estimate: setup (5 JVMs, an election),
   final reads, log download, teardown and checking. About 15 s on an idle 2-core machine."
@@ -60,9 +73,9 @@
 (def ^:private dimension-options
   [[nil "--workloads NAMES" (str "Comma-separated workloads (default: every registered one, now "
                                  (str/join "," (registered-workloads)) ")")]
-   [nil "--nemeses LIST" (str "Semicolon-separated fault sets, e.g. `partition;kill;partition,kill` "
-                              "(default: each registered fault alone, then all together, now `"
-                              (str/join ";" (default-nemeses)) "`)")]
+   [nil "--nemeses LIST" (str "Semicolon-separated fault sets or named schedules, e.g. "
+                              "`partition;kill,pause;schedule:isolate-leader` (default: each registered "
+                              "fault alone, then all together, now `" (str/join ";" (default-nemeses)) "`)")]
    [nil "--fsm-sync-modes MODES" "leasekv: comma-separated fsm sync modes" :default "sync,nosync"]
    [nil "--read-modes MODES" "leasekv: comma-separated read modes" :default "lease,read-index"]
    [nil "--budget-minutes MINUTES" "Refuse to start when the estimated total time is longer"
@@ -70,14 +83,25 @@
    [nil "--dry-run" "Print the plan and the estimate; run nothing"]])
 
 (def ^:private replaced-test-options
-  #{"--workload NAME" "--nemesis FAULTS" "--read-mode MODE" "--fsm-sync-mode MODE" "--test-count N"
-    "--name NAME" "--help"})
+  #{"--workload NAME" "--nemesis FAULTS" "--schedule NAME" "--read-mode MODE" "--fsm-sync-mode MODE"
+    "--test-count N" "--name NAME" "--help"})
+
+(def ^:private nightly-defaults
+  {"--time-limit SECONDS" default-time-limit-secs
+   "--nemesis-interval SECONDS" default-nemesis-interval-secs})
+
+(defn- with-nightly-default
+  "Takes a tools.cli option vector. Returns it with the nightly's own default, if it has one."
+  [[short-opt long-opt desc & kvs :as spec]]
+  (if-let [d (get nightly-defaults long-opt)]
+    (into [short-opt long-opt desc] cat (assoc (apply array-map kvs) :default d))
+    spec))
 
 (def options
   "The nightly's options: the matrix's dimensions plus every `lein run test` option that is not
-  a dimension (--time-limit is per run)."
+  a dimension (--time-limit is per run; it and --nemesis-interval have the nightly's defaults)."
   (-> dimension-options
-      (into (remove #(replaced-test-options (second %)) cli/test-options))
+      (into (comp (remove #(replaced-test-options (second %))) (map with-nightly-default)) cli/test-options)
       (conj ["-h" "--help" "Show this help"])))
 
 ;; ---------------------------------------------------------------------------------------------
@@ -94,9 +118,18 @@
     (bad-option (str "Unknown value `" x "` in " option "; known: " (str/join ", " allowed))))
   xs)
 
-(defn- parse-nemesis [s]
-  (try (let [fs (nemesis/parse-faults s)]
-         (if (seq fs) (str/join "," (sort (map name fs))) "none"))
+(def schedule-prefix "schedule:")
+
+(defn- parse-nemesis
+  "Takes one --nemeses entry. Returns it normalised: `schedule:NAME` for a named schedule, else
+  the fault set sorted and comma-separated (`none` for no faults)."
+  [s]
+  (try (if (str/starts-with? s schedule-prefix)
+         (let [n (str/trim (subs s (count schedule-prefix)))]
+           (schedules/schedule n)
+           (str schedule-prefix n))
+         (let [fs (nemesis/parse-faults s)]
+           (if (seq fs) (str/join "," (sort (map name fs))) "none")))
        (catch clojure.lang.ExceptionInfo e
          (bad-option (str (.getMessage e) " (in --nemeses `" s "`)")))))
 
@@ -127,7 +160,10 @@
   nemesis and modes, and a name that tells the cells apart."
   [opts {:keys [workload nemesis fsm-sync-mode read-mode]}]
   (let [o (-> (dissoc opts :workloads :nemeses :fsm-sync-modes :read-modes :budget-minutes :dry-run :help)
-              (assoc :workload workload :nemesis nemesis :test-count 1)
+              (assoc :workload workload :test-count 1)
+              (as-> o (if (str/starts-with? nemesis schedule-prefix)
+                        (assoc o :schedule (subs nemesis (count schedule-prefix)))
+                        (assoc o :nemesis nemesis)))
               (cond-> fsm-sync-mode (assoc :fsm-sync-mode fsm-sync-mode)
                       read-mode (assoc :read-mode read-mode)))]
     (assoc o :name (str/join "-" (remove nil? [(tests/test-name o) fsm-sync-mode read-mode])))))

@@ -3,6 +3,7 @@
   function that returns chosen outcomes (the real runs are in the integration test and in
   `make nightly-short`)."
   (:require [clojure.data.json :as json]
+            [clojure.tools.cli]
             [clojure.java.io :as io]
             [clojure.string :as str]
             [clojure.test :refer [deftest is testing]]
@@ -50,6 +51,32 @@
                                   {:workload "register" :nemesis "partition" :fsm-sync-mode "sync" :read-mode "lease"})]
       (is (= ["register" "partition" "sync" "lease" 1] ((juxt :workload :nemesis :fsm-sync-mode :read-mode :test-count) o)))
       (is (not-any? #(contains? o %) [:workloads :dry-run])))))
+
+(deftest named-schedules-as-nemeses
+  (let [[cell] (nightly/plan (assoc base-opts :workloads "lease" :nemeses "schedule:isolate-leader"
+                                    :fsm-sync-modes "nosync" :read-modes "lease"))
+        o (nightly/cell-options base-opts cell)]
+    (is (= "schedule:isolate-leader" (:nemesis cell)))
+    (is (= "isolate-leader" (:schedule o)))
+    (is (not (contains? o :nemesis)))
+    (is (= "leasekv-lease-isolate-leader-nosync-lease" (:name cell)))
+    (testing "the test it builds runs that schedule's faults"
+      (let [t (tests/build-test (merge {:nodes "n1,n2,n3,n4,n5" :concurrency "2n" :rate 10.0 :ops-per-key 10
+                                        :threads-per-key 2 :request-timeout-ms 1000 :base-dir "/tmp/x"}
+                                       o))]
+        (is (= #{:partition} (:faults t)))
+        (is (= "nosync" (:fsm-sync-mode t)))
+        (is (= "lease" (:read-mode t))))))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"Unknown schedule `no-such`"
+                        (nightly/plan (assoc base-opts :nemeses "schedule:no-such")))))
+
+(deftest nightly-defaults-for-time
+  (let [{:keys [options]} (clojure.tools.cli/parse-opts [] nightly/options)]
+    (is (= nightly/default-time-limit-secs (:time-limit options)))
+    (is (= nightly/default-nemesis-interval-secs (:nemesis-interval options)))
+    (is (= "sync,nosync" (:fsm-sync-modes options))))
+  (let [{:keys [options]} (clojure.tools.cli/parse-opts ["--time-limit" "90"] nightly/options)]
+    (is (= 90 (:time-limit options)))))
 
 (deftest bad-dimensions-are-named
   (doseq [[opts msg] [[{:workloads "register,queue"} "Unknown value `queue` in --workloads"]

@@ -38,13 +38,16 @@
 
 (defn start-sshds!
   "Creates the local cluster, generates throwaway keys in a temp dir and starts sshd in every
-  namespace. Returns {:remote local-remote :key client-private-key :dir dir}."
+  namespace. Returns {:remote local-remote :key client-private-key :ed25519-key another :dir dir}:
+  :key is RSA in PEM format, :ed25519-key the OpenSSH format that docs/vagrant.md tells users to
+  generate for the VMs."
   []
   (let [dir (temp-dir "leasekv-sshd")
         remote (local/remote)]
     (shell/run! ["ssh-keygen" "-q" "-t" "ed25519" "-N" "" "-f" (str dir "/host_key")])
     (shell/run! ["ssh-keygen" "-q" "-t" "rsa" "-b" "3072" "-m" "PEM" "-N" "" "-f" (str dir "/client_key")])
-    (io/copy (io/file dir "client_key.pub") (io/file dir "authorized_keys"))
+    (shell/run! ["ssh-keygen" "-q" "-t" "ed25519" "-N" "" "-C" "leasekv-harness" "-f" (str dir "/client_ed25519")])
+    (spit (str dir "/authorized_keys") (str (slurp (str dir "/client_key.pub")) (slurp (str dir "/client_ed25519.pub"))))
     (spit (str dir "/empty") "")
     (.mkdirs (io/file "/run/sshd"))
     (c/setup-cluster! remote nodes)
@@ -56,7 +59,7 @@
                                        (str "if [ -f /root/.bashrc ]; then mount --bind " dir "/empty /root/.bashrc; fi; "
                                             "exec /usr/sbin/sshd -D -e -f " dir "/sshd-" n ".conf")]
                                  :logfile (str dir "/sshd-" n ".log") :pidfile (str dir "/sshd-" n ".daemon-pid")}))
-    {:remote remote :key (str dir "/client_key") :dir dir}))
+    {:remote remote :key (str dir "/client_key") :ed25519-key (str dir "/client_ed25519") :dir dir}))
 
 (defn stop-sshds! [{:keys [remote dir]}]
   (c/teardown-cluster! remote)
@@ -158,7 +161,7 @@
             (support/call-with-results-dir
              (fn [results-dir]
                (let [t (core/run-test!
-                        (tests/build-test {:nodes-file nodes-file :username sudo-user :ssh-private-key (:key env)
+                        (tests/build-test {:nodes-file nodes-file :username sudo-user :ssh-private-key (:ed25519-key env)
                                            :ssh-port 22 :concurrency "2n" :time-limit 25 :rate 100.0
                                            ;; Every fault comes once in each round of 3 x 2 x 2 s.
                                            :workload "register" :nemesis "partition,kill,pause" :nemesis-interval 2.0
