@@ -93,7 +93,12 @@
   node, if it is alive. Returns true when a signal was sent."
   [remote node pidfile signal]
   (if-let [pid (daemon-pid remote node pidfile)]
-    (do (exec! remote node (join "kill" (str "-" signal) pid)) true)
+    ;; The process may exit between the check and the kill: that is not an error.
+    (let [{:keys [exit err] :as r} (exec-result remote node (join "kill" (str "-" signal) pid))]
+      (cond (zero? exit) true
+            (str/includes? (str err) "No such process") false
+            :else (throw (ex-info (str "kill -" signal " " pid " failed on " node ": " (str/trim (str err)))
+                                  (assoc r :type :exec-failed :node node)))))
     false))
 
 (defn kill-daemon!

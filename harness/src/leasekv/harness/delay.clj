@@ -130,8 +130,12 @@
   "Stops node's proxy (if any, enabled or not) and removes its state. Returns nil."
   [test node]
   (let [{:keys [dir pid log]} (paths test node)]
-    (c/kill-daemon! (:remote test) node pid)
-    (c/exec! (:remote test) node (c/join "rm" "-rf" dir log)))
+    ;; One exec; the pid is only killed if it is a delayproxy (a stale pid file must not hit
+    ;; another process).
+    (c/exec! (:remote test) node
+             (str "p=$(cat " (c/escape pid) " 2>/dev/null); "
+                  "if [ -n \"$p\" ] && grep -qa leasekv-delayproxy /proc/$p/cmdline 2>/dev/null; then kill -9 \"$p\"; fi; "
+                  (c/join "rm" "-rf" dir log))))
   nil)
 
 (defn log-files [test node]

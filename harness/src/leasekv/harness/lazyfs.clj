@@ -115,57 +115,70 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Mounting
 
+(defn- mounted-test
+  "Shell test: is mount a mount point (live or dead)?"
+  [mount]
+  (str "awk -v m=" (c/escape mount) " '$2==m {f=1} END {exit !f}' /proc/self/mounts"))
+
 (defn mounted?
   "True when kind's mount point on node is a mount (live or dead)."
   [test node kind]
-  (let [{:keys [mount]} (paths test node kind)]
-    (zero? (:exit (c/exec-result (:remote test) node
-                                 (str "awk -v m=" (c/escape mount) " '$2==m {f=1} END {exit !f}' /proc/self/mounts"))))))
+  (zero? (:exit (c/exec-result (:remote test) node (mounted-test (:mount (paths test node kind)))))))
 
-(defn- alive? [test node kind]
-  (try (ctl! test node kind "ping" 5) true (catch Exception _ false)))
-
-(defn- force-unmount! [test node mount]
-  (c/exec-result (:remote test) node (str (c/join "fusermount" "-u" mount) " 2>/dev/null || "
-                                          (c/join "fusermount" "-uz" mount) " 2>/dev/null || "
-                                          (c/join "umount" "-l" mount) " 2>/dev/null; true")))
+(defn unmount-script
+  "Shell script that unmounts kind's lazyfs (fusermount -u: a clean unmount syncs what is pending;
+  -uz or umount -l for a dead or busy one), waits up to 10 s for its daemon to exit, then kills
+  it. The daemon is only signalled if its command line names this mount (a stale pid file must
+  not hit another process). Prints 1 if it was mounted, else 0. One exec, since every exec costs
+  a process start on a loaded node."
+  [{:keys [mount pid]}]
+  (let [m (c/escape mount) mounted (mounted-test mount)]
+    (str "was=0; p=$(cat " (c/escape pid) " 2>/dev/null); "
+         "if [ -n \"$p\" ] && ! grep -qa -- " m " /proc/$p/cmdline 2>/dev/null; then p=; fi; "
+         "if " mounted "; then was=1; fusermount -u " m " 2>/dev/null || fusermount -uz " m " 2>/dev/null || umount -l " m " 2>/dev/null; fi; "
+         "if [ -n \"$p\" ]; then for i in $(seq 1 100); do kill -0 \"$p\" 2>/dev/null || break; sleep 0.1; done; "
+         "kill -9 \"$p\" 2>/dev/null; fi; "
+         "if " mounted "; then fusermount -uz " m " 2>/dev/null || umount -l " m " 2>/dev/null; fi; "
+         "rm -f " (c/escape pid) "; echo $was")))
 
 (defn unmount!
-  "Unmounts kind's lazyfs on node, if mounted, and waits for its daemon to exit. Pending
-  unsynced data are synced first (a clean unmount), unless the caller dropped them before.
-  Handles a dead mount whose daemon was killed. Returns :unmounted or :not-mounted."
+  "Unmounts kind's lazyfs on node, if mounted, and makes sure its daemon is gone (see
+  unmount-script). Pending unsynced data are synced first (a clean unmount), unless the caller
+  dropped them before. Handles a dead mount whose daemon was killed. Returns :unmounted or
+  :not-mounted."
   [test node kind]
-  (let [remote (:remote test)
-        {:keys [mount pid]} (paths test node kind)
-        was-mounted? (mounted? test node kind)]
-    (when was-mounted?
-      (force-unmount! test node mount))
-    ;; A clean unmount ends the daemon by itself; give it a moment, then make sure.
-    (loop [i 0]
-      (when (and (c/daemon-pid remote node pid) (< i 100))
-        (Thread/sleep 100)
-        (recur (inc i))))
-    (c/kill-daemon! remote node pid)
-    (when (mounted? test node kind) (force-unmount! test node mount))
-    (if was-mounted? :unmounted :not-mounted)))
+  (if (= "1" (c/exec! (:remote test) node (unmount-script (paths test node kind)) {:timeout-ms 60000}))
+    :unmounted
+    :not-mounted))
+
+(defn- await-script
+  "Shell script that polls the control socket every 100 ms for up to timeout-secs; exit 0 when it
+  answers, 3 when the daemon died, 4 on timeout."
+  [{:keys [socket pid]} timeout-secs]
+  (str "p=$(cat " (c/escape pid) "); for i in $(seq 1 " (* 10 (long timeout-secs)) "); do "
+       (ctl-command socket "ping" 5) " >/dev/null 2>&1 && exit 0; "
+       "kill -0 \"$p\" 2>/dev/null || exit 3; sleep 0.1; done; exit 4"))
 
 (defn mount!
   "Mounts kind's lazyfs on node (the jar must be on the node) and waits until its control socket
-  answers. An existing mount there is removed first. Returns the daemon's pid."
+  answers. An existing mount there is removed first. Returns the daemon's pid. Throws ex-info
+  with the end of the daemon's log when it does not come up."
   [test node kind]
   (let [remote (:remote test)
-        {:keys [mount backing socket pid log jar]} (paths test node kind)]
-    (when (mounted? test node kind) (unmount! test node kind))
-    (c/exec! remote node (c/join "mkdir" "-p" mount backing))
-    (c/exec! remote node (c/join "rm" "-f" socket))
+        {:keys [mount backing socket pid log jar] :as ps} (paths test node kind)]
+    (c/exec! remote node (str (unmount-script ps) " >/dev/null; " (c/join "mkdir" "-p" mount backing)
+                              " && " (c/join "rm" "-f" socket)) {:timeout-ms 60000})
     (let [p (c/start-daemon! remote node {:cmd ["java" "-Xms32m" "-Xmx512m" "-XX:+UseSerialGC" "-jar" jar
                                                 "mount" "--backing" backing "--mount" mount
                                                 "--control" socket]
                                           :env {"LC_ALL" "C.UTF-8"}
-                                          :logfile log :pidfile pid})]
-      (c/await-daemon! remote node {:pidfile pid :logfile log :what (str "lazyfs " (name kind))
-                                    :timeout-ms 60000}
-                       #(alive? test node kind))
+                                          :logfile log :pidfile pid})
+          {:keys [exit]} (c/exec-result remote node (await-script ps 60) {:timeout-ms 90000})]
+      (when-not (zero? exit)
+        (throw (ex-info (str "lazyfs " (name kind) " on " node (if (= 3 exit) " exited before its mount was ready"
+                                                                  " was not ready after 60 s")
+                             "; end of " log ":\n" (c/tail remote node log 20))
+                        {:type :daemon-died :node node})))
       p)))
 
 (defn install!
@@ -189,18 +202,26 @@
   kinds that had to be mounted again."
   [test node]
   (vec (for [k (enabled-dirs test)
-             :when (not (and (mounted? test node k) (alive? test node k)))]
+             :let [ps (paths test node k)]
+             :when (not (zero? (:exit (c/exec-result (:remote test) node
+                                                     (str (mounted-test (:mount ps)) " && "
+                                                          (ctl-command (:socket ps) "ping" 5))))))]
          (do (log/warn! "lazyfs" (name k) "on" node "was not answering; mounting it again")
              (mount! test node k)
              k))))
 
 (defn teardown!
   "Unmounts every lazyfs directory on node (whether or not this test enabled them: leftovers of
-  an earlier run must not block its data from being removed) and removes their state. Returns nil."
+  an earlier run must not block its data from being removed) and removes their state, in one
+  exec. Returns nil."
   [test node]
-  (doseq [k dir-kinds] (unmount! test node k))
-  (c/exec! (:remote test) node (c/join "rm" "-rf" (str (db/node-dir test node) "/lazyfs")
-                                       (:log (paths test node :wal)) (:log (paths test node :fsm))))
+  (let [ps (map #(paths test node %) dir-kinds)
+        dir (str (db/node-dir test node) "/lazyfs")]
+    (c/exec! (:remote test) node
+             (str "if [ -d " (c/escape dir) " ] || grep -q " (c/escape (str (db/node-dir test node) "/data/")) " /proc/self/mounts; then "
+                  (str/join " " (for [p ps] (str (unmount-script p) " >/dev/null;")))
+                  " fi; " (c/join "rm" "-rf" dir (:log (first ps)) (:log (second ps))))
+             {:timeout-ms 120000}))
   nil)
 
 (defn lose-unsynced!

@@ -4,7 +4,9 @@
   its peer port (packet delay). The leasekv DB calls these hooks; each does nothing unless the
   test enables its part (:lazyfs-dirs, :delay-proxy?)."
   (:require [leasekv.harness.delay :as delay]
-            [leasekv.harness.lazyfs :as lazyfs]))
+            [leasekv.harness.lazyfs :as lazyfs]
+            [leasekv.harness.log :as log]
+            [leasekv.harness.util :as util]))
 
 (defn setup!
   "After the node's directory was wiped, before its store first starts."
@@ -24,8 +26,11 @@
   "After the store was killed, before the node's directory is removed. Removes leftovers of
   earlier runs too (a live mount would make the removal fail or delete through it)."
   [test node]
-  (delay/teardown! test node)
-  (lazyfs/teardown! test node)
+  (let [t0 (System/nanoTime)]
+    (delay/teardown! test node)
+    (lazyfs/teardown! test node)
+    (let [secs (util/nanos->secs (- (System/nanoTime) t0))]
+      (when (> secs 5) (log/warn! "Removing lazyfs mounts and delay proxy on" node "took" (util/fraction-str 1 secs) "s"))))
   nil)
 
 (defn store-peer-addr

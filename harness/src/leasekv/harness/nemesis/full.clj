@@ -8,6 +8,7 @@
     {:f :start-delay :value {:target :leader :ms D}}  {:f :stop-delay}  the messages the target
         receives from every other node are held D ms (leasekv.harness.delay); with :target
         :leader that is the acks a leader waits for
+    {:f :pause-for :value {:target :leader :ms [lo hi]}}  SIGSTOP for exactly that long, then SIGCONT
     {:f :kill-followers}    SIGKILL every node but the one the last isolate-leader partition cut
                             off (or, without one, every node but the leader); {:f :start} restarts
     {:f :transfer-isolate}  ask the leader to hand over leadership and, while the transfer runs,
@@ -16,6 +17,7 @@
     {:f :digests}           after healing: every replica's state digest (leasekv.harness.checker.digest)
   heal-extra! removes delays, resets clocks and adds removed voters back, after the combined heal."
   (:require [leasekv.harness.checker.digest :as digest]
+            [leasekv.harness.control :as c]
             [leasekv.harness.db :as db]
             [leasekv.harness.delay :as delay]
             [leasekv.harness.log :as log]
@@ -54,6 +56,23 @@
     (swap! state update :killed (fnil into #{}) victims)
     {:spared spared
      :killed (into (sorted-map) (util/on-nodes! test victims (fn [test node] (db/kill! (:db test) test node))))}))
+
+(defn pause-for!
+  "SIGSTOPs the store on the target node (:leader by default), sleeps ms (a number, or [lo hi] to
+  draw from) on the node itself, then SIGCONTs it: one shell command, so the pause lasts exactly
+  that long however slow the harness is. Returns what was done."
+  [test state {:keys [target ms] :or {target :leader}}]
+  (let [node (first (nemesis/select-nodes test target))
+        ms (if (sequential? ms) (let [[lo hi] ms] (+ lo (rand-int (max 1 (- hi lo))))) ms)
+        pidfile (str (db/node-dir test node) "/store.pid")]
+    (swap! state update :paused (fnil conj #{}) node)
+    (try
+      (let [{:keys [exit err]} (c/exec-result (:remote test) node
+                                              (str "p=$(cat " (c/escape pidfile) ") && kill -STOP \"$p\" && sleep "
+                                                   (format "%.3f" (/ ms 1000.0)) "; kill -CONT \"$p\"")
+                                              {:timeout-ms (+ ms 30000)})]
+        {:node node :paused-ms ms :result (if (zero? exit) :resumed (str "error: " err))})
+      (finally (swap! state update :paused disj node)))))
 
 (defn- transfer-isolate! [test state]
   (let [old (leader test)
@@ -95,6 +114,7 @@
       :start-delay (assoc op :value (start-delay! test state value))
       :stop-delay (do (delay/clear! test) (note! state :delay nil) (assoc op :value :cleared))
       :kill-followers (assoc op :value (kill-followers! test state))
+      :pause-for (assoc op :value (pause-for! test state value))
       :digests (assoc op :value (digest/collect! test 60000))
       :transfer-isolate (assoc op :value (transfer-isolate! test state))
       :start-partition (let [done (nemesis/invoke! combined test op)]

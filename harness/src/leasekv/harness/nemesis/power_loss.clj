@@ -20,6 +20,7 @@
             [leasekv.harness.control :as c]
             [leasekv.harness.db :as db]
             [leasekv.harness.lazyfs :as lazyfs]
+            [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.util :as util])
   (:import (leasekv.client LeaseKvClient)))
@@ -65,12 +66,18 @@
       (throw (ex-info (str "power loss on " (name dirs) " needs lazyfs under those directories; the test mounts "
                            (pr-str (lazyfs/enabled-dirs test)))
                       {:type :bad-target})))
-    (util/on-nodes! test targets (fn [test node] (db/kill! db test node)))
-    (let [lost (util/on-nodes! test targets
+    (let [t0 (System/nanoTime)
+          took #(util/fraction-str 1 (util/nanos->secs (- (System/nanoTime) t0)))
+          _ (util/on-nodes! test targets (fn [test node] (db/kill! db test node)))
+          _ (log/info! "power loss:" (count targets) "stores killed after" (took) "s")
+          lost (util/on-nodes! test targets
                                (fn [test node]
-                                 (into (sorted-map) (for [k kinds] [k (lazyfs/lose-unsynced! test node k)]))))
+                                 (into (sorted-map) (map vector kinds
+                                                         (util/real-pmap #(lazyfs/lose-unsynced! test node %) kinds)))))
+          _ (log/info! "power loss: unsynced data dropped and remounted after" (took) "s")
           _ (util/on-nodes! test targets (fn [test node] (db/start! db test node)))
           outcomes (util/on-nodes! test targets (fn [test node] (await-restart test node 60000)))
+          _ (log/info! "power loss: restarts done after" (took) "s:" (pr-str outcomes))
           failed (into (sorted-map) (filter (comp map? val) outcomes))]
       (cond-> {:nodes (vec (sort targets)) :dirs kinds
                :lost (into (sorted-map) (for [[n by-kind] lost]

@@ -1,0 +1,86 @@
+(ns leasekv.harness.report
+  "Plain-words findings of a run, for results.edn and for the summary printed after the verdict:
+  every stale read in one flat list (which key, which node served it, in which term and read
+  mode, which acknowledged write it missed and by how many milliseconds), lost or phantom list
+  elements, replicas that disagree, nodes that did not come back from a power loss."
+  (:require [clojure.string :as str]))
+
+(defn- harness-stale-reads
+  "The harness's own stale-read checker's findings, per key, flattened."
+  [results]
+  (for [[k r] (get-in results [:workload :stale-reads :results])
+        s (:stale-reads r)]
+    {:key k :read-index (:read-index s) :value (:read-value s)
+     :node (or (:served-by s) (:node s)) :term (:term s) :read-mode (:read-mode s)
+     :missed-write (select-keys (:missed-write s) [:index :value :completed-at-ms])
+     :stale-by-ms (some-> (:stale-by-ms s) double)
+     :explanation (:explanation s)}))
+
+(defn- checker-stale-reads
+  "The Java linearizability checker's stale reads (one per invalid key)."
+  [results]
+  (for [s (get-in results [:workload :linearizable :stale-reads])]
+    {:key (:key s) :read-index (:read-index s) :value (:value s)
+     :node (or (get-in s [:read :served-by]) (:node s)) :term (:term s) :read-mode (some-> (:read-mode s) keyword)
+     :missed-write {:index (:write-index s) :value (:write-value s)
+                    :completed-at-ms (some-> (:write-acked-nanos s) (/ 1e6))}
+     :stale-by-ms (some-> (:lag-ms s) double)
+     :explanation (some-> (:explanation s) (str/replace #"\s+" " "))}))
+
+(defn stale-reads
+  "Every stale read the checkers found, one entry per read (by op index), ordered by time."
+  [results]
+  (->> (concat (harness-stale-reads results) (checker-stale-reads results))
+       (reduce (fn [m s] (if (contains? m (:read-index s)) m (assoc m (:read-index s) s))) {})
+       vals
+       (sort-by :read-index)
+       vec))
+
+(defn- stale-line [{:keys [key node term read-mode value missed-write stale-by-ms read-index]}]
+  (str "stale read #" read-index " of key " (pr-str key) ": " (pr-str value)
+       " served by " node " in term " term " (" (some-> read-mode name) " read), missing write #"
+       (:index missed-write) " of " (pr-str (:value missed-write))
+       (when stale-by-ms (format " acknowledged %.1f ms before the read began" stale-by-ms))))
+
+(defn lines
+  "Returns the findings of a results map as lines of plain text (empty when there is nothing to
+  report)."
+  [results]
+  (let [stale (stale-reads results)
+        w (:workload results)
+        lin (:linearizable w)
+        replicas (:replicas results)
+        restarts (:restarts results)]
+    (vec (concat
+          (map stale-line (take 10 stale))
+          (when (> (count stale) 10) [(str "... and " (- (count stale) 10) " more stale reads (results.edn :stale-read-report)")])
+          (when (and (seq (:failures lin)) (empty? stale))
+            [(str "not linearizable: keys " (pr-str (:failures lin)))])
+          (when (seq (:unknown-keys lin)) [(str "linearizability unknown for keys " (pr-str (:unknown-keys lin)))])
+          (for [[k r] (:results w)
+                :when (and (map? r) (or (pos? (:lost-count r 0)) (pos? (:unexpected-count r 0))
+                                        (pos? (:duplicate-count r 0)) (pos? (:reordered-count r 0))))]
+            (str "list " (pr-str k) ": lost " (:lost-count r 0) " " (pr-str (:lost r))
+                 ", unexpected " (:unexpected-count r 0) ", duplicated " (:duplicate-count r 0)
+                 ", reordered " (:reordered-count r 0)))
+          (when (and (nil? (:results w)) (pos? (:lost-count w 0)))
+            [(str "lost " (:lost-count w) " acknowledged elements " (pr-str (:lost w)))])
+          (when (and (nil? (:results w)) (pos? (:unexpected-count w 0)))
+            [(str "unexpected elements " (pr-str (:unexpected w)))])
+          (when (false? (:valid? replicas)) [(str "replicas disagree: " (:explanation replicas))])
+          (when (= :unknown (:valid? replicas)) [(str "replicas: " (:explanation replicas))])
+          (for [f (:failed-starts restarts)]
+            (str "node " (:node f) " did not restart after the power loss at op " (:op-index f) ": "
+                 (last (str/split-lines (:log-tail f)))))
+          (when (false? (get-in results [:stats :valid?]))
+            [(str "some operation never succeeded: " (pr-str (into {} (for [[f r] (get-in results [:stats :by-f])
+                                                                              :when (not (:valid? r))]
+                                                                          [f (dissoc r :valid?)]))))])))))
+
+(defn annotate
+  "Adds :stale-read-report (every stale read, flat) and :findings (the summary lines) to a
+  results map."
+  [results]
+  (let [stale (stale-reads results)]
+    (cond-> (assoc results :findings (lines results))
+      (seq stale) (assoc :stale-read-report (vec (take 200 stale)) :stale-read-count (count stale)))))
