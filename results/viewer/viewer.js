@@ -4437,7 +4437,9 @@ var LeaseKvViewer = (() => {
     partition: [220, 60, 50],
     kill: [130, 60, 200],
     pause: [230, 150, 0],
-    clock: [0, 140, 150]
+    clock: [0, 140, 150],
+    membership: [40, 110, 200],
+    delay: [90, 130, 40]
   };
   function faultColor(family, alpha) {
     const [r, g, b] = FAULT_COLORS[family] || [110, 110, 110];
@@ -5100,6 +5102,7 @@ var LeaseKvViewer = (() => {
     resize2();
     return {
       state,
+      opBox,
       setView,
       focusOp,
       reset,

@@ -405,6 +405,7 @@ export function createTimeline(container, ops, nemesis, marked, options) {
   resize();
   return {
     state,
+    opBox,
     setView,
     focusOp,
     reset,

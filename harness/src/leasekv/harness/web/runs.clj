@@ -98,6 +98,16 @@
            (and (.exists f) (< (- now-ms (.lastModified f)) running-grace-ms)))
         ["history.edn" "harness.log" "test.edn"]))
 
+(defn unknown-reason
+  "The first reason a results map gives for an undecided verdict: an :error, or a :reason (such
+  as a search over its time limit), of a checker result that is not valid. nil if none."
+  [results]
+  (letfn [(walk [x depth]
+            (when (and (map? x) (< depth 6) (not (true? (:valid? x))))
+              (or (some #(when (string? (% x)) (% x)) [:error :reason])
+                  (some #(walk % (inc depth)) (vals x)))))]
+    (walk results 0)))
+
 (defn verdict
   "Takes a run directory and what reading its results.edn gave (see read-edn-file). Returns
   {:verdict :valid|:invalid|:unknown|:crashed|:running :note text-or-nil}."
@@ -112,7 +122,7 @@
     (= :crashed (:valid? value)) {:verdict :crashed :note (:error value)}
     (true? (:valid? value)) {:verdict :valid}
     (false? (:valid? value)) {:verdict :invalid}
-    :else {:verdict :unknown :note (:error value)}))
+    :else {:verdict :unknown :note (unknown-reason value)}))
 
 (def ^:private notable-options
   "Options shown beside the workload and nemesis when set (they change what a run tests)."

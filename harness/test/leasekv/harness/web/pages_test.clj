@@ -21,7 +21,11 @@
           later (+ (System/currentTimeMillis) (* 10 runs/running-grace-ms))]
       (is (= {:verdict :valid :note nil} (verdict-of (mk "20260101T000001.000" {:valid? true}) later)))
       (is (= :invalid (:verdict (verdict-of (mk "20260101T000002.000" {:valid? false}) later))))
-      (is (= :unknown (:verdict (verdict-of (mk "20260101T000003.000" {:valid? :unknown}) later))))
+      (is (= {:verdict :unknown :note "the search exceeded its time limit of 30 s"}
+             (verdict-of (mk "20260101T000003.000" {:valid? :unknown :stats {:valid? true :error "not this one"}
+                                                    :workload {:valid? :unknown :results {3 {:valid? :unknown :reason "the search exceeded its time limit of 30 s"}}}})
+                         later))
+          "an undecided run says why")
       (is (= {:verdict :crashed :note "aborted: interrupted"}
              (verdict-of (mk "20260101T000004.000" {:valid? :unknown :aborted? true :error "interrupted"}) later)))
       (is (= {:verdict :crashed :note "java.lang.RuntimeException: boom"}
