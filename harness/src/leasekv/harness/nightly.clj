@@ -133,16 +133,31 @@
        (catch clojure.lang.ExceptionInfo e
          (bad-option (str (.getMessage e) " (in --nemeses `" s "`)")))))
 
+(defn- needed-db
+  "Returns the DB a workload is written for (its :needs-db), or nil when it runs on any."
+  [opts workload-name]
+  (try (:needs-db ((get tests/workloads workload-name) (assoc opts :concurrency 10)))
+       (catch Exception _ nil)))
+
+(defn- check-db [workloads opts]
+  (doseq [w workloads
+          :let [needs (needed-db opts w)]
+          :when (and needs (not= needs (:db opts "leasekv")))]
+    (bad-option (str "The " w " workload needs --db " needs)))
+  workloads)
+
 (defn dimensions
   "Takes parsed nightly options. Returns {:workloads :nemeses :fsm-sync-modes :read-modes}, each
-  a vector of names (fault sets normalised: sorted, comma-separated). For a DB other than leasekv
-  the two mode dimensions are [nil]: they are leasekv's options. Throws ex-info {:type
-  :bad-option} naming the first unknown value."
+  a vector of names (fault sets normalised: sorted, comma-separated). By default the workloads
+  are every registered one that runs on the chosen DB. For a DB other than leasekv the two mode
+  dimensions are [nil]: they are leasekv's options. Throws ex-info {:type :bad-option} naming the
+  first unknown value."
   [opts]
-  (let [leasekv? (= "leasekv" (:db opts "leasekv"))]
+  (let [db (:db opts "leasekv")
+        leasekv? (= "leasekv" db)]
     {:workloads (if-let [w (:workloads opts)]
-                  (check-each (split-list w #"," "--workloads") (registered-workloads) "--workloads")
-                  (vec (registered-workloads)))
+                  (check-db (check-each (split-list w #"," "--workloads") (registered-workloads) "--workloads") opts)
+                  (vec (remove #(some-> (needed-db opts %) (not= db)) (registered-workloads))))
      :nemeses (vec (distinct (map parse-nemesis (if-let [n (:nemeses opts)]
                                                   (split-list n #";" "--nemeses")
                                                   (default-nemeses)))))

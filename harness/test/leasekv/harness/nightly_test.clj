@@ -43,9 +43,14 @@
   (testing "a fault set is normalised, so the same set twice runs once"
     (is (= ["kill,partition"] (map :nemesis (nightly/plan (assoc base-opts :workloads "set" :nemeses "partition,kill;kill,partition"
                                                                  :fsm-sync-modes "sync" :read-modes "lease"))))))
-  (testing "another DB has no leasekv modes"
+  (testing "another DB has no leasekv modes, and only the workloads that run on it"
     (is (= [[nil nil]] (map (juxt :fsm-sync-mode :read-mode)
-                            (nightly/plan (assoc base-opts :db "etcd" :workloads "register" :nemeses "kill"))))))
+                            (nightly/plan (assoc base-opts :db "etcd" :workloads "register" :nemeses "kill")))))
+    (let [ws (set (map :workload (nightly/plan (assoc base-opts :db "etcd" :nemeses "kill"))))]
+      (is (contains? ws "register"))
+      (is (not-any? ws ["lease" "crash"]) "those two need leasekv"))
+    (is (thrown-with-msg? clojure.lang.ExceptionInfo #"The lease workload needs --db leasekv"
+                          (nightly/plan (assoc base-opts :db "etcd" :workloads "lease" :nemeses "kill")))))
   (testing "a cell's test options"
     (let [o (nightly/cell-options (assoc base-opts :workloads "x" :dry-run true)
                                   {:workload "register" :nemesis "partition" :fsm-sync-mode "sync" :read-mode "lease"})]
