@@ -4445,6 +4445,22 @@ var LeaseKvViewer = (() => {
     const [r, g, b] = FAULT_COLORS[family] || [110, 110, 110];
     return `rgba(${r},${g},${b},${alpha})`;
   }
+  function faultLegend(nemesis, el2) {
+    const counts = {};
+    for (const iv of nemesis.intervals) counts[iv.family] = (counts[iv.family] || 0) + 1;
+    const families = Object.keys(counts).sort();
+    if (!families.length) return el2("span", { class: "fault-legend" }, "no faults");
+    return el2(
+      "span",
+      { class: "fault-legend" },
+      "faults: ",
+      ...families.map((f) => el2(
+        "span",
+        { class: "fault-chip", style: `background:${faultColor(f, 0.75)}` },
+        `${f} \xD7${counts[f]}`
+      ))
+    );
+  }
 
   // src/charts.js
   var HEIGHT2 = 260;
@@ -4476,6 +4492,14 @@ var LeaseKvViewer = (() => {
         }
       }
     };
+  }
+  function fIndexOf(fs, series) {
+    const index2 = {};
+    fs.forEach((f, i) => {
+      index2[f] = i;
+    });
+    for (const s of series) if (!(s.f in index2)) index2[s.f] = Object.keys(index2).length;
+    return index2;
   }
   function xAxis() {
     return { label: "seconds since the test started", labelSize: 18, size: 40 };
@@ -4534,10 +4558,7 @@ var LeaseKvViewer = (() => {
     const opts = baseOptions(`Latency quantiles per ${perf.bucketS} s (by invocation time)`, width, nemesis, group, hooks);
     opts.scales.y = { distr: 3 };
     opts.axes = [xAxis(), { label: "latency (ms)", labelSize: 18, size: 60 }];
-    const fIndex = {};
-    perf.latency.forEach((s) => {
-      if (!(s.f in fIndex)) fIndex[s.f] = Object.keys(fIndex).length;
-    });
+    const fIndex = fIndexOf(perf.fs, perf.latency);
     opts.series = [{ label: "t (s)" }].concat(perf.latency.map((s) => ({
       label: `${s.f} ${s.q === 1 ? "max" : "p" + Math.round(s.q * 1e3) / 10}`,
       stroke: fColor(fIndex[s.f]),
@@ -4551,10 +4572,7 @@ var LeaseKvViewer = (() => {
   function throughput(el2, perf, nemesis, width, group, hooks) {
     const opts = baseOptions(`Throughput (completions per second, ${perf.bucketS} s buckets)`, width, nemesis, group, hooks);
     opts.axes = [xAxis(), { label: "ops/s", labelSize: 18, size: 60 }];
-    const fIndex = {};
-    perf.throughput.forEach((s) => {
-      if (!(s.f in fIndex)) fIndex[s.f] = Object.keys(fIndex).length;
-    });
+    const fIndex = fIndexOf(perf.fs, perf.throughput);
     opts.series = [{ label: "t (s)" }].concat(perf.throughput.map((s) => ({
       label: `${s.f} ${s.type}`,
       stroke: fColor(fIndex[s.f]),
@@ -4589,8 +4607,9 @@ var LeaseKvViewer = (() => {
       }]
     };
     charts.push(latencyRaw(containers.raw, ops, nemesis, width, group, hooks));
-    charts.push(latencyQuantiles(containers.quantiles, perf, nemesis, width, group, hooks));
-    charts.push(throughput(containers.throughput, perf, nemesis, width, group, hooks));
+    const perfWithFs = Object.assign({ fs: ops.fs }, perf);
+    charts.push(latencyQuantiles(containers.quantiles, perfWithFs, nemesis, width, group, hooks));
+    charts.push(throughput(containers.throughput, perfWithFs, nemesis, width, group, hooks));
     setRange(fullX[0], fullX[1], null);
     window.addEventListener("resize", () => {
       const w = Math.max(320, containers.raw.clientWidth || 900);
@@ -4601,6 +4620,39 @@ var LeaseKvViewer = (() => {
       setRange: (min2, max2) => setRange(min2, max2, null),
       onRange: (cb) => listeners.push(cb)
     };
+  }
+
+  // src/format.js
+  function seconds(us) {
+    return (us / 1e6).toFixed(3) + " s";
+  }
+  function millis(us) {
+    const ms = us / 1e3;
+    return (ms < 10 ? ms.toFixed(2) : ms < 1e3 ? ms.toFixed(1) : ms.toFixed(0)) + " ms";
+  }
+  function tickStep(span, target) {
+    const raw = span / Math.max(1, target);
+    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (const m of [1, 2, 5, 10]) {
+      if (m * mag >= raw) return m * mag;
+    }
+    return 10 * mag;
+  }
+  function tickLabel(valueS, stepS) {
+    const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(stepS) + 1e-9)));
+    return valueS.toFixed(decimals) + " s";
+  }
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v);
+    }
+    for (const c of children) {
+      if (c != null) e.append(c);
+    }
+    return e;
   }
 
   // src/data.js
@@ -4649,6 +4701,7 @@ var LeaseKvViewer = (() => {
       node: column(cols, "n", n, -1),
       served: column(cols, "x", n, -1),
       error: column(cols, "e", n, -1),
+      completion: column(cols, "c", n, -1),
       strings: tl.strings,
       processes: tl.processes,
       fs: tl.fs,
@@ -4669,39 +4722,6 @@ var LeaseKvViewer = (() => {
       else hi = mid;
     }
     return lo;
-  }
-
-  // src/format.js
-  function seconds(us) {
-    return (us / 1e6).toFixed(3) + " s";
-  }
-  function millis(us) {
-    const ms = us / 1e3;
-    return (ms < 10 ? ms.toFixed(2) : ms < 1e3 ? ms.toFixed(1) : ms.toFixed(0)) + " ms";
-  }
-  function tickStep(span, target) {
-    const raw = span / Math.max(1, target);
-    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    for (const m of [1, 2, 5, 10]) {
-      if (m * mag >= raw) return m * mag;
-    }
-    return 10 * mag;
-  }
-  function tickLabel(valueS, stepS) {
-    const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(stepS) + 1e-9)));
-    return valueS.toFixed(decimals) + " s";
-  }
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") e.className = v;
-      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-      else e.setAttribute(k, v);
-    }
-    for (const c of children) {
-      if (c != null) e.append(c);
-    }
-    return e;
   }
 
   // src/timeline.js
@@ -4749,6 +4769,7 @@ var LeaseKvViewer = (() => {
       el("button", { type: "button", title: "Zoom out", onclick: () => zoomBy(2) }, "\u2212"),
       el("button", { type: "button", title: "Show the whole run", onclick: () => reset() }, "whole run"),
       modeSelect,
+      faultLegend(nemesis, el),
       status
     );
     const wrap = el("div", { class: "tl-wrap" }, canvas, tip);
@@ -5019,7 +5040,8 @@ var LeaseKvViewer = (() => {
       if (ops.node[i] >= 0) lines.push("node " + escapeHtml(str(ops, ops.node[i])));
       if (ops.served[i] >= 0) lines.push(escapeHtml(str(ops, ops.served[i])));
       if (ops.error[i] >= 0) lines.push('<span class="err">' + escapeHtml(str(ops, ops.error[i])) + "</span>");
-      lines.push(`history index ${ops.index[i]}` + (markedRows.has(i) ? ' \xB7 <b class="err">named in the failure report</b>' : ""));
+      const done = ops.completion[i] >= 0 ? ` \u2192 ${ops.index[i] + ops.completion[i]}` : "";
+      lines.push(`history index ${ops.index[i]}${done}` + (markedRows.has(i) ? ' \xB7 <b class="err">named in the failure report</b>' : ""));
       return lines.join("<br>");
     }
     function showTip(html, px, py) {
@@ -5134,6 +5156,8 @@ var LeaseKvViewer = (() => {
       { concurrency: data.concurrency }
     );
     let charts = null;
+    const chartsHint = document.querySelector("#charts .hint");
+    if (chartsHint) chartsHint.append(" ", faultLegend(nemesis, el));
     try {
       charts = createCharts({
         raw: document.getElementById("latency-raw"),

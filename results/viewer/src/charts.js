@@ -39,6 +39,15 @@ function faultPlugin(nemesis) {
   };
 }
 
+// :f name -> colour index: its place among the run's :f names (sorted by the harness), so an :f
+// has the same colour in every chart, and in every run with the same :f names.
+function fIndexOf(fs, series) {
+  const index = {};
+  fs.forEach((f, i) => { index[f] = i; });
+  for (const s of series) if (!(s.f in index)) index[s.f] = Object.keys(index).length;
+  return index;
+}
+
 function xAxis() {
   return { label: 'seconds since the test started', labelSize: 18, size: 40 };
 }
@@ -102,8 +111,7 @@ function latencyQuantiles(el, perf, nemesis, width, group, hooks) {
   const opts = baseOptions(`Latency quantiles per ${perf.bucketS} s (by invocation time)`, width, nemesis, group, hooks);
   opts.scales.y = { distr: 3 };
   opts.axes = [xAxis(), { label: 'latency (ms)', labelSize: 18, size: 60 }];
-  const fIndex = {};
-  perf.latency.forEach((s) => { if (!(s.f in fIndex)) fIndex[s.f] = Object.keys(fIndex).length; });
+  const fIndex = fIndexOf(perf.fs, perf.latency);
   opts.series = [{ label: 't (s)' }].concat(perf.latency.map((s) => ({
     label: `${s.f} ${s.q === 1 ? 'max' : 'p' + Math.round(s.q * 1000) / 10}`,
     stroke: fColor(fIndex[s.f]),
@@ -118,8 +126,7 @@ function latencyQuantiles(el, perf, nemesis, width, group, hooks) {
 function throughput(el, perf, nemesis, width, group, hooks) {
   const opts = baseOptions(`Throughput (completions per second, ${perf.bucketS} s buckets)`, width, nemesis, group, hooks);
   opts.axes = [xAxis(), { label: 'ops/s', labelSize: 18, size: 60 }];
-  const fIndex = {};
-  perf.throughput.forEach((s) => { if (!(s.f in fIndex)) fIndex[s.f] = Object.keys(fIndex).length; });
+  const fIndex = fIndexOf(perf.fs, perf.throughput);
   opts.series = [{ label: 't (s)' }].concat(perf.throughput.map((s) => ({
     label: `${s.f} ${s.type}`,
     stroke: fColor(fIndex[s.f]),
@@ -158,8 +165,9 @@ export function createCharts(containers, ops, perf, nemesis) {
     }],
   };
   charts.push(latencyRaw(containers.raw, ops, nemesis, width, group, hooks));
-  charts.push(latencyQuantiles(containers.quantiles, perf, nemesis, width, group, hooks));
-  charts.push(throughput(containers.throughput, perf, nemesis, width, group, hooks));
+  const perfWithFs = Object.assign({ fs: ops.fs }, perf);
+  charts.push(latencyQuantiles(containers.quantiles, perfWithFs, nemesis, width, group, hooks));
+  charts.push(throughput(containers.throughput, perfWithFs, nemesis, width, group, hooks));
   setRange(fullX[0], fullX[1], null);
 
   window.addEventListener('resize', () => {

@@ -29,3 +29,14 @@ export function faultColor(family, alpha) {
   const [r, g, b] = FAULT_COLORS[family] || [110, 110, 110];
   return `rgba(${r},${g},${b},${alpha})`;
 }
+
+// A legend of the fault families a run had, each in its shading colour, with how often it struck.
+export function faultLegend(nemesis, el) {
+  const counts = {};
+  for (const iv of nemesis.intervals) counts[iv.family] = (counts[iv.family] || 0) + 1;
+  const families = Object.keys(counts).sort();
+  if (!families.length) return el('span', { class: 'fault-legend' }, 'no faults');
+  return el('span', { class: 'fault-legend' }, 'faults: ',
+    ...families.map((f) => el('span', { class: 'fault-chip', style: `background:${faultColor(f, 0.75)}` },
+      `${f} ×${counts[f]}`)));
+}

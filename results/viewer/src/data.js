@@ -47,6 +47,7 @@ export function decodeOps(run) {
     node: column(cols, 'n', n, -1),
     served: column(cols, 'x', n, -1),
     error: column(cols, 'e', n, -1),
+    completion: column(cols, 'c', n, -1),
     strings: tl.strings,
     processes: tl.processes,
     fs: tl.fs,

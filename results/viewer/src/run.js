@@ -2,6 +2,8 @@
 // makes the history indices in the failure report jump to their op in the timeline.
 
 import { createCharts } from './charts.js';
+import { faultLegend } from './colors.js';
+import { el } from './format.js';
 import { decodeOps } from './data.js';
 import { createTimeline } from './timeline.js';
 
@@ -16,6 +18,8 @@ export function run(data) {
   const timeline = createTimeline(document.getElementById('timeline'), ops, nemesis, data.marked || [],
     { concurrency: data.concurrency });
   let charts = null;
+  const chartsHint = document.querySelector('#charts .hint');
+  if (chartsHint) chartsHint.append(' ', faultLegend(nemesis, el));
   try {
     charts = createCharts({
       raw: document.getElementById('latency-raw'),

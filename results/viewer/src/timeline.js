@@ -4,7 +4,7 @@
 // are sorted by start, and no op is longer than ops.maxDur), and each frame is a few passes of
 // fillRect. Wheel zooms around the pointer, drag pans, double-click resets.
 
-import { KIND_NAMES, KIND_COLORS, faultColor } from './colors.js';
+import { KIND_NAMES, KIND_COLORS, faultColor, faultLegend } from './colors.js';
 import { lowerBound, str } from './data.js';
 import { el, millis, seconds, tickLabel, tickStep } from './format.js';
 
@@ -49,7 +49,7 @@ export function createTimeline(container, ops, nemesis, marked, options) {
     el('button', { type: 'button', title: 'Zoom in', onclick: () => zoomBy(0.5) }, '+'),
     el('button', { type: 'button', title: 'Zoom out', onclick: () => zoomBy(2) }, '−'),
     el('button', { type: 'button', title: 'Show the whole run', onclick: () => reset() }, 'whole run'),
-    modeSelect, status);
+    modeSelect, faultLegend(nemesis, el), status);
   const wrap = el('div', { class: 'tl-wrap' }, canvas, tip);
   container.append(controls, wrap);
 
@@ -322,7 +322,8 @@ export function createTimeline(container, ops, nemesis, marked, options) {
     if (ops.node[i] >= 0) lines.push('node ' + escapeHtml(str(ops, ops.node[i])));
     if (ops.served[i] >= 0) lines.push(escapeHtml(str(ops, ops.served[i])));
     if (ops.error[i] >= 0) lines.push('<span class="err">' + escapeHtml(str(ops, ops.error[i])) + '</span>');
-    lines.push(`history index ${ops.index[i]}` + (markedRows.has(i) ? ' · <b class="err">named in the failure report</b>' : ''));
+    const done = ops.completion[i] >= 0 ? ` → ${ops.index[i] + ops.completion[i]}` : '';
+    lines.push(`history index ${ops.index[i]}${done}` + (markedRows.has(i) ? ' · <b class="err">named in the failure report</b>' : ''));
     return lines.join('<br>');
   }
 

@@ -27,7 +27,7 @@
 
 (def viewer-version
   "Bumped whenever generated pages change shape, so older pages are rebuilt."
-  "3")
+  "5")
 
 (def ^:private generator-marker (str "leasekv-viewer " viewer-version))
 
@@ -138,9 +138,10 @@
 
 (defn generate-run!
   "Builds the page of one run: <dir>/index.html and <dir>/view-data.js. Returns
-  {:dir :ops (history lines) :elapsed-ms :page-bytes :data-bytes}."
+  {:dir :ops (history lines) :elapsed-ms :cpu-ms (this thread's) :page-bytes :data-bytes}."
   [root dir]
   (let [t0 (System/nanoTime)
+        cpu0 (.getCurrentThreadCpuTime (java.lang.management.ManagementFactory/getThreadMXBean))
         dir (io/file dir)
         summary (runs/summary root dir)
         {:keys [ops] :as read} (wh/read-history (io/file dir "history.edn"))
@@ -156,6 +157,7 @@
     (write-atomically! (io/file dir "view-data.js") data)
     (write-atomically! (io/file dir "index.html") page)
     {:dir (.getPath dir) :ops (count ops) :elapsed-ms (/ (- (System/nanoTime) t0) 1e6)
+     :cpu-ms (/ (- (.getCurrentThreadCpuTime (java.lang.management.ManagementFactory/getThreadMXBean)) cpu0) 1e6)
      :page-bytes (count (.getBytes ^String page "UTF-8")) :data-bytes (count (.getBytes ^String data "UTF-8"))}))
 
 (defn- head-of ^String [^File f]

@@ -70,7 +70,7 @@
                         [(:index op) row]))]
     (vec (for [i indices :when (contains? hits i)] {:index i :row (hits i)}))))
 
-(def column-names [:t :d :p :k :f :v :cv :n :x :e :i])
+(def column-names [:t :d :p :k :f :v :cv :n :x :e :i :c])
 
 (defn timeline-columns
   "Takes the client pairs sorted by sort-pairs. Returns the timeline's data: process lanes, the
@@ -83,12 +83,13 @@
     v   invocation value (string table index)     cv  completion value (-1: same as invoked)
     n   node (string index, -1 none)              x   how a read was served (string index, -1 none)
     e   error (string index, -1 none)             i   history index of the invocation, delta-coded
+    c   history index of the completion minus the invocation's (-1: none)
   Ops are ordered by start time."
   [pairs]
   (let [n (count pairs)
         processes (vec (sort (distinct (map :process pairs))))
         lane-of (zipmap processes (range))
-        fs (vec (distinct (map :f pairs)))
+        fs (vec (sort-by name (distinct (map :f pairs))))
         f-of (zipmap fs (range))
         [intern! table] (interner)
         cols (zipmap column-names (repeatedly #(long-array n)))
@@ -113,6 +114,7 @@
           (put! :x row (intern! (read-info read-infos complete)))
           (put! :e row (intern! (op-error complete)))
           (put! :i row (- idx prev-index))
+          (put! :c row (if (and invoke complete) (- (long (:index complete)) idx) -1))
           (recur (inc row) (next pairs) start-us idx))))
     {:processes processes
      :fs (mapv name fs)

@@ -28,7 +28,7 @@
             {:start (nth starts i) :dur ((:d columns) i) :process (processes ((:p columns) i))
              :kind ((:k columns) i) :f (fs ((:f columns) i)) :value (s ((:v columns) i))
              :result (s ((:cv columns) i)) :node (s ((:n columns) i)) :served (s ((:x columns) i))
-             :error (s ((:e columns) i)) :index (nth idx i)})
+             :error (s ((:e columns) i)) :index (nth idx i) :completion ((:c columns) i)})
           (range (count (:t columns))))))
 
 (deftest packs-the-timeline-into-columns
@@ -36,13 +36,13 @@
         cols (series/timeline-columns pairs)
         rows (decode cols)]
     (is (= [0 1] (:processes cols)))
-    (is (= ["write" "read" "cas"] (:fs cols)))
-    (is (= [{:start 1000 :dur 10000 :process 0 :kind 0 :f "write" :value "[0 3]" :result nil :node "n1" :served nil :error nil :index 0}
+    (is (= ["cas" "read" "write"] (:fs cols)) "sorted, so each :f keeps its colour from run to run")
+    (is (= [{:start 1000 :dur 10000 :process 0 :kind 0 :f "write" :value "[0 3]" :result nil :node "n1" :served nil :error nil :index 0 :completion 3}
             {:start 2000 :dur 2000 :process 1 :kind 0 :f "read" :value "[0 nil]" :result "[0 3]" :node "n2"
-             :served "served by n2 · term 4 · lease" :error nil :index 1}
+             :served "served by n2 · term 4 · lease" :error nil :index 1 :completion 1}
             {:start 12000 :dur 1000 :process 1 :kind 1 :f "cas" :value "[0 [3 4]]" :result nil :node nil :served nil
-             :error "CAS failed: -NOTLEADER n3" :index 4}
-            {:start 14000 :dur -1 :process 0 :kind 3 :f "read" :value "[0 nil]" :result nil :node nil :served nil :error nil :index 6}]
+             :error "CAS failed: -NOTLEADER n3" :index 4 :completion 1}
+            {:start 14000 :dur -1 :process 0 :kind 3 :f "read" :value "[0 nil]" :result nil :node nil :served nil :error nil :index 6 :completion -1}]
            rows)
         "times in microseconds; an unchanged completion value is not stored again; a pending op has duration -1")
     (testing "repeated strings are stored once"
