@@ -52,9 +52,9 @@
       this)))
 
 (defn generator
-  "Returns the client generator: every thread its own ThreadGen."
+  "Returns the client generator: every client thread its own ThreadGen."
   [period-secs]
-  (gen/each-thread (->ThreadGen period-secs 0 nil)))
+  (gen/clients (gen/each-thread (->ThreadGen period-secs 0 nil))))
 
 (defn drop-unobserved-crashed-writes
   "Takes a history of [key value] register ops with unique write values. Returns it without the
