@@ -156,35 +156,25 @@
 
 ;; ---------------------------------------------------------------------------------------------
 
-(defn render
-  "Takes the run summary (web.runs/summary), the failure report (web.failures/report), the
-  client pairs, the read problems of the history, and the relative path from the run to the
-  results root. Returns the page's HTML."
-  [{:keys [dir test stamp date verdict note options duration-s op-count db workload nemesis tags] :as summary}
-   report pairs {:keys [bad-lines first-bad-line]} root-path]
-  (let [assets-path (str root-path "/viewer")]
-  (html/document
-   {:title (str test " " stamp " – " (index-page/verdict-labels verdict))
-    :head (list [:meta {:name "generator" :content "leasekv-viewer"}]
-                [:link {:rel "stylesheet" :href (str assets-path "/viewer.css")}])
-    :body-attrs {:class "run-page"}}
-   [:header.page
-    [:nav [:a {:href (str root-path "/index.html")} "← all runs"]]
-    [:h1 test " " (index-page/verdict-badge verdict note)]
-    [:div.subtitle stamp]]
-   [:section#summary
-    [:dl.summary
-     [:dt "started"] [:dd (runs/format-date date)]
-     [:dt "duration"] [:dd (index-page/format-duration duration-s)]
-     [:dt "client ops"] [:dd (if op-count (format "%,d" (long op-count)) "–")]
-     [:dt "db"] [:dd db]
-     [:dt "workload"] [:dd workload]
-     [:dt "nemesis"] [:dd nemesis]
-     (when (seq tags) (list [:dt "options"] [:dd (for [t tags] [:span.tag t])]))]
-    (links dir)
-    (when (pos? (or bad-lines 0))
-      [:p.warn (str bad-lines " line(s) of history.edn could not be read (first: line " first-bad-line "); they are left out.")])]
-   (failures-section summary report)
+(defn- summary-section
+  [{:keys [dir date duration-s op-count db workload nemesis tags]} {:keys [bad-lines first-bad-line]}]
+  [:section#summary
+   [:dl.summary
+    [:dt "started"] [:dd (runs/format-date date)]
+    [:dt "duration"] [:dd (index-page/format-duration duration-s)]
+    [:dt "client ops"] [:dd (if op-count (format "%,d" (long op-count)) "–")]
+    [:dt "db"] [:dd db]
+    [:dt "workload"] [:dd workload]
+    [:dt "nemesis"] [:dd nemesis]
+    (when (seq tags) (list [:dt "options"] [:dd (for [t tags] [:span.tag t])]))]
+   (links dir)
+   (when (pos? (or bad-lines 0))
+     [:p.warn (str bad-lines " line(s) of history.edn could not be read (first: line " first-bad-line
+                   "); they are left out.")])])
+
+(def ^:private plot-sections
+  "The timeline and the charts: empty containers that viewer.js fills from view-data.js."
+  (list
    [:section#timeline-section
     [:h2 "Timeline"]
     [:p.hint "One lane per process; ops coloured by outcome: " [:span.key.ok "ok"] [:span.key.fail "fail"]
@@ -193,17 +183,32 @@
     [:div#timeline]]
    [:section#charts
     [:h2 "Latency and throughput"]
-    [:p.hint "Drag across a chart to zoom (all charts and the timeline follow), double-click to reset. Faults shaded."]
-    [:div#latency-raw.chart] [:div#latency-quantiles.chart] [:div#throughput.chart]]
-   [:section#ops
-    [:h2 "Operations"]
-    (stats-table (op-stats pairs))]
-   [:section#checks
-    [:h2 "Checkers"]
-    (checks-table (:checks report))]
-   [:section#options
-    [:h2 "Options (test.edn)"]
-    (if options (options-table options) [:p "test.edn is missing or unreadable."])]
-   [:script {:src "view-data.js"}]
-   [:script {:src (str assets-path "/viewer.js")}]
-   [:script (html/raw "LeaseKvViewer.run(window.LKV_RUN);")])))
+    [:p.hint "Drag across a chart to zoom (all charts and the timeline follow), double-click to reset."]
+    [:div#latency-raw.chart] [:div#latency-quantiles.chart] [:div#throughput.chart]]))
+
+(defn render
+  "Takes the run summary (web.runs/summary), the failure report (web.failures/report), the
+  client pairs, the read problems of the history, and the relative path from the run to the
+  results root. Returns the page's HTML."
+  [{:keys [test stamp verdict note options] :as summary} report pairs read-problems root-path]
+  (let [assets-path (str root-path "/viewer")]
+    (html/document
+     {:title (str test " " stamp " – " (index-page/verdict-labels verdict))
+      :head (list [:meta {:name "generator" :content "leasekv-viewer"}]
+                  [:link {:rel "stylesheet" :href (str assets-path "/viewer.css")}])
+      :body-attrs {:class "run-page"}}
+     [:header.page
+      [:nav [:a {:href (str root-path "/index.html")} "← all runs"]]
+      [:h1 test " " (index-page/verdict-badge verdict note)]
+      [:div.subtitle stamp]]
+     (summary-section summary read-problems)
+     (failures-section summary report)
+     plot-sections
+     [:section#ops [:h2 "Operations"] (stats-table (op-stats pairs))]
+     [:section#checks [:h2 "Checkers"] (checks-table (:checks report))]
+     [:section#options
+      [:h2 "Options (test.edn)"]
+      (if options (options-table options) [:p "test.edn is missing or unreadable."])]
+     [:script {:src "view-data.js"}]
+     [:script {:src (str assets-path "/viewer.js")}]
+     [:script (html/raw "LeaseKvViewer.run(window.LKV_RUN);")])))

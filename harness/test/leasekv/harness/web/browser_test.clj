@@ -21,7 +21,7 @@
     f))
 
 (defn- make-runs!
-  "Five runs of every verdict, and a big one. Returns {name dir}."
+  "Runs of every verdict, one that crashed before any op, and a big one. Returns {name dir}."
   [root]
   (let [old (- (System/currentTimeMillis) (* 3600 1000))
         crashed (fx/write-run! root "etcd-set-partition" "20260106T000004.000"
@@ -44,6 +44,8 @@
                               :results {:valid? :unknown :workload {:valid? :unknown :error "the search exceeded its time limit"}}
                               :options {:db "etcd" :nemesis "partition"}})
      :crashed crashed
+     :empty (fx/write-run! root "leasekv-register-kill+partition" "20251231T000000.000"
+                           {:history [] :results {:valid? :crashed :error "java.lang.IllegalStateException: no leader after 60 s"}})
      :big (fx/write-run! root "leasekv-register-big" "20260106T000000.000"
                          {:history (fx/register-history {:processes 50 :keys 10 :ops-per-process 2000})
                           :results {:valid? true :stats {:count 100000}}})}))
@@ -54,8 +56,8 @@
   (b/open! br (str base "/"))
   (b/wait-until! br "window.lkvIndex" 10000)
   (testing "every run is listed, newest first, its verdict coloured"
-    (is (= 6 (b/eval! br "document.querySelectorAll('#runs tbody tr').length")))
-    (is (= ["invalid" "crashed" "valid" "crashed" "unknown" "valid"]
+    (is (= 7 (b/eval! br "document.querySelectorAll('#runs tbody tr').length")))
+    (is (= ["invalid" "crashed" "valid" "crashed" "unknown" "valid" "crashed"]
            (b/eval! br "Array.from(document.querySelectorAll('#runs tbody tr .verdict')).map(e => e.textContent)")))
     (is (= {:valid "rgb(46, 125, 50)" :invalid "rgb(198, 40, 40)" :unknown "rgb(178, 106, 0)" :crashed "rgb(123, 31, 162)"}
            (b/eval! br "Object.fromEntries(Array.from(document.querySelectorAll('#runs .verdict')).map(e => [e.textContent, getComputedStyle(e).backgroundColor]))")))
@@ -65,10 +67,10 @@
   (testing "filtering by text, verdict and workload"
     (b/eval! br "{ const f = document.getElementById('filter'); f.value = 'no-lease'; f.dispatchEvent(new Event('input')); }")
     (is (= 1 (b/eval! br "document.querySelectorAll('#runs tbody tr:not([hidden])').length")))
-    (is (= "1 of 6 shown" (b/eval! br "document.getElementById('shown-count').textContent")))
+    (is (= "1 of 7 shown" (b/eval! br "document.getElementById('shown-count').textContent")))
     (b/eval! br "{ const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); }")
     (b/eval! br "document.querySelector('input[value=valid]').click()")
-    (is (= 4 (b/eval! br "document.querySelectorAll('#runs tbody tr:not([hidden])').length")))
+    (is (= 5 (b/eval! br "document.querySelectorAll('#runs tbody tr:not([hidden])').length")))
     (is (str/includes? (b/eval! br "location.hash") "hide=valid") "the filter is kept in the URL")
     (b/eval! br "document.querySelector('input[value=valid]').click()")
     (b/eval! br "{ const s = document.querySelector('select[data-column=workload]'); s.value = 'set'; s.dispatchEvent(new Event('change')); }")
@@ -183,6 +185,11 @@
           (is (false? (b/eval! br "!!document.getElementById('failures')")))
           (is (= 600 (b/eval! br "window.lkvView.ops.n")))
           (shot! br "run-valid.png" :full-page? true))
+        (testing "a run that crashed before its first op: the crash, an empty timeline, no script error"
+          (b/open! br (str base "/leasekv-register-kill+partition/20251231T000000.000/"))
+          (b/wait-until! br "window.lkvView" 15000)
+          (is (str/includes? (b/eval! br "document.getElementById('failures').innerText") "no leader after 60 s"))
+          (is (= 0 (b/eval! br "window.lkvView.ops.n"))))
         (testing "an aborted run says so"
           (b/open! br (str base "/leasekv-register-kill+partition/20260106T000002.000/"))
           (b/wait-until! br "window.lkvView" 15000)
