@@ -67,6 +67,11 @@
   final reads, log download, teardown and checking. About 15 s on an idle 2-core machine."
   25)
 
+(def lazyfs-overhead-secs
+  "What a run on lazyfs mounts (power loss) takes on top: two mount JVMs per node to start and
+  stop, and each power loss remounts and restarts nodes. 50-90 s more measured here."
+  70)
+
 ;; ---------------------------------------------------------------------------------------------
 ;; Options
 
@@ -183,20 +188,31 @@
                       read-mode (assoc :read-mode read-mode)))]
     (assoc o :name (str/join "-" (remove nil? [(tests/test-name o) fsm-sync-mode read-mode])))))
 
+(defn- on-lazyfs?
+  "True when the cell's test puts nodes on lazyfs mounts (built, not run; false when it cannot be
+  built, which the run itself will report)."
+  [cell-opts]
+  (try (boolean (seq (:lazyfs-dirs (tests/build-test cell-opts))))
+       (catch Exception _ false)))
+
 (defn plan
   "Takes parsed nightly options. Returns the cells to run, in order: maps with :index (from 1),
-  :workload, :nemesis, :fsm-sync-mode, :read-mode and :name."
+  :workload, :nemesis, :fsm-sync-mode, :read-mode, :name and :estimated-seconds."
   [opts]
   (let [{:keys [workloads nemeses fsm-sync-modes read-modes]} (dimensions opts)]
     (vec (map-indexed
-          (fn [i cell] (assoc cell :index (inc i) :name (:name (cell-options opts cell))))
+          (fn [i cell]
+            (let [o (cell-options opts cell)]
+              (assoc cell :index (inc i) :name (:name o)
+                     :estimated-seconds (+ (:time-limit opts 0) setup-overhead-secs
+                                           (if (on-lazyfs? o) lazyfs-overhead-secs 0)))))
           (for [w workloads, n nemeses, f fsm-sync-modes, r read-modes]
             {:workload w :nemesis n :fsm-sync-mode f :read-mode r})))))
 
 (defn estimate-secs
-  "Returns the estimated seconds for n runs of time-limit seconds, each with overhead seconds."
-  [n time-limit overhead]
-  (* n (+ time-limit overhead)))
+  "Returns the estimated seconds the planned cells take together."
+  [cells]
+  (reduce + 0 (map :estimated-seconds cells)))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; Running
@@ -292,9 +308,13 @@
              (str "(" (if (pos? slot/slot) (str "namespaces " (slot/prefix) "-n*") "LEASEKV_SLOT 0") ")"))
   (doseq [c cells]
     (log/info! (format "  %3d %s" (:index c) (describe-cell c))))
-  (log/info! "Estimated total:" (summary/duration-str estimate)
-             (str "(" (count cells) " x (" (:time-limit opts) " s + ~" setup-overhead-secs
-                  " s setup, final reads, teardown and checking))")))
+  (let [lazyfs-runs (count (filter #(> (:estimated-seconds %) (+ (:time-limit opts) setup-overhead-secs)) cells))]
+    (log/info! "Estimated total:" (summary/duration-str estimate)
+               (str "(" (count cells) " x (" (:time-limit opts) " s + ~" setup-overhead-secs
+                    " s setup, final reads, teardown and checking)"
+                    (when (pos? lazyfs-runs) (str ", and ~" lazyfs-overhead-secs " s more for each of the "
+                                                  lazyfs-runs " runs on lazyfs"))
+                    ")"))))
 
 (defn- fail-usage [msg summary-text]
   (binding [*out* *err*]
@@ -332,7 +352,7 @@
       errors (fail-usage (str/join "\n" errors) summary)
       :else
       (let [cells (plan options)
-            estimate (estimate-secs (count cells) (:time-limit options) setup-overhead-secs)
+            estimate (estimate-secs cells)
             budget (:budget-minutes options)]
         (print-plan cells options estimate)
         (cond

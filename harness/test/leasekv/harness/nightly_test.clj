@@ -83,6 +83,15 @@
   (let [{:keys [options]} (clojure.tools.cli/parse-opts ["--time-limit" "90"] nightly/options)]
     (is (= 90 (:time-limit options)))))
 
+(deftest the-estimate-counts-lazyfs-runs-longer
+  (let [{:keys [options]} (clojure.tools.cli/parse-opts ["--workloads" "register" "--nemeses" "kill;power-loss"
+                                                         "--fsm-sync-modes" "nosync" "--read-modes" "lease"]
+                                                        nightly/options)
+        cells (nightly/plan options)
+        base (+ nightly/default-time-limit-secs nightly/setup-overhead-secs)]
+    (is (= [base (+ base nightly/lazyfs-overhead-secs)] (map :estimated-seconds cells)))
+    (is (= (+ base base nightly/lazyfs-overhead-secs) (nightly/estimate-secs cells)))))
+
 (deftest bad-dimensions-are-named
   (doseq [[opts msg] [[{:workloads "register,queue"} "Unknown value `queue` in --workloads"]
                       [{:nemeses "partition;teleport"} "Unknown fault `teleport`"]
