@@ -10,7 +10,7 @@ APT_PACKAGES := leiningen iptables iproute2 procps psmisc util-linux kmod fuse3 
 MVN := mvn -B -q
 LEIN := lein
 
-.PHONY: run test setup build java-test harness-test integration-test nightly-short cleanup help
+.PHONY: run test setup build java-test harness-test integration-test nightly-short bench cleanup help
 
 help:
 	@echo "make run    set up this machine, then run the default test (5 local nodes, register, partition+kill, 60 s) into results/"
@@ -50,6 +50,11 @@ integration-test:
 nightly-short:
 	$(LEIN) run nightly --workloads register,set --nemeses partition,kill --fsm-sync-modes nosync \
 	  --read-modes lease,read-index --time-limit 15 --nemesis-interval 3 --budget-minutes 10
+
+## leasekv vs etcd 3.4 and Redis 7 on 3 local namespaces, one table with the target ratios
+## (docs/performance.md; about 25 minutes). LEASEKV_SLOT picks the namespaces, as for the harness.
+bench: setup
+	bin/bench-peers
 
 ## Removes every namespace, bridge, iptables rule, mount and process a crashed run left behind.
 cleanup:
