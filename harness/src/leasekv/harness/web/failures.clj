@@ -144,6 +144,7 @@
         linear (linear-failures results diagrams)
         stale (stale-reads results)]
     {:checks (checks results)
+     :findings (vec (filter string? (:findings results)))
      :linear linear
      :unknown-keys (unknown-keys results)
      :stale-reads stale

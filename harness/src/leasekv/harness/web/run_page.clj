@@ -65,7 +65,7 @@
 
 (defn failures-section
   "The failures part of the page; nil for a valid run with nothing to say."
-  [{:keys [verdict note]} {:keys [linear unknown-keys stale-reads sets never-succeeded exceptions checks diagrams]}]
+  [{:keys [verdict note]} {:keys [findings linear unknown-keys stale-reads sets never-succeeded exceptions checks diagrams]}]
   (let [errors (filter :error checks)
         shown-diagrams (set (keep :diagram linear))
         bad-sets (remove #(true? (:valid? %)) sets)]
@@ -74,6 +74,7 @@
       [:section#failures
        [:h2 "What went wrong"]
        (when note [:p.note-box {:class (str "v-" (name verdict))} note])
+       (when (seq findings) [:ul.findings (for [f findings] [:li f])])
        (when (seq stale-reads)
          (list [:h3 "Stale reads (" (count stale-reads) ")"]
                [:p.hint "A read that returned a value already overwritten by a write acknowledged before the read began."]

@@ -131,3 +131,19 @@
     (is (= 255 (web/serve-cmd ["-p" "70000"])))
     (is (str/includes? (str *err*) "must be a port number"))
     (is (= 255 (web/index-cmd ["--bogus"])))))
+
+(deftest shows-the-findings-lines-and-unknown-checkers
+  (with-root [root]
+    (let [dir (fx/write-run! root "t" "20260107T000000.000"
+                             {:history (fx/register-history {:processes 2 :ops-per-process 5})
+                              :results {:valid? false
+                                        :findings ["stale read #9 of key 0: 1 served by n2 in term 3 (lease read)"]
+                                        :replicas {:valid? false :error "replica n3's digest differs"}
+                                        :set {:valid? false :lost [4 7] :lost-count 2 :unexpected [] :unexpected-count 0
+                                              :attempt-count 10 :acknowledged-count 9 :indeterminate-count 1 :recovered-count 0}}})]
+      (web/generate-run! (str root) dir)
+      (let [page (slurp (io/file dir "index.html"))]
+        (is (str/includes? page "<li>stale read #9 of key 0: 1 served by n2 in term 3 (lease read)</li>"))
+        (is (str/includes? page "replica n3&#39;s digest differs") "a checker the viewer has never heard of still shows its error")
+        (is (str/includes? page "Set: 2 lost, 0 unexpected"))
+        (is (str/includes? page "<code>[4 7]</code>"))))))
