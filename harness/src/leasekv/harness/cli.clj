@@ -44,6 +44,10 @@
     :parse-fn parse-double :validate [#(< 0 % 1) "--clock-drift-bound must be between 0 and 1"]]
    [nil "--key-period SECONDS" "lease: how long each key stays hot" :default 5 :parse-fn parse-long
     :validate (positive "--key-period")]
+   [nil "--writers N" "lease: client threads that write (default one per node); the others only read"
+    :parse-fn parse-long :validate (positive "--writers")]
+   [nil "--read-timeout-ms MS" "lease, crash: reads' timeout (default --request-timeout-ms); longer keeps reads queued at a paused node alive"
+    :parse-fn parse-long :validate (positive "--read-timeout-ms")]
    [nil "--nemesis-interval SECONDS" "Seconds between fault start and stop" :default 10.0
     :parse-fn parse-double :validate (positive "--nemesis-interval")]
    [nil "--partitions KINDS" "Partition kinds to draw from (comma-separated): random-halves, isolate-leader, majorities-ring, bridge, one-way"

@@ -36,11 +36,25 @@
        (sort-by :read-index)
        vec))
 
-(defn- stale-line [{:keys [key node term read-mode value missed-write stale-by-ms read-index]}]
-  (str "stale read #" read-index " of key " (pr-str key) ": " (pr-str value)
-       " served by " node " in term " term " (" (some-> read-mode name) " read), missing write #"
-       (:index missed-write) " of " (pr-str (:value missed-write))
-       (when stale-by-ms (format " acknowledged %.1f ms before the read began" stale-by-ms))))
+(defn- stale-line
+  "One line for a group of stale reads of one key, served by one node in one term, that missed
+  the same write."
+  [group]
+  (let [{:keys [key node term read-mode value missed-write read-index]} (first group)
+        lags (keep :stale-by-ms group)]
+    (str (if (= 1 (count group)) (str "stale read #" read-index) (str (count group) " stale reads from #" read-index))
+         " of key " (pr-str key) ": " (pr-str value)
+         " served by " node " in term " term " (" (some-> read-mode name) " read), missing write #"
+         (:index missed-write) " of " (pr-str (:value missed-write))
+         (when (seq lags)
+           (if (= 1 (count lags))
+             (format " acknowledged %.1f ms before the read began" (first lags))
+             (format " acknowledged %.1f-%.1f ms before the reads began" (apply min lags) (apply max lags)))))))
+
+(defn- grouped [stale]
+  (->> stale
+       (partition-by (juxt :key :node :term :read-mode #(get-in % [:missed-write :index])))
+       vec))
 
 (defn lines
   "Returns the findings of a results map as lines of plain text (empty when there is nothing to
@@ -52,8 +66,10 @@
         replicas (:replicas results)
         restarts (:restarts results)]
     (vec (concat
-          (map stale-line (take 10 stale))
-          (when (> (count stale) 10) [(str "... and " (- (count stale) 10) " more stale reads (results.edn :stale-read-report)")])
+          (let [gs (grouped stale)]
+            (concat (map stale-line (take 10 gs))
+                    (when (> (count gs) 10)
+                      [(str "... and " (reduce + (map count (drop 10 gs))) " more stale reads (results.edn :stale-read-report)")])))
           (when (and (seq (:failures lin)) (empty? stale))
             [(str "not linearizable: keys " (pr-str (:failures lin)))])
           (when (seq (:unknown-keys lin)) [(str "linearizability unknown for keys " (pr-str (:unknown-keys lin)))])

@@ -28,7 +28,7 @@
 (def lease-options
   "Lease workload runs: every thread reads at its own node as fast as it can; short request
   timeouts so that writers leave a cut-off leader quickly."
-  {:workload "lease" :rate 0.0 :concurrency "4n" :request-timeout-ms 500 :key-period 3
+  {:workload "lease" :rate 0.0 :concurrency "4n" :request-timeout-ms 400 :read-timeout-ms 2500 :key-period 3
    :linear-time-limit 15})
 
 (def crash-options
@@ -39,10 +39,10 @@
   "Unsafe mode -> the schedule that must catch it. :quick marks the fastest catchable ones, run by
   --quick (the test suite's end-to-end check)."
   [{:mode "no-lease-check"
-    :schedule "pause-leader" :options (assoc lease-options :request-timeout-ms 2500) :quick true
+    :schedule "pause-leader" :options lease-options :quick true
     :why "SIGSTOP the leader past an election timeout: on SIGCONT its netty threads serve the reads queued in its sockets while it still believes it leads; without a lease check nothing stops them"}
    {:mode "lease-exceeds-election-timeout"
-    :schedule "pause-leader" :options (assoc lease-options :request-timeout-ms 2500)
+    :schedule "pause-leader" :options lease-options
     :why "the same pause: a 2 s lease is still valid on SIGCONT although a new leader was elected after 1-2 s and took writes"}
    {:mode "lease-from-ack-receipt"
     :schedule "delayed-acks" :options lease-options

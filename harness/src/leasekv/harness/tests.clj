@@ -110,7 +110,7 @@
 (def ^:private stored-option-keys
   [:nodes :nodes-file :remote :username :ssh-port :concurrency :time-limit :rate :workload :nemesis
    :nemesis-interval :partitions :leave-db-running :db :etcd-serializable :read-mode :fsm-sync-mode :unsafe
-   :store-args :store-jar :leasekv-routing :schedule :clock-drift-bound :key-period :ops-per-key :threads-per-key :linear-time-limit :request-timeout-ms :results-dir :base-dir :name])
+   :store-args :store-jar :leasekv-routing :schedule :clock-drift-bound :key-period :writers :read-timeout-ms :ops-per-key :threads-per-key :linear-time-limit :request-timeout-ms :results-dir :base-dir :name])
 
 (defn build-test
   "Takes parsed command-line options (see leasekv.harness.cli/test-options). Returns the test map
@@ -118,7 +118,7 @@
   [opts]
   (let [[nodes hosts] (parse-node-specs (node-entries opts))
         concurrency (parse-concurrency (:concurrency opts) (count nodes))
-        workload ((workloads (:workload opts)) (assoc opts :concurrency concurrency))
+        workload ((workloads (:workload opts)) (assoc opts :concurrency concurrency :node-count (count nodes)))
         {:keys [db client]} ((dbs (:db opts)))
         _ (when (and (:needs-db workload) (not= (:needs-db workload) (:db opts)))
             (throw (ex-info (str "The " (:workload opts) " workload needs --db " (:needs-db workload))
@@ -147,6 +147,7 @@
      :time-limit (:time-limit opts)
      :rate (when (pos? (:rate opts 0)) (:rate opts))
      :request-timeout-ms (:request-timeout-ms opts)
+     :read-timeout-ms (:read-timeout-ms opts (:request-timeout-ms opts))
      :etcd-serializable (boolean (:etcd-serializable opts))
      :read-mode (:read-mode opts)
      :fsm-sync-mode (:fsm-sync-mode opts)

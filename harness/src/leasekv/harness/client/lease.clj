@@ -19,8 +19,17 @@
   (:import (leasekv.client DefiniteFailureException IndeterminateException LeaseKvClient LeaseKvException
                            ReadResult)))
 
-(defn- pinned-client ^LeaseKvClient [test node]
-  (let [timeout (int (:request-timeout-ms test 1000))]
+(defn- timeout-ms
+  "Writes wait :request-timeout-ms; reads :read-timeout-ms (default the same). A long read timeout
+  keeps reads queued at a paused node alive until it resumes; a short write timeout lets writers
+  leave a stuck leader and find the new one."
+  [test kind]
+  (long (if (= kind :read)
+          (:read-timeout-ms test (:request-timeout-ms test 1000))
+          (:request-timeout-ms test 1000))))
+
+(defn- pinned-client ^LeaseKvClient [test kind node]
+  (let [timeout (int (timeout-ms test kind))]
     (-> (LeaseKvClient/builder)
         (.nodes [(str (c/address (:remote test) node) ":" lkv-client/client-port)])
         (.pinned true)
@@ -36,13 +45,14 @@
   (when-let [[_ id] (re-find #"NOTLEADER (\S+)" (str message))]
     (if (= "unknown" id) :unknown id)))
 
-(defn- conn ^LeaseKvClient [{:keys [conns]} test node]
-  (or (get @conns node)
-      (get (swap! conns (fn [m] (if (get m node) m (assoc m node (pinned-client test node))))) node)))
+(defn- conn ^LeaseKvClient [{:keys [conns]} test kind node]
+  (let [k [kind node]]
+    (or (get @conns k)
+        (get (swap! conns (fn [m] (if (get m k) m (assoc m k (pinned-client test kind node))))) k))))
 
-(defn- drop-conn! [{:keys [conns]} node]
-  (when-let [^LeaseKvClient c (get @conns node)]
-    (swap! conns dissoc node)
+(defn- drop-conn! [{:keys [conns]} kind node]
+  (when-let [^LeaseKvClient c (get @conns [kind node])]
+    (swap! conns dissoc [kind node])
     (try (.close c) (catch Exception _ nil))))
 
 (defn- next-node [test node]
@@ -55,14 +65,16 @@
   [this test write-fn]
   (let [deadline (+ (System/nanoTime) (* 1000000 (long (:request-timeout-ms test 1000))))]
     (loop [target (or @(:leader this) (:node this)) hops 0]
-      (let [outcome (try {:ok (write-fn (conn this test target))}
+      (let [outcome (try {:ok (write-fn (conn this test :write target))}
                          (catch IndeterminateException e {:info (.getMessage e)})
                          (catch DefiniteFailureException e {:fail (.getMessage e)})
                          (catch LeaseKvException e {(if (.isDefinite e) :fail :info) (.getMessage e)}))]
         (cond
           (contains? outcome :ok) (do (reset! (:leader this) target)
                                       {:type :ok :acked-by target :result (:ok outcome)})
-          (:info outcome) (do (drop-conn! this target) {:type :info :error (:info outcome) :tried target})
+          (:info outcome) (do (drop-conn! this :write target)
+                              (reset! (:leader this) nil)
+                              {:type :info :error (:info outcome) :tried target})
           :else
           (let [msg (:fail outcome)
                 redirect (redirect-target msg)
@@ -72,19 +84,19 @@
               (not retry?) {:type :fail :error msg :tried target}
               (and (string? redirect) (not= redirect target) (some #{redirect} (:nodes test)))
               (recur redirect (inc hops))
-              :else (do (drop-conn! this target)
+              :else (do (drop-conn! this :write target)
                         (Thread/sleep 20)
                         (recur (next-node test target) (inc hops))))))))))
 
 (defn read!
   "READ key at node only. Returns a completion map with how the read was served."
   [this test node k parse]
-  (try (let [^ReadResult r (.read (conn this test node) k)]
+  (try (let [^ReadResult r (.read (conn this test :read node) k)]
          {:type :ok :value (some-> (.value r) parse) :node node
           :served-by (.servedBy r) :term (.term r) :read-mode (keyword (.readMode r))
           :applied-index (.appliedIndex r)})
        (catch LeaseKvException e
-         (drop-conn! this node)
+         (drop-conn! this :read node)
          {:type :fail :node node :error (.getMessage e)})))
 
 (defn lrange!

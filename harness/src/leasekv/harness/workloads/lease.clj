@@ -5,7 +5,7 @@
     --key-period seconds, so each key's history stays small enough to check exactly), so each key
     is read often through every node: thread t reads at its own node t mod n, with no redirect.
     A node that wrongly believes it leads answers those reads.
-  - Writes go to the leader (following redirects) with values unique per key, so a stale read
+  - One writer thread per node (the others only read): writes go to the leader (following redirects) with values unique per key, so a stale read
     names exactly the write it missed. Right after a write is acknowledged, the same thread reads
     the key back through the node that acknowledged it (:via), which is the old leader if a fault
     just moved leadership.
@@ -23,16 +23,19 @@
             [leasekv.harness.util :as util]))
 
 (def default-key-period-secs 5)
-(def write-fraction 0.25)
+(def write-fraction 0.5)
 
 (defn key-at
   "The hot key at time-nanos, for a key period in seconds."
   [time-nanos period-secs]
   (quot (long time-nanos) (long (* period-secs 1e9))))
 
-(defrecord ThreadGen [period-secs written readback]
-  ;; written: writes this thread issued so far (for unique values); readback: {:key k :via node}
-  ;; after an acknowledged write, until the read-back is emitted.
+(defrecord ThreadGen [period-secs writers written readback]
+  ;; writers: how many client threads write (the first ones: thread t talks to node t mod n, so
+  ;; the first n threads are one writer per node); the others only read. Few writers keep the
+  ;; number of writes in flight at once small, which the linearizability search needs after a
+  ;; fault releases them all together. written: writes this thread issued so far (for unique
+  ;; values); readback: {:key k :via node} after an acknowledged write, until it is read back.
   gen/Generator
   (op [this test ctx]
     (let [thread (first (filter integer? (:threads ctx)))
@@ -40,7 +43,7 @@
           [o next] (cond
                      readback [{:f :read :value (independent/tuple (:key readback) nil) :via (:via readback)}
                                (assoc this :readback nil)]
-                     (< (rand) write-fraction)
+                     (and (< thread writers) (< (rand) write-fraction))
                      [{:f :write :value (independent/tuple k (+ (* 1000 (inc written)) thread))}
                       (update this :written inc)]
                      :else [{:f :read :value (independent/tuple k nil)} this])
@@ -52,9 +55,11 @@
       this)))
 
 (defn generator
-  "Returns the client generator: every client thread its own ThreadGen."
-  [period-secs]
-  (gen/clients (gen/each-thread (->ThreadGen period-secs 0 nil))))
+  "Returns the client generator: every client thread its own ThreadGen; the first `writers`
+  threads write (and read), the others only read."
+  ([period-secs] (generator period-secs Long/MAX_VALUE))
+  ([period-secs writers]
+   (gen/clients (gen/each-thread (->ThreadGen period-secs writers 0 nil)))))
 
 (defn drop-unobserved-crashed-writes
   "Takes a history of [key value] register ops with unique write values. Returns it without the
@@ -121,10 +126,12 @@
                  :dropped-crashed-writes (quot (- (count history) (count reduced)) 2)))))))
 
 (defn workload
-  "Options: :key-period (seconds a key stays hot, default 5), :linear-time-limit. Returns
+  "Options: :key-period (seconds a key stays hot, default 5), :writers (writing threads, default
+  one per node: :node-count), :linear-time-limit (seconds per key). Returns
   {:generator :final-generator :checker :client}."
   [opts]
-  {:generator (generator (:key-period opts default-key-period-secs))
+  {:generator (generator (:key-period opts default-key-period-secs)
+                        (:writers opts (:node-count opts 5)))
    :final-generator nil
    :checker (lease-checker opts)
    :client ((requiring-resolve 'leasekv.harness.client.lease/client))

@@ -14,7 +14,7 @@
                         {:concurrency 2
                          :complete (fn [op] :ok)})
         ;; the simulator's completions carry no :acked-by, so feed one through update by hand
-        g (lease/->ThreadGen 5 0 nil)
+        g (lease/->ThreadGen 5 10 0 nil)
         ctx (gen/context 1)
         g (gen/update g {} ctx {:process 0 :type :ok :f :write :value [0 1000] :acked-by "n3"})
         [op _] (gen/op g {} ctx)]
@@ -22,6 +22,12 @@
     (is (some #(= :read (:f %)) h) "reads are generated")
     (is (= {:f :read :via "n3"} (select-keys op [:f :via])))
     (is (= [0 nil] (:value op)))))
+
+(deftest only-the-first-threads-write
+  (let [h (gen/simulate (gen/limit 1000 (lease/generator 100 2)) {:concurrency 6})
+        writers (set (map :process (filter #(= :write (:f %)) h)))]
+    (is (seq writers))
+    (is (every? #{0 1} writers))))
 
 (deftest write-values-are-unique
   (let [h (gen/simulate (gen/limit 2000 (lease/generator 100)) {:concurrency 4})
