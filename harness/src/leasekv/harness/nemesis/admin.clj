@@ -9,11 +9,21 @@
         (instance? byte/1 x) (String. ^bytes x "UTF-8")
         :else x))
 
+(def admin-timeout-ms
+  "ADMIN commands wait for commits (ADD-VOTER, REMOVE-VOTER) or elections (TRANSFER); a workload's
+  short client timeout would cut them off."
+  3000)
+
+(defn admin-test
+  "The test with a request timeout long enough for ADMIN commands."
+  [test]
+  (update test :request-timeout-ms #(max admin-timeout-ms (long (or % 0)))))
+
 (defn command!
   "Sends `ADMIN word args...` to node only. Returns the reply as data; throws the client's
   LeaseKvException (with the server's error word) when the node answers with an error or not at all."
   [test node & words]
-  (with-open [^LeaseKvClient conn (lkv-client/open-client test node true)]
+  (with-open [^LeaseKvClient conn (lkv-client/open-client (admin-test test) node true)]
     (->data (.command conn ^"[Ljava.lang.String;" (into-array String (map str (cons "ADMIN" words)))))))
 
 (defn try-command

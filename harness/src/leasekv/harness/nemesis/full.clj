@@ -22,6 +22,7 @@
             [leasekv.harness.delay :as delay]
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
+            [leasekv.harness.nemesis.admin :as admin]
             [leasekv.harness.nemesis.clock :as clock]
             [leasekv.harness.nemesis.membership :as membership]
             [leasekv.harness.nemesis.power-loss :as power-loss]
@@ -79,7 +80,7 @@
         target (first (shuffle (remove #{old} (:nodes test))))]
     (if-not (and old target)
       {:skipped "no leader"}
-      (let [transfer (future (try (db/transfer-leadership! (:db test) test target)
+      (let [transfer (future (try (db/transfer-leadership! (:db test) (admin/admin-test test) target)
                                   (catch Exception e (str "error: " (.getMessage e)))))
             ;; The TimeoutNow leaves within milliseconds; cut the old leader off while the target's
             ;; election runs, so that nothing but its own lease handling can stop it serving.
@@ -121,6 +122,7 @@
                          (swap! state assoc :isolated (isolated-node (get-in done [:value :grudge])))
                          done)
       :stop-partition (do (swap! state dissoc :isolated) (nemesis/invoke! combined test op))
+      :transfer-leadership (nemesis/invoke! combined (admin/admin-test test) op)
       (nemesis/invoke! combined test op)))
   (teardown! [_ test] (nemesis/teardown! combined test))
 
