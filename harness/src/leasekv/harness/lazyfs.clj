@@ -240,10 +240,12 @@
   (into {} (for [k (enabled-dirs test)] [(:log (paths test node k)) (str "lazyfs-" (name k) ".log")])))
 
 (defn leftover-mounts
-  "Returns every mount point under dir on this machine (lazyfs mounts a crashed run left)."
+  "Returns every mount point under dir on this machine (lazyfs mounts a crashed run left).
+  Reads /proc/self/mounts with Files/readAllBytes: slurp's FileInputStream.available() fails with
+  EINVAL on that seq_file once part of it was read."
   [dir]
   (let [prefix (str (.getPath (io/file dir)) "/")]
-    (->> (str/split-lines (slurp "/proc/self/mounts"))
+    (->> (str/split-lines (String. (java.nio.file.Files/readAllBytes (java.nio.file.Path/of "/proc/self/mounts" (into-array String [])))))
          (map #(second (str/split % #"\s+")))
          (filter #(and % (str/starts-with? % prefix)))
          vec)))

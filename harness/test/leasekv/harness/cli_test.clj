@@ -19,7 +19,8 @@
 (deftest faults-and-targets
   (is (= #{:partition :kill} (nemesis/parse-faults "partition, kill")))
   (is (= #{} (nemesis/parse-faults "none")))
-  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"Unknown fault `clock`" (nemesis/parse-faults "partition,clock")))
+  (is (= #{:partition :clock :power-loss} (nemesis/parse-faults "partition,clock,power-loss")))
+  (is (thrown-with-msg? clojure.lang.ExceptionInfo #"Unknown fault `flood`" (nemesis/parse-faults "partition,flood")))
   (is (= [:bridge] (nemesis/parse-targets "bridge" nemesis/partition-targets "--partitions"))))
 
 (deftest exit-codes
@@ -35,7 +36,7 @@
       (is (= 255 (cli/run-command ["test" "--workload" "queue"])))
       (is (= 255 (cli/run-command ["frobnicate"]))))
     (is (str/includes? (str err) "--time-limit must be positive"))
-    (is (str/includes? (str err) "must be one of register, set"))
+    (is (str/includes? (str err) "--workload queue\": must be one of crash, lease, register, set"))
     (is (str/includes? (str err) "Unknown command \"frobnicate\""))))
 
 (deftest help-lists-every-option
