@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import leasekv.raft.LeaseState;
 import leasekv.raft.Message;
+import leasekv.raft.MessageType;
 import leasekv.raft.RaftCore;
 import leasekv.raft.Ready;
 import leasekv.raft.Role;
@@ -198,14 +199,44 @@ final class RaftLoop implements Runnable {
     while (core.hasReady()) {
       Ready rd = core.ready();
       publish(rd.leaseState());
+      List<Message> afterPersist = sendLeaderReplication(rd);
       persist(rd);
-      for (Message m : rd.messages()) outbound.send(m);
+      for (Message m : afterPersist) outbound.send(m);
       applier.submit(rd.committedEntries());
       reads.onReadStates(rd.readStates(), rd.abortedReadRequests());
       core.advance(rd);
     }
     publish(core.leaseState());
     noticeRoleChange();
+  }
+
+  /**
+   * Sends the leader's appends and heartbeats at once, so the followers write and fsync the new
+   * entries while the leader fsyncs its own copy (Raft dissertation §10.2.1), and returns the
+   * messages that must wait for this Ready to be durable.
+   *
+   * <p>Why this is safe: the core counts the leader itself toward a commit only with
+   * {@code persistedLastIndex()}, which moves in {@code advance()}, after the fsync; a commit
+   * without the leader's copy needs a majority of followers that made the entries durable, which is
+   * a commit in Raft's sense. Follower acks are handled on this thread, so none is even looked at
+   * before {@link #persist} returns. An append carries only the commit index of earlier turns. If the
+   * leader crashes before its fsync, followers hold entries the leader lost: uncommitted entries,
+   * which Raft already handles (a later leader overwrites or commits them). Everything whose
+   * meaning is "I have durably stored this" (append and vote responses, and every message of a
+   * node that is not leader) still leaves only after the fsync, as does TimeoutNow.
+   */
+  private List<Message> sendLeaderReplication(Ready rd) {
+    if (rd.leaseState().role() != Role.LEADER || rd.messages().isEmpty()) return rd.messages();
+    List<Message> later = new ArrayList<>();
+    for (Message m : rd.messages()) {
+      boolean replication = m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT;
+      if (replication && m.from().equals(core.id()) && m.term() == rd.leaseState().term()) {
+        outbound.send(m);
+      } else {
+        later.add(m);
+      }
+    }
+    return later;
   }
 
   private void persist(Ready rd) throws IOException {
