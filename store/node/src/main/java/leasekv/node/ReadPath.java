@@ -21,9 +21,10 @@ import leasekv.server.ReadMode;
  *
  * <p>A lease read (rules 9 and 10 of docs/.../lease-and-durability-rules.md):
  * <ol>
- *   <li>at arrival, take the fence: the commit index of the published lease state; every write
- *       acknowledged before this read began is at or below it (this leader publishes before it
- *       applies, and a previous leader's writes are below its own-term commit);
+ *   <li>at arrival, take the fence: the commit index of the published lease state, if this leader
+ *       has committed an entry of its own term (else ReadIndex); every write acknowledged before
+ *       this read began is at or below it (this leader publishes before it applies, and a previous
+ *       leader's writes are below its own-term commit);
  *   <li>wait until the state machine has applied the fence;
  *   <li>acquire the state-machine snapshot, THEN sample the clock and check the lease: a pause
  *       anywhere before the check only makes the check stricter, and the snapshot was taken while
@@ -90,13 +91,25 @@ final class ReadPath {
       future.completeExceptionally(notLeader.apply(arrival.leaderId()));
       return future;
     }
-    if (mode == ReadModeSetting.READ_INDEX) {
+    if (mode == ReadModeSetting.READ_INDEX || !fenceIsComplete(arrival)) {
       readIndex(fn, (CompletableFuture) future);
     } else {
       long fence = arrival.commitIndex();
       waiters.whenApplied(fence, () -> tryLease(fn, arrival.term(), fence, future));
     }
     return future;
+  }
+
+  /**
+   * Whether the arrival state's commit index covers every write acknowledged so far. Only once
+   * this leader has committed an entry of its own term: before that, a previous leader may have
+   * committed and acknowledged entries this leader holds but does not know are committed. Such a
+   * read goes to ReadIndex, which waits for the own-term commit. (Checking only later, in
+   * {@link #tryLease}, is not enough: by then the lease may hold, but the fence was taken too low;
+   * the harness caught exactly that as a stale read right after a leadership transfer.)
+   */
+  private static boolean fenceIsComplete(LeaseState arrival) {
+    return arrival.committedInOwnTerm() || arrival.ownTermCommitCheckDisabled();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
