@@ -7,8 +7,9 @@
   clients and redirects are untouched. A leasekv node sends each Raft message on its own connection
   to the receiver (replies travel on the receiver's own connection back), so the proxy at node j
   holds exactly the messages other nodes send to j, and it can hold each sender's by a different
-  amount: `set-delays!` writes the proxy's rules file (source address -> ms), which it re-reads
-  every 20 ms. iptables partitions still apply (they drop the packets before they reach the proxy);
+  amount: `set-delays!` writes the proxy's rules file (source address [lane] -> ms), which it
+  re-reads every 20 ms. The proxy reads each connection's lane from the store's handshake, so a
+  delay can hold appends (the replication lane) while heartbeats and votes (control) pass. iptables partitions still apply (they drop the packets before they reach the proxy);
   bytes the proxy already holds are still delivered, as a slow network would.
 
   Layout on a node: <node-dir>/leasekv-delayproxy.jar, <node-dir>/delayproxy/{rules,pid},
@@ -62,10 +63,14 @@
           jar))))
 
 (defn rules-text
-  "Takes a map of source address -> delay in ms. Returns the rules file's text."
+  "Takes a map of source -> delay in ms, where a source is an address, or [address lane] to delay
+  only that leasekv peer lane (:control, :replication or :snapshot) of it. Returns the rules
+  file's text."
   [delays]
-  (apply str "# source delay-ms (written by the harness)\n"
-         (for [[addr ms] (sort delays)] (str addr " " (long ms) "\n"))))
+  (apply str "# source [lane] delay-ms (written by the harness)\n"
+         (for [[source ms] (sort-by (comp pr-str key) delays)
+               :let [[addr lane] (if (vector? source) source [source nil])]]
+           (str addr (when lane (str " " (name lane))) " " (long ms) "\n"))))
 
 (defn- write-rules! [test node delays]
   (let [{:keys [rules]} (paths test node)
@@ -109,13 +114,17 @@
   nil)
 
 (defn set-delays!
-  "Takes a map of receiving node -> {sending node -> ms}. Makes each receiving node's proxy hold
-  the messages from each sender that long (senders not named: no delay). Returns nil."
-  [test delays-by-receiver]
-  (let [remote (:remote test)]
-    (doseq [[node by-sender] delays-by-receiver]
-      (write-rules! test node (into {} (for [[sender ms] by-sender] [(c/address remote sender) ms])))))
-  nil)
+  "Takes a map of receiving node -> {sending node -> ms}, and optionally a lane (:control,
+  :replication, :snapshot). Makes each receiving node's proxy hold the messages from each sender
+  that long, on that lane only when one is given (senders not named: no delay). Returns nil."
+  ([test delays-by-receiver] (set-delays! test delays-by-receiver nil))
+  ([test delays-by-receiver lane]
+   (let [remote (:remote test)]
+     (doseq [[node by-sender] delays-by-receiver]
+       (write-rules! test node (into {} (for [[sender ms] by-sender
+                                              :let [addr (c/address remote sender)]]
+                                          [(if lane [addr lane] addr) ms])))))
+   nil))
 
 (defn clear!
   "Removes every delay on every node of the test. Returns nil."

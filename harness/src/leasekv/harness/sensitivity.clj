@@ -48,8 +48,8 @@
     :schedule "delayed-acks" :options lease-options
     :why "acks held 1 s by the delay proxy arrive after the leader was cut off; counted from their receipt they extend the lease past the followers' vote refusal"}
    {:mode "read-before-own-term-commit"
-    :schedule "transfers" :options lease-options :quick true
-    :why "after a transfer the new leader has a lease (heartbeat acks) before its own-term entry commits (append acks after fsync); in between it does not know the old leader's last commits"}
+    :schedule "transfers-slow-appends" :options lease-options
+    :why "appends (not heartbeats) held 100 ms, then transfers: the new leader has a lease from heartbeat acks about 200 ms before its own-term entry commits, and meanwhile it does not know that the old leader's last acknowledged write committed. With plain transfers that gap is one follower fsync, too short to hit reliably"}
    {:mode "applied-index-ahead-of-data"
     :schedule "power-loss-all-fsm" :options crash-options
     :why "power loss on every node's RocksDB directory: the synced applied index survives, the unsynced data batch after it does not, and replay skips it"}

@@ -9,7 +9,9 @@
   (is (nil? (lease-client/redirect-target "no reply within 500 ms"))))
 
 (deftest delay-rules-file
-  (is (= "# source delay-ms (written by the harness)\n10.78.0.11 800\n10.78.0.12 0\n"
+  (is (= "# source [lane] delay-ms (written by the harness)\n10.78.0.11 800\n10.78.0.12 0\n"
          (delay/rules-text {"10.78.0.12" 0 "10.78.0.11" 800})))
+  (is (= "# source [lane] delay-ms (written by the harness)\n10.78.0.11 replication 100\n"
+         (delay/rules-text {["10.78.0.11" :replication] 100})))
   (is (= "127.0.0.1:7001" (delay/store-peer-addr {:delay-proxy? true})))
   (is (= "0.0.0.0:7000" (delay/store-peer-addr {}))))

@@ -5,9 +5,10 @@
     {:f :power-loss :value {:nodes t :dirs :wal|:fsm|:both}}       leasekv.harness.nemesis.power-loss
     {:f :clock :value {:action .. :target ..}}  {:f :clock-reset}  leasekv.harness.nemesis.clock
     {:f :remove-voter :value :leader|:follower|:one}  {:f :add-voter}  ...nemesis.membership
-    {:f :start-delay :value {:target :leader :ms D}}  {:f :stop-delay}  the messages the target
-        receives from every other node are held D ms (leasekv.harness.delay); with :target
-        :leader that is the acks a leader waits for
+    {:f :start-delay :value {:target :leader|:one|:all :ms D :lane L}}  {:f :stop-delay}  the
+        messages the target receives from every other node are held D ms (leasekv.harness.delay);
+        with :target :leader that is the acks a leader waits for; with :lane :replication only
+        appends and their acks are held, heartbeats and votes pass
     {:f :pause-for :value {:target :leader :ms [lo hi]}}  SIGSTOP for exactly that long, then SIGCONT
     {:f :kill-followers}    SIGKILL every node but the one the last isolate-leader partition cut
                             off (or, without one, every node but the leader); {:f :start} restarts
@@ -42,14 +43,21 @@
 (defn- leader [test]
   (first (shuffle (db/primaries (:db test) test))))
 
-(defn- start-delay! [test state {:keys [target ms] :or {target :leader}}]
-  (let [receiver (first (nemesis/select-nodes test target))
-        senders (remove #{receiver} (:nodes test))]
-    (when-not (delay/enabled? test)
-      (throw (ex-info "delay needs the delay proxies (the delay fault or a delay schedule)" {:type :bad-target})))
-    (delay/set-delays! test {receiver (zipmap senders (repeat ms))})
-    (note! state :delay (str "to " receiver " +" ms "ms"))
-    {:receiver receiver :from (vec (sort senders)) :ms ms}))
+(defn- start-delay!
+  "Holds the messages the target receives from every other node ms long (:target :all: every
+  node's), on one peer lane only when :lane is given."
+  [test state {:keys [target ms lane] :or {target :leader}}]
+  (when-not (delay/enabled? test)
+    (throw (ex-info "delay needs the delay proxies (the delay fault or a delay schedule)" {:type :bad-target})))
+  (let [receivers (if (= :all target) (vec (:nodes test)) [(first (nemesis/select-nodes test target))])
+        plan (into {} (for [r receivers] [r (zipmap (remove #{r} (:nodes test)) (repeat ms))]))]
+    (delay/set-delays! test plan lane)
+    (note! state :delay (str "to " (if (= :all target) "every node" (first receivers))
+                             (when lane (str " (" (name lane) " lane)")) " +" ms "ms"))
+    (cond-> {:receiver (if (= :all target) :all (first receivers))
+             :from (if (= :all target) :all (vec (sort (keys (plan (first receivers))))))
+             :ms ms}
+      lane (assoc :lane lane))))
 
 (defn- kill-followers! [test state]
   (let [spared (or (:isolated @state) (leader test))

@@ -6,10 +6,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy that delays the bytes each client sends by the delay its source address has in the
- * {@link DelayRules}. Replies (target to client) pass without delay: the harness puts one proxy in
+ * {@link DelayRules} (and, for leasekv peer connections, their lane). Replies (target to client) pass without delay: the harness puts one proxy in
  * front of every node's peer port, and a leasekv node sends each Raft message on its own
  * connection to the receiver, so the proxy at node j delays exactly the messages i sends to j.
  */
@@ -65,9 +66,14 @@ final class DelayProxy implements AutoCloseable {
             upstream.setTcpNoDelay(true);
             upstream.connect(target, 5_000);
             var source = client.getInetAddress();
+            // A peer sends its hello in one write as soon as it connects: the first chunk read
+            // names the lane, before its own delay is computed.
+            AtomicReference<String> lane = new AtomicReference<>();
             String name = "c" + connections.get() + "-" + source.getHostAddress();
             new DelayedPipe(client.getInputStream(), upstream.getOutputStream(),
-                    () -> rules.delayMillisFor(source), closeBoth).start(name + "-up");
+                    () -> rules.delayMillisFor(source, lane.get()), closeBoth)
+                    .onFirstChunk(first -> lane.set(LaneSniffer.laneOf(first)))
+                    .start(name + "-up");
             new DelayedPipe(upstream.getInputStream(), client.getOutputStream(), () -> 0L, closeBoth)
                     .start(name + "-down");
         } catch (IOException e) {

@@ -15,25 +15,40 @@ import java.util.Map;
  * harness rewrites while the proxy runs:
  *
  * <pre>
- * # source        delay in milliseconds
- * 10.78.0.12      800
- * *               0        (any other source; the default when no line matches is 0)
+ * # source        [lane]          delay in milliseconds
+ * 10.78.0.12                      800
+ * *               replication     150      (every source, only its Raft append connections)
+ * *                               0        (any other source; the default when no line matches is 0)
  * </pre>
+ *
+ * A lane ({@code control}, {@code replication}, {@code snapshot}) is the leasekv peer connection
+ * kind the proxy read from the connection's handshake ({@link LaneSniffer}); a line without one
+ * applies to every lane. The most specific line wins: source and lane, then source, then any source
+ * with the lane, then {@code *}.
  *
  * A missing file means no delay. The file is re-read by {@link #refresh()} when its modification
  * time or size changed; a malformed file keeps the previous rules and says why (so a half-written
  * file never delays everything by accident: the harness writes a temporary file and renames it).
  */
 final class DelayRules {
-    /** One parsed file: per-address delays plus the default. */
-    record Table(Map<String, Long> delayMillisBySource, long defaultDelayMillis) {
-        static final Table NONE = new Table(Map.of(), 0);
+    /** One parsed file: delays by (source, lane); null parts of a key mean "any". */
+    record Table(Map<Key, Long> delayMillisByKey) {
+        static final Table NONE = new Table(Map.of());
 
-        long delayMillisFor(InetAddress source) {
-            Long d = delayMillisBySource.get(source.getHostAddress());
-            return d != null ? d : defaultDelayMillis;
+        long delayMillisFor(InetAddress source, String lane) {
+            String address = source.getHostAddress();
+            for (Key k : new Key[] {new Key(address, lane), new Key(address, null), new Key(null, lane), new Key(null, null)}) {
+                Long d = delayMillisByKey.get(k);
+                if (d != null) return d;
+            }
+            return 0;
         }
     }
+
+    /** A rule's scope: the source address (null: any) and the lane (null: any). */
+    record Key(String source, String lane) {}
+
+    static final List<String> LANES = List.of("control", "replication", "snapshot");
 
     private final Path file;
     private volatile Table table = Table.NONE;
@@ -44,8 +59,9 @@ final class DelayRules {
         this.file = file;
     }
 
-    long delayMillisFor(InetAddress source) {
-        return table.delayMillisFor(source);
+    /** The delay for bytes from {@code source} on a connection of {@code lane} (null: unknown). */
+    long delayMillisFor(InetAddress source, String lane) {
+        return table.delayMillisFor(source, lane);
     }
 
     Table table() {
@@ -83,8 +99,7 @@ final class DelayRules {
     }
 
     static Table parse(List<String> lines) {
-        Map<String, Long> bySource = new HashMap<>();
-        long fallback = 0;
+        Map<Key, Long> byKey = new HashMap<>();
         int number = 0;
         for (String raw : lines) {
             number++;
@@ -93,25 +108,27 @@ final class DelayRules {
             if (hash >= 0) line = line.substring(0, hash).strip();
             if (line.isEmpty()) continue;
             String[] words = line.split("\\s+");
-            if (words.length != 2) {
-                throw new IllegalArgumentException("line " + number + ": expected 'SOURCE DELAY_MS', got '" + raw + "'");
+            if (words.length != 2 && words.length != 3) {
+                throw new IllegalArgumentException("line " + number + ": expected 'SOURCE [LANE] DELAY_MS', got '" + raw + "'");
             }
+            String lane = words.length == 3 ? words[1] : null;
+            if (lane != null && !LANES.contains(lane)) {
+                throw new IllegalArgumentException("line " + number + ": lane '" + lane + "' is not one of " + LANES);
+            }
+            String delay = words[words.length - 1];
             long millis;
             try {
-                millis = Long.parseLong(words[1]);
+                millis = Long.parseLong(delay);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("line " + number + ": delay '" + words[1] + "' is not a whole number of ms");
+                throw new IllegalArgumentException("line " + number + ": delay '" + delay + "' is not a whole number of ms");
             }
             if (millis < 0 || millis > 600_000) {
                 throw new IllegalArgumentException("line " + number + ": delay " + millis + " ms is outside 0..600000");
             }
-            if (words[0].equals("*")) {
-                fallback = millis;
-            } else {
-                bySource.put(canonical(words[0], number), millis);
-            }
+            String source = words[0].equals("*") ? null : canonical(words[0], number);
+            byKey.put(new Key(source, lane), millis);
         }
-        return new Table(Map.copyOf(bySource), fallback);
+        return new Table(Map.copyOf(byKey));
     }
 
     private static String canonical(String address, int number) {
@@ -126,9 +143,13 @@ final class DelayRules {
     }
 
     static String describe(Table t) {
+        if (t.delayMillisByKey().isEmpty()) return "no delay";
         StringBuilder b = new StringBuilder();
-        t.delayMillisBySource().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> b.append(e.getKey()).append('=').append(e.getValue()).append("ms "));
-        return b.append("*=").append(t.defaultDelayMillis()).append("ms").toString();
+        t.delayMillisByKey().entrySet().stream()
+                .map(e -> (e.getKey().source() == null ? "*" : e.getKey().source())
+                        + (e.getKey().lane() == null ? "" : "/" + e.getKey().lane()) + "=" + e.getValue() + "ms")
+                .sorted()
+                .forEach(x -> b.append(b.length() == 0 ? "" : " ").append(x));
+        return b.toString();
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,12 +28,19 @@ final class DelayedPipe {
     private final Runnable onEnd;
     private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
     private long lastDueNanos = Long.MIN_VALUE;
+    private Consumer<byte[]> onFirstChunk = first -> {};
 
     DelayedPipe(InputStream in, OutputStream out, LongSupplier delayMillis, Runnable onEnd) {
         this.in = in;
         this.out = out;
         this.delayMillis = delayMillis;
         this.onEnd = onEnd;
+    }
+
+    /** Sees the first chunk read before its delay is computed (the proxy reads the lane there). */
+    DelayedPipe onFirstChunk(Consumer<byte[]> hook) {
+        this.onFirstChunk = hook;
+        return this;
     }
 
     void start(String name) {
@@ -48,8 +56,13 @@ final class DelayedPipe {
         byte[] buf = new byte[CHUNK_BYTES];
         try {
             int n;
+            boolean first = true;
             while ((n = in.read(buf)) >= 0) {
                 if (n == 0) continue;
+                if (first) {
+                    onFirstChunk.accept(Arrays.copyOf(buf, n));
+                    first = false;
+                }
                 long due = Math.max(System.nanoTime() + delayMillis.getAsLong() * 1_000_000L, lastDueNanos);
                 lastDueNanos = due;
                 queue.put(new Chunk(Arrays.copyOf(buf, n), due));

@@ -108,6 +108,28 @@ class DelayProxyTest {
     }
 
     @Test
+    void aLaneRuleDelaysOnlyConnectionsThatOpenWithThatLanesHello() throws IOException {
+        writeRules("* replication 300\n");
+        for (int lane = 0; lane < 3; lane++) {
+            try (Socket s = new Socket(proxyAddress.getAddress(), proxyAddress.getPort())) {
+                byte[] hello = {0, 0, 0, 20, 'L', 'K', 'V', '1', 1, (byte) lane};
+                s.getOutputStream().write(hello);
+                byte[] echoed = s.getInputStream().readNBytes(hello.length);
+                assertEquals(hello.length, echoed.length);
+                long rtt = roundTripMillis(s);
+                if (lane == 1) {
+                    assertTrue(rtt >= 290, "a replication connection is delayed, rtt " + rtt);
+                } else {
+                    assertTrue(rtt < 150, "lane " + lane + " is not delayed, rtt " + rtt);
+                }
+            }
+        }
+        try (Socket s = new Socket(proxyAddress.getAddress(), proxyAddress.getPort())) {
+            assertTrue(roundTripMillis(s) < 150, "a connection without a hello matches no lane rule");
+        }
+    }
+
+    @Test
     void aChangedRuleAppliesToOpenConnections() throws IOException {
         try (Socket s = new Socket(proxyAddress.getAddress(), proxyAddress.getPort())) {
             assertTrue(roundTripMillis(s) < 150);
@@ -139,7 +161,7 @@ class DelayProxyTest {
         Files.writeString(dir.resolve("rules"), "* soon\n");
         String change = rules.refresh();
         assertTrue(change.contains("line 1") && change.contains("soon"), change);
-        assertEquals(120, rules.table().defaultDelayMillis());
+        assertEquals(120, rules.delayMillisFor(java.net.InetAddress.getLoopbackAddress(), null));
     }
 
     @Test
