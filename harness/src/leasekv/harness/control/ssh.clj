@@ -28,9 +28,23 @@
       (.setServerAliveInterval (int 5000))
       (.connect (int connect-timeout-ms)))))
 
-(defn- connect! [opts host]
-  (util/await-fn #(new-session opts host)
-                 {:timeout-ms 30000 :interval-ms 1000 :what (str "an SSH session to " host)}))
+(defn- auth-failure? [e]
+  (and (instance? com.jcraft.jsch.JSchException e) (some-> (ex-message e) (str/includes? "Auth fail"))))
+
+(defn- connect!
+  "Opens a session, retrying for 30 s while the host is unreachable or still booting. A refused
+  login (wrong user or key) is not going to change, so it fails at once, naming user and host."
+  [opts host]
+  (let [refused (atom nil)
+        s (util/await-fn #(try (new-session opts host)
+                               (catch Exception e
+                                 (if (auth-failure? e) (do (reset! refused e) ::refused) (throw e))))
+                         {:timeout-ms 30000 :interval-ms 1000 :what (str "an SSH session to " host)})]
+    (when (= ::refused s)
+      (throw (ex-info (str "SSH login refused for user " (:username opts) " on " host
+                           " (" (ex-message @refused) "): check --username and --ssh-private-key")
+                      {:type :bad-option} @refused)))
+    s))
 
 (defn- root? [opts] (= "root" (:username opts)))
 

@@ -86,6 +86,14 @@
           (Thread/sleep 300)
           (is (= pid (c/daemon-pid r "n2" "/var/tmp/leasekv-ssh-test/s.pid")))
           (is (true? (c/kill-daemon! r "n2" "/var/tmp/leasekv-ssh-test/s.pid")))))
+      (testing "a key the node does not accept fails at once, naming the user and host"
+        (shell/run! ["ssh-keygen" "-q" "-t" "ed25519" "-N" "" "-f" (str (:dir env) "/stranger")])
+        (let [stranger (ssh/remote {:hosts {"n3" (local/node-address "n3")} :private-key (str (:dir env) "/stranger")})
+              t0 (System/nanoTime)
+              e (try (c/setup-cluster! stranger ["n3"]) nil (catch Exception e e))]
+          (is (re-find #"SSH login refused for user root on 10\.\d+\.0\.13" (str (ex-message e) " " (some-> e ex-cause ex-message))))
+          (is (< (/ (- (System/nanoTime) t0) 1e9) 10.0) "no 30 s of retries")
+          (c/teardown-cluster! stranger)))
       (finally
         (c/teardown-cluster! r)
         (shell/run ["rm" "-rf" "/var/tmp/leasekv-ssh-test"])
