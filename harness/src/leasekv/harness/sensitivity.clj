@@ -39,16 +39,16 @@
   "Unsafe mode -> the schedule that must catch it. :quick marks the fastest catchable ones, run by
   --quick (the test suite's end-to-end check)."
   [{:mode "no-lease-check"
-    :schedule "pause-leader" :options lease-options :quick true
+    :schedule "pause-leader" :options lease-options
     :why "SIGSTOP the leader past an election timeout: on SIGCONT its netty threads serve the reads queued in its sockets while it still believes it leads; without a lease check nothing stops them"}
    {:mode "lease-exceeds-election-timeout"
-    :schedule "pause-leader" :options lease-options
+    :schedule "pause-leader" :options lease-options :quick true
     :why "the same pause: a 2 s lease is still valid on SIGCONT although a new leader was elected after 1-2 s and took writes"}
    {:mode "lease-from-ack-receipt"
     :schedule "delayed-acks" :options lease-options
     :why "acks held 1 s by the delay proxy arrive after the leader was cut off; counted from their receipt they extend the lease past the followers' vote refusal"}
    {:mode "read-before-own-term-commit"
-    :schedule "transfers-slow-appends" :options lease-options
+    :schedule "transfers-slow-appends" :options lease-options :quick true
     :why "appends (not heartbeats) held 100 ms, then transfers: the new leader has a lease from heartbeat acks about 200 ms before its own-term entry commits, and meanwhile it does not know that the old leader's last acknowledged write committed. With plain transfers that gap is one follower fsync, too short to hit reliably"}
    {:mode "applied-index-ahead-of-data"
     :schedule "power-loss-all-fsm" :options crash-options
