@@ -52,7 +52,7 @@ nightly-short:
 	  --read-modes lease,read-index --time-limit 15 --nemesis-interval 3 --budget-minutes 10
 
 ## leasekv vs etcd 3.4 and Redis 7 on 3 local namespaces, one table with the target ratios
-## (docs/performance.md; about 25 minutes). LEASEKV_SLOT picks the namespaces, as for the harness.
+## (docs/performance.md; about 11 minutes). LEASEKV_SLOT picks the namespaces, as for the harness.
 bench: setup
 	bin/bench-peers
 

@@ -99,7 +99,8 @@
        "  serve     Serve results/ at http://127.0.0.1:8080/ (-p PORT, -b ADDRESS): every run, its timeline and charts\n"
        "  index     Rebuild results/index.html and the run pages that are missing or outdated (--all: every page)\n"
        "  sensitivity  Run every unsafe mode against the schedule that must catch it, and the safe store\n"
-       "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n\n"
+       "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n"
+       "  bench-harness  How many ops/s the harness itself drives (against a local redis-server, vs redis-benchmark)\n\n"
        "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
 
@@ -190,6 +191,7 @@
       "index" ((requiring-resolve 'leasekv.harness.web/index-cmd) args)
       "sensitivity" ((requiring-resolve 'leasekv.harness.sensitivity/sensitivity-cmd) args)
       "nightly" ((requiring-resolve 'leasekv.harness.nightly/nightly-cmd) args)
+      "bench-harness" ((requiring-resolve 'leasekv.harness.bench/bench-cmd) args)
       ("help" "--help" "-h" nil) (do (print usage-text) (flush) (if cmd 0 255))
       (fail-usage (str "Unknown command " (pr-str cmd) "\n\n" usage-text) nil))
     (catch clojure.lang.ExceptionInfo e

@@ -89,7 +89,7 @@ final class Report {
       s.append(String.format(Locale.ROOT,
           "- writes: leasekv nosync SET at c=%d: %,.0f ops/s with %,.0f leader fsyncs/s (%.1f entries per fsync); the disk "
               + "gives %,.0f fdatasyncs/s to one thread, so the leader's WAL runs at %.0f%% of the disk's sync rate. "
-              + "A write waits for two fsyncs in series (leader, then follower).%n",
+              + "A write waits for the leader's fsync and a follower's, which overlap (the leader sends its appends before its own fsync).%n",
           top, set.throughput().median(), set.notes().getOrDefault("leader_fsyncs_per_s", 0.0),
           set.notes().getOrDefault("entries_per_fsync", 0.0), fsyncBefore.overwriteSyncsPerSecond(),
           100 * set.notes().getOrDefault("leader_fsyncs_per_s", 0.0) / fsyncBefore.overwriteSyncsPerSecond()));
