@@ -54,11 +54,15 @@
     (doseq [n nodes]
       (spit (str dir "/sshd-" n ".conf") (sshd-config dir n))
       ;; Root's ~/.bashrc here runs slow tool initialisation, and bash reads it for every SSH
-      ;; command; each sshd gets a private mount namespace in which it is an empty file.
-      (c/start-daemon! remote n {:cmd ["unshare" "--mount" "--propagation" "private" "sh" "-c"
-                                       (str "if [ -f /root/.bashrc ]; then mount --bind " dir "/empty /root/.bashrc; fi; "
-                                            "exec /usr/sbin/sshd -D -e -f " dir "/sshd-" n ".conf")]
-                                 :logfile (str dir "/sshd-" n ".log") :pidfile (str dir "/sshd-" n ".daemon-pid")}))
+      ;; command; each sshd gets a private mount namespace in which it is an empty file. Inside a
+      ;; chroot (fresh-machine.sh) / is not a mount point, so no private propagation can be set:
+      ;; there sshd runs without the trick (a fresh machine's .bashrc is Debian's, and fast).
+      (let [sshd (str "exec /usr/sbin/sshd -D -e -f " dir "/sshd-" n ".conf")
+            private (str "if [ -f /root/.bashrc ]; then mount --bind " dir "/empty /root/.bashrc; fi; " sshd)]
+        (c/start-daemon! remote n {:cmd ["sh" "-c" (str "if unshare --mount --propagation private true 2>/dev/null; "
+                                                        "then exec unshare --mount --propagation private sh -c "
+                                                        (c/escape private) "; else " sshd "; fi")]
+                                   :logfile (str dir "/sshd-" n ".log") :pidfile (str dir "/sshd-" n ".daemon-pid")})))
     {:remote remote :key (str dir "/client_key") :ed25519-key (str dir "/client_ed25519") :dir dir}))
 
 (defn stop-sshds! [{:keys [remote dir]}]
