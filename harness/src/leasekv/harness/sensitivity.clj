@@ -40,10 +40,10 @@
   --quick (the test suite's end-to-end check)."
   [{:mode "no-lease-check"
     :schedule "pause-leader" :options lease-options
-    :why "SIGSTOP the leader past an election timeout: on SIGCONT its netty threads serve the reads queued in its sockets while it still believes it leads; without a lease check nothing stops them"}
+    :why "SIGSTOP the leader past an election timeout (a new leader is elected and takes writes) and cut it off from the other nodes meanwhile, SIGCONT: it still believes it leads and hears nothing otherwise until check-quorum deposes it; without a lease check nothing stops its reads"}
    {:mode "lease-exceeds-election-timeout"
     :schedule "pause-leader" :options lease-options :quick true
-    :why "the same pause: a 2 s lease is still valid on SIGCONT although a new leader was elected after 1-2 s and took writes"}
+    :why "the same isolated pause: a 2 s lease is still valid on SIGCONT although a new leader was elected after 1-2 s and took writes, so the old leader serves lease reads until the lease runs out"}
    {:mode "lease-from-ack-receipt"
     :schedule "delayed-acks" :options lease-options
     :why "acks held 1 s by the delay proxy arrive after the leader was cut off; counted from their receipt they extend the lease past the followers' vote refusal"}

@@ -9,7 +9,8 @@
         messages the target receives from every other node are held D ms (leasekv.harness.delay);
         with :target :leader that is the acks a leader waits for; with :lane :replication only
         appends and their acks are held, heartbeats and votes pass
-    {:f :pause-for :value {:target :leader :ms [lo hi]}}  SIGSTOP for exactly that long, then SIGCONT
+    {:f :pause-for :value {:target :leader :ms [lo hi] :isolate? b}}  SIGSTOP for exactly that
+                            long, then SIGCONT (isolate?: cut off from the other nodes meanwhile)
     {:f :kill-followers}    SIGKILL every node but the one the last isolate-leader partition cut
                             off (or, without one, every node but the leader); {:f :start} restarts
     {:f :transfer-isolate}  ask the leader to hand over leadership and, while the transfer runs,
@@ -69,18 +70,29 @@
 (defn pause-for!
   "SIGSTOPs the store on the target node (:leader by default), sleeps ms (a number, or [lo hi] to
   draw from) on the node itself, then SIGCONTs it: one shell command, so the pause lasts exactly
-  that long however slow the harness is. Returns what was done."
-  [test state {:keys [target ms] :or {target :leader}}]
+  that long however slow the harness is. With :isolate? the node is cut off from every other node
+  (both ways; clients still reach it) 200 ms into the pause, so it wakes believing it leads and can
+  neither hear the new leader nor reset the followers' election timers: only its own lease check
+  (or check-quorum) stops it serving. The next :stop-partition heals it. Returns what was done."
+  [test state {:keys [target ms isolate?] :or {target :leader}}]
   (let [node (first (nemesis/select-nodes test target))
         ms (if (sequential? ms) (let [[lo hi] ms] (+ lo (rand-int (max 1 (- hi lo))))) ms)
         pidfile (str (db/node-dir test node) "/store.pid")]
     (swap! state update :paused (fnil conj #{}) node)
     (try
-      (let [{:keys [exit err]} (c/exec-result (:remote test) node
-                                              (str "p=$(cat " (c/escape pidfile) ") && kill -STOP \"$p\" && sleep "
-                                                   (format "%.3f" (/ ms 1000.0)) "; kill -CONT \"$p\"")
-                                              {:timeout-ms (+ ms 30000)})]
-        {:node node :paused-ms ms :result (if (zero? exit) :resumed (str "error: " err))})
+      (let [pause (future (c/exec-result (:remote test) node
+                                         (str "p=$(cat " (c/escape pidfile) ") && kill -STOP \"$p\" && sleep "
+                                              (format "%.3f" (/ ms 1000.0)) "; kill -CONT \"$p\"")
+                                         {:timeout-ms (+ ms 30000)}))
+            grudge (when isolate?
+                     (Thread/sleep (min 200 (quot ms 2)))
+                     (let [g (net/isolate (:nodes test) node)]
+                       (net/partition! test g)
+                       (swap! state assoc :partition (str "isolated during pause: " (net/describe g)) :isolated node)
+                       g))
+            {:keys [exit err]} @pause]
+        (cond-> {:node node :paused-ms ms :result (if (zero? exit) :resumed (str "error: " err))}
+          grudge (assoc :grudge grudge)))
       (finally (swap! state update :paused disj node)))))
 
 (defn- transfer-isolate! [test state]

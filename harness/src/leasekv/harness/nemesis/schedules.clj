@@ -82,10 +82,11 @@
                                           (gen/sleep 4) (op :stop-partition))))}
 
    "pause-leader"
-   {:doc "SIGSTOP the leader for 1.4-1.9 s (longer than its lease and than an election timeout, so the majority elects a new leader and writes), then SIGCONT: the reads queued in its sockets meet a node that still believes it leads"
-    :faults #{:pause}
+   {:doc "SIGSTOP the leader for 1.4-1.9 s (longer than its lease and than an election timeout, so the majority elects a new leader and writes), cut it off from the other nodes during the pause, then SIGCONT: it wakes believing it leads and cannot hear otherwise, so only its lease check stops it serving the reads queued in its sockets and those that follow; heal after 2.5 s"
+    :faults #{:pause :partition}
     :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5))
-                                          (op :pause-for {:target :leader :ms [1400 1900]}))))}
+                                          (op :pause-for {:target :leader :ms [1400 1900] :isolate? true})
+                                          (gen/sleep 2.5) (op :stop-partition))))}
 
    "isolate-leader-restart-followers"
    {:doc "cut the leader off, kill -9 every other node and restart them at once: restarted nodes must not vote before an election timeout (rule 6) while the old leader's lease may still run"
