@@ -15,9 +15,9 @@
   Layout on a node: <node-dir>/leasekv-delayproxy.jar, <node-dir>/delayproxy/{rules,pid},
   <node-dir>/delayproxy.log."
   (:require [clojure.java.io :as io]
+            [leasekv.harness.build :as build]
             [clojure.string :as str]
             [leasekv.harness.control :as c]
-            [leasekv.harness.control.shell :as shell]
             [leasekv.harness.db :as db]
             [leasekv.harness.log :as log]))
 
@@ -42,25 +42,12 @@
      :log (str dir "/delayproxy.log")
      :jar (str dir "/leasekv-delayproxy.jar")}))
 
-(defonce ^:private build-lock (Object.))
-
 (defn local-jar
   "Returns the delayproxy jar to install (env LEASEKV_DELAYPROXY_JAR, or the repository's, built
   with Maven when missing)."
   [test]
   (or (System/getenv "LEASEKV_DELAYPROXY_JAR")
-      (locking build-lock
-        (let [root (:repo-root test (System/getProperty "user.dir"))
-              jar (str root "/" default-jar)]
-          (when-not (.exists (io/file jar))
-            (log/info! "Building" jar "with Maven (missing)")
-            (let [{:keys [exit out err]} (shell/run ["mvn" "-B" "-q" "-f" (str root "/pom.xml") "-pl" "delayproxy"
-                                                     "install" "-DskipTests"] {:timeout-ms 600000})]
-              (when-not (and (zero? exit) (.exists (io/file jar)))
-                (throw (ex-info (str "Building the delayproxy jar failed (exit " exit "): "
-                                     (last (str/split-lines (str out err))))
-                                {:type :build-failed})))))
-          jar))))
+      (build/ensure-jar! (:repo-root test (System/getProperty "user.dir")) "delayproxy" default-jar "missing")))
 
 (defn rules-text
   "Takes a map of source -> delay in ms, where a source is an address, or [address lane] to delay

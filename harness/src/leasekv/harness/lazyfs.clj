@@ -14,6 +14,7 @@
     lazyfs/wal.sock, .pid       control socket and the mount daemon's pid
     lazyfs-wal.log              the mount daemon's log (downloaded with the store's)"
   (:require [clojure.java.io :as io]
+            [leasekv.harness.build :as build]
             [clojure.string :as str]
             [leasekv.harness.control :as c]
             [leasekv.harness.control.shell :as shell]
@@ -57,26 +58,12 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; The jar
 
-(defonce ^:private build-lock (Object.))
-
 (defn local-jar
   "Returns the lazyfs jar to install: env LEASEKV_LAZYFS_JAR, or the repository's, built with
   Maven when missing. Throws ex-info with Maven's last line when the build fails."
   [test]
   (or (System/getenv "LEASEKV_LAZYFS_JAR")
-      (locking build-lock
-        (let [root (:repo-root test (System/getProperty "user.dir"))
-              jar (str root "/" default-jar)]
-          (when-not (.exists (io/file jar))
-            (log/info! "Building" jar "with Maven (missing)")
-            (let [{:keys [exit out err]} (shell/run ["mvn" "-B" "-q" "-f" (str root "/pom.xml") "-pl" "lazyfs"
-                                                     "-am" "install" "-DskipTests"]
-                                                    {:timeout-ms 900000})]
-              (when-not (and (zero? exit) (.exists (io/file jar)))
-                (throw (ex-info (str "Building the lazyfs jar failed (exit " exit "): "
-                                     (last (str/split-lines (str out err))))
-                                {:type :build-failed})))))
-          jar))))
+      (build/ensure-jar! (:repo-root test (System/getProperty "user.dir")) "lazyfs" default-jar "missing")))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; Control socket

@@ -4,10 +4,10 @@
   directory, starts `java -jar leasekv-store.jar --id <node> --peers ...` there and waits until
   the node knows a leader. Faults are signals to the node's pid; logs are its stdout."
   (:require [clojure.java.io :as io]
+            [leasekv.harness.build :as build]
             [clojure.string :as str]
             [leasekv.harness.client.leasekv :as lkv-client]
             [leasekv.harness.control :as c]
-            [leasekv.harness.control.shell :as shell]
             [leasekv.harness.db :as db]
             [leasekv.harness.db.node-env :as node-env]
             [leasekv.harness.log :as log]
@@ -37,24 +37,12 @@
   (let [jar (io/file jar-path)]
     (or (not (.exists jar)) (< (.lastModified jar) (newest-source-millis root)))))
 
-(defonce ^:private build-lock (Object.))
-
 (defn ensure-jar!
   "Builds the store's jar with Maven (store/node and what it needs) when it is missing or stale.
   Takes the repository root. Returns the jar's path. Throws ex-info with Maven's output on failure."
   [root]
-  (locking build-lock
-    (let [jar (str root "/" default-jar)]
-      (when (jar-stale? root jar)
-        (log/info! "Building" jar "with Maven (missing or older than the store's sources)")
-        (let [{:keys [exit out err]} (shell/run ["mvn" "-B" "-q" "-f" (str root "/pom.xml")
-                                                 "-pl" "store/node" "-am" "install" "-DskipTests"]
-                                                {:timeout-ms 900000})]
-          (when-not (and (zero? exit) (.exists (io/file jar)))
-            (throw (ex-info (str "Building the store jar failed (exit " exit "): "
-                                 (last (str/split-lines (str out err))))
-                            {:type :build-failed :out out :err err})))))
-      jar)))
+  (build/ensure-jar! root "store/node" default-jar "missing or older than the store's sources"
+                     #(jar-stale? root %)))
 
 (defonce ^:private md5-cache (atom {}))
 
