@@ -15,6 +15,9 @@
   :resource-paths ["harness/resources"]
   :target-path "harness/target/%s"
   :main leasekv.harness.cli
+  ;; Compiled ahead of time once (recompiled when a source changes): `lein run` then starts in ~3 s
+  ;; instead of ~9 s of compiling every namespace from source (issue 6: cluster start).
+  :aot [leasekv.harness.cli]
   :jvm-opts ["-Xmx4g" "-XX:+UseG1GC"]
   :test-selectors {:default (complement :integration)
                    :integration :integration

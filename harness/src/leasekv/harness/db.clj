@@ -8,8 +8,9 @@
 
 (defprotocol DB
   (setup! [db test node]
-    "Installs and starts the system on node, after wiping what an earlier run left there, and
-    returns once this node has joined a working cluster.")
+    "Installs and starts the system on node and returns once this node has joined a working
+    cluster. Called by cycle! after teardown! ran on every node, so the node is already wiped of
+    what an earlier run left there.")
   (teardown! [db test node]
     "Stops the system on node and removes its data. Idempotent."))
 

@@ -90,6 +90,7 @@
   (doseq [n nodes] (create-node! n)))
 
 (defrecord LocalRemote [nodes]
+  c/SharedFilesystem
   c/Remote
   (setup-cluster! [_ new-nodes]
     (doseq [n new-nodes] (node-index n))

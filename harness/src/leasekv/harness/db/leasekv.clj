@@ -1,8 +1,9 @@
 (ns leasekv.harness.db.leasekv
   "The leasekv store as a system under test. Setup builds store/node/target/leasekv-store.jar with
   Maven when it is missing or older than any store source, uploads it into every node's
-  directory, starts `java -jar leasekv-store.jar --id <node> --peers ...` there and waits until
-  the node knows a leader. Faults are signals to the node's pid; logs are its stdout."
+  directory (local nodes instead share one copy with a CDS archive: db.store-jar), starts
+  `java -jar leasekv-store.jar --id <node> --peers ...` there and waits until the node knows a
+  leader. Faults are signals to the node's pid; logs are its stdout."
   (:require [clojure.java.io :as io]
             [leasekv.harness.build :as build]
             [clojure.string :as str]
@@ -10,6 +11,7 @@
             [leasekv.harness.control :as c]
             [leasekv.harness.db :as db]
             [leasekv.harness.db.node-env :as node-env]
+            [leasekv.harness.db.store-jar :as store-jar]
             [leasekv.harness.log :as log]
             [leasekv.harness.util :as util])
   (:import (java.io File)
@@ -44,29 +46,13 @@
   (build/ensure-jar! root "store/node" default-jar "missing or older than the store's sources"
                      #(jar-stale? root %)))
 
-(defonce ^:private md5-cache (atom {}))
-
-(defn md5
-  "Returns the hex MD5 of a local file (cached by path, size and modification time)."
-  [path]
-  (let [f (io/file path)
-        k [(.getCanonicalPath f) (.length f) (.lastModified f)]]
-    (or (get @md5-cache k)
-        (let [d (java.security.MessageDigest/getInstance "MD5")]
-          (with-open [in (io/input-stream f)]
-            (let [buf (byte-array 65536)]
-              (loop [] (let [n (.read in buf)] (when (pos? n) (.update d buf 0 n) (recur))))))
-          (let [hex (apply str (map #(format "%02x" %) (.digest d)))]
-            (swap! md5-cache assoc k hex)
-            hex)))))
-
 (defn install-jar!
   "Puts the local jar at jar-path on node unless an identical copy (same MD5) is already there.
   The jar outlives teardown (it is large), so a run after the first uploads nothing."
   [test node local-jar jar-path]
   (let [remote (:remote test)
         there (first (str/split (:out (c/exec-result remote node (str "md5sum " (c/escape jar-path) " 2>/dev/null"))) #"\s+"))]
-    (if (= there (md5 local-jar))
+    (if (= there (store-jar/md5 local-jar))
       :unchanged
       (do (c/upload! remote node local-jar jar-path) :uploaded))))
 
@@ -80,6 +66,15 @@
       (throw (ex-info (str "--store-jar " jar " does not exist") {:type :bad-option})))
     (ensure-jar! (:repo-root test (System/getProperty "user.dir")))))
 
+(defn installed-jar
+  "Returns {:jar path, :archive path-or-nil, :native-dir path-or-nil}: what node runs. Nodes that share the harness's
+  filesystem (the local remote) run one content-addressed copy with a CDS archive (see
+  leasekv.harness.db.store-jar); others run the copy setup! uploads into their directory."
+  [test node]
+  (if (c/shares-filesystem? (:remote test))
+    (store-jar/prepare! (local-jar test))
+    {:jar (str (db/node-dir test node) "/leasekv-store.jar") :archive nil}))
+
 (defn- paths [test node]
   (let [dir (db/node-dir test node)]
     {:dir dir :jar (str dir "/leasekv-store.jar") :data (str dir "/data")
@@ -92,12 +87,16 @@
                   (str n "=" (c/address (:remote test) n) ":" peer-port ":" lkv-client/client-port))))
 
 (defn command
-  "Returns the command line (a vector) that starts the store on node."
-  [test node]
-  (let [{:keys [jar data]} (paths test node)
+  "Takes the test, the node and what it runs ({:jar :archive}, see installed-jar). Returns the
+  command line (a vector) that starts the store on node."
+  [test node {:keys [jar archive native-dir]}]
+  (let [{:keys [data]} (paths test node)
         unsafe (:unsafe test)]
     (vec (concat
-          ["java" "-Xms64m" (str "-Xmx" (:store-heap test "512m")) "-XX:+UseG1GC" "-jar" jar
+          ["java" "-Xms64m" (str "-Xmx" (:store-heap test "512m")) "-XX:+UseG1GC"]
+          (when archive [(str "-XX:SharedArchiveFile=" archive)])
+          (when native-dir [(str "-Djava.library.path=" native-dir)])
+          ["-jar" jar
            "--id" node
            "--peers" (peers test)
            "--data-dir" data
@@ -113,7 +112,8 @@
 (defn- start-node! [test node]
   (node-env/before-start! test node)
   (let [{:keys [dir log pid]} (paths test node)]
-    (c/start-daemon! (:remote test) node {:cmd (command test node) :logfile log :pidfile pid :chdir dir})))
+    (c/start-daemon! (:remote test) node {:cmd (command test node (installed-jar test node))
+                                          :logfile log :pidfile pid :chdir dir})))
 
 (defn- role-of
   "Returns node's Role (asking it directly, no redirects), or nil when it does not answer."
@@ -135,9 +135,10 @@
 (defrecord LeaseKvDB []
   db/DB
   (setup! [this test node]
-    (let [{:keys [jar]} (paths test node)]
-      (db/teardown! this test node)
-      (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar)))
+    (let [{:keys [jar]} (paths test node)] ; db/cycle! ran teardown! on every node already
+      (if (c/shares-filesystem? (:remote test))
+        (installed-jar test node) ; copies the jar and makes its archive once, for every node
+        (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar))))
       (node-env/setup! test node)
       (start-node! test node)
       (let [leader (await-leader! test node)]
