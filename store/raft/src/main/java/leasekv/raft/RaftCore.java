@@ -64,7 +64,8 @@ public final class RaftCore {
     this.log = new RaftLog(Objects.requireNonNull(storage, "storage"));
     HardState hs = storage.hardState();
     persistedHardState = hs;
-    if (isEmpty(storage, hs) && !config.initialVoters().isEmpty()) {
+    boolean bootstrapped = isEmpty(storage, hs) && !config.initialVoters().isEmpty();
+    if (bootstrapped) {
       ConfState initial = new ConfState(config.initialVoters());
       log.append(List.of(new Entry(1, 1, EntryType.CONFIG, initial.encode())));
       term = 1;
@@ -81,7 +82,19 @@ public final class RaftCore {
     initApplied(config.appliedIndex());
     resetRandomizedElectionTimeout();
     ticksSinceLeaderContact = config.electionTimeoutTicks(); // a restart is covered by ticksSinceStart
+    if (bootstrapped) skipStartupWaits();
     publishedLeaseState = leaseState();
+  }
+
+  /**
+   * A node whose storage was empty has never run, so it never acknowledged a leader and holds no
+   * lease promise: the vote refusal after a restart (lease rule 6) does not apply, and its first
+   * election need not wait a whole timeout on top of the randomized part (etcd's
+   * initial-election-tick-advance). This only shortens a new cluster's first election.
+   */
+  private void skipStartupWaits() {
+    ticksSinceStart = config.electionTimeoutTicks();
+    electionElapsed = config.electionTimeoutTicks() - 1;
   }
 
   private static boolean isEmpty(LogStorage s, HardState hs) {

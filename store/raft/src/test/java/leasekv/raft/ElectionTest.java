@@ -95,6 +95,16 @@ class ElectionTest {
   }
 
   @Test
+  void aNewClusterElectsItsFirstLeaderWithinOneElectionTimeout() {
+    // Nodes that never ran hold no lease promise: they vote at once, and campaign after only the
+    // randomized part of the timeout. (A restarted node still waits: the next test.)
+    RaftGroup g = RaftGroup.unbooted("n1", "n2", "n3");
+    g.tickAll(10); // the test config's election timeout
+    assertNotNull(g.leader(), "no leader within one election timeout: " + g);
+    g.assertSafe();
+  }
+
+  @Test
   void aRestartedNodeWaitsOneElectionTimeoutBeforeItVotes() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3");
     g.electLeader("n1");

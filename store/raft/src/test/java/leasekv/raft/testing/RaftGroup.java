@@ -75,9 +75,15 @@ public final class RaftGroup {
     return g;
   }
 
+  /** A group as it starts for the very first time, before any tick (no {@link #boot()}). */
+  public static RaftGroup unbooted(String... ids) {
+    return new RaftGroup(b -> b, ids);
+  }
+
   /**
-   * Lets one election timeout pass with the network off: a freshly started core refuses to vote for
-   * that long (lease rule 6), so a test's first election would otherwise fail.
+   * Lets one election timeout pass with the network off, so that a test's scripted first election
+   * ({@link #electLeader}) is not raced by the nodes' own first campaigns, which a new cluster's
+   * nodes start within one election timeout.
    */
   public void boot() {
     silence();
