@@ -94,8 +94,21 @@ public final class Main implements Callable<Integer> {
   String unsafe;
 
   public static void main(String[] args) {
+    disableNettyLeakDetectionUnlessAsked();
     Log.installJulBridge();
     System.exit(run(args, System.err));
+  }
+
+  /**
+   * Netty samples buffers for leak reports by default, recording a stack trace for each sampled
+   * one: 2.8% of a leader's CPU under lease GETs (docs/performance.md, "Profiles"). Off unless
+   * asked for with {@code -Dio.netty.leakDetection.level=simple} (or higher) when hunting a leak.
+   * Must run before any netty class loads.
+   */
+  static void disableNettyLeakDetectionUnlessAsked() {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      System.setProperty("io.netty.leakDetection.level", "disabled");
+    }
   }
 
   /** Parses, validates and runs; returns the exit status. Errors go to {@code err}, one clear line. */
