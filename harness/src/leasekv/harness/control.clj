@@ -115,10 +115,11 @@
   when it was running."
   [remote node pidfile]
   (let [sent? (signal-daemon! remote node pidfile "KILL")]
-    (loop [i 0]
-      (when (and (daemon-pid remote node pidfile) (< i 100))
-        (Thread/sleep 100)
-        (recur (inc i))))
+    (when sent?
+      (loop [i 0]
+        (when (and (daemon-pid remote node pidfile) (< i 100))
+          (Thread/sleep 100)
+          (recur (inc i)))))
     sent?))
 
 (defn tail

@@ -13,7 +13,8 @@
             [leasekv.harness.control :as c]
             [leasekv.harness.control.shell :as shell]
             [leasekv.harness.log :as log]
-            [leasekv.harness.slot :as slot]))
+            [leasekv.harness.slot :as slot]
+            [leasekv.harness.util :as util]))
 
 (def bridge (str (slot/prefix) "-br0"))
 (def bridge-cidr (str (slot/subnet-prefix) ".1/24"))
@@ -76,9 +77,8 @@
     (host! "ip" "link" "set" veth "master" bridge "up")
     ;; nsenter, not `ip -n`: ip remounts / as rslave first, which fails where / is no mount point
     ;; (a chroot, as in a fresh-machine check); nsenter only enters the network namespace.
-    (in-netns! ns-name "ip" "addr" "add" (str (node-address node) "/24") "dev" "eth0")
-    (in-netns! ns-name "ip" "link" "set" "eth0" "up")
-    (in-netns! ns-name "ip" "link" "set" "lo" "up")
+    (in-netns! ns-name "sh" "-c" (str "ip addr add " (node-address node) "/24 dev eth0"
+                                      " && ip link set eth0 up && ip link set lo up"))
     (io/make-parents f)
     (spit f "")
     (host! "unshare" (str "--uts=" f) "hostname" (str node))))
@@ -87,7 +87,7 @@
   (host! "ip" "link" "add" bridge "type" "bridge")
   (host! "ip" "addr" "add" bridge-cidr "dev" bridge)
   (host! "ip" "link" "set" bridge "up")
-  (doseq [n nodes] (create-node! n)))
+  (util/real-pmap create-node! nodes)) ; independent of each other: in parallel, ~3x faster
 
 (defrecord LocalRemote [nodes]
   c/SharedFilesystem
