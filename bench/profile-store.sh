@@ -2,16 +2,17 @@
 # CPU profile of a three-node leasekv cluster under load (docs/performance.md, "Profiles").
 #
 #   bench/profile-store.sh [--fsm-sync-mode nosync|sync] [--read-mode lease|read-index]
-#                          [--op set|get] [--clients N] [--seconds N] [--warmup-seconds N] [--out DIR]
+#                          [--op set|get] [--clients N] [--seconds N] [--warmup-seconds N]
+#                          [--event cpu|alloc] [--out DIR]
 #
 # Starts three nodes on loopback (127.0.42.1-3; no root needed), writes every key once, drives the
 # leader with redis-benchmark for --warmup-seconds unprofiled (the JIT compiles the hot paths then),
-# then profiles every node with async-profiler (tools.profiler:async-profiler from Maven Central,
+# then profiles every node (CPU, or with --event alloc the bytes allocated) with async-profiler (tools.profiler:async-profiler from Maven Central,
 # attached with jcmd) for --seconds of the same load. Writes each node's collapsed stacks (flame
 # graph input) and summary.txt (CPU by thread kind, the hottest frames) to results/profile/<time>/.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-mode=nosync read=lease op=set clients=64 seconds=10 warmup=8 out=
+mode=nosync read=lease op=set clients=64 seconds=10 warmup=8 event=cpu out=
 while [ $# -gt 0 ]; do
   case "$1" in
     --fsm-sync-mode) mode=$2; shift 2 ;;
@@ -20,12 +21,16 @@ while [ $# -gt 0 ]; do
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --warmup-seconds) warmup=$2; shift 2 ;;
+    --event) event=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "profile-store: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 case "$op" in set|get) ;; *) echo "profile-store: --op must be set or get, was $op" >&2; exit 2 ;; esac
+case "$event" in cpu) ap_start="start,event=cpu,interval=1ms" ap_stop=collapsed unit="samples, 1 ms of CPU each" ;;
+  alloc) ap_start="start,event=alloc" ap_stop=collapsed,total unit="bytes allocated, sampled" ;;
+  *) echo "profile-store: --event must be cpu or alloc, was $event" >&2; exit 2 ;; esac
 for v in "$clients" "$seconds" "$warmup"; do
   [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "profile-store: --clients, --seconds and --warmup-seconds take positive integers, got $v" >&2; exit 2; }
 done
@@ -43,7 +48,7 @@ lib_dir=$here/store/node/target/async-profiler
 lib=$lib_dir/$arch/libasyncProfiler.so
 [ -f "$lib" ] || (mkdir -p "$lib_dir" && cd "$lib_dir" && jar xf "$ap_jar" "$arch/libasyncProfiler.so")
 
-out=${out:-$here/results/profile/$(date -u +%Y%m%dT%H%M%S)-$mode-$read-$op-c$clients}
+out=${out:-$here/results/profile/$(date -u +%Y%m%dT%H%M%S)-$event-$mode-$read-$op-c$clients}
 data=$(mktemp -d /var/tmp/leasekv-profile.XXXXXX)
 mkdir -p "$out"
 pids=()
@@ -80,14 +85,14 @@ bench() { # $1 = requests; prints "requests/s"
 }
 warm_rate=$(bench $((clients * 200)) | cut -d' ' -f1)
 bench "$(awk -v r="$warm_rate" -v s="$warmup" 'BEGIN { printf "%d", r * s }')" > /dev/null
-for i in 1 2 3; do jcmd "${pids[$((i - 1))]}" JVMTI.agent_load "$lib" "\"start,event=cpu,interval=1ms\"" > /dev/null; done
+for i in 1 2 3; do jcmd "${pids[$((i - 1))]}" JVMTI.agent_load "$lib" "\"$ap_start\"" > /dev/null; done
 rate=$(bench "$(awk -v r="$warm_rate" -v s="$seconds" 'BEGIN { printf "%d", r * s }')")
 for i in 1 2 3; do
-  jcmd "${pids[$((i - 1))]}" JVMTI.agent_load "$lib" "\"stop,file=$out/n$i.collapsed,collapsed\"" > /dev/null
+  jcmd "${pids[$((i - 1))]}" JVMTI.agent_load "$lib" "\"stop,file=$out/n$i.collapsed,$ap_stop\"" > /dev/null
 done
 
 summarize() { # $1 = collapsed stacks of one node
-  awk '
+  awk -v unit="$unit" '
     { n = $NF; $NF = ""; total += n; s = $0
       kind = "other"
       if (s ~ /CompileBroker|C2Compiler|C1Compiler/) kind = "jit compiler"
@@ -99,7 +104,7 @@ summarize() { # $1 = collapsed stacks of one node
       kinds[kind] += n
       k = split(s, f, ";"); leaf = f[k]; sub(/ +$/, "", leaf); self[leaf] += n }
     END {
-      printf "samples: %d (1 ms of CPU each)\n", total
+      printf "total: %d (%s)\n", total, unit
       for (k in kinds) printf "  %5.1f%%  %s\n", 100 * kinds[k] / total, k | "sort -rn"
       close("sort -rn")
       print "hottest frames (self time):"
@@ -108,7 +113,7 @@ summarize() { # $1 = collapsed stacks of one node
     }' "$1"
 }
 {
-  echo "leasekv profile: $op, $clients clients, fsm $mode, $read reads; $seconds s profiled after $warmup s of warm-up"
+  echo "leasekv $event profile: $op, $clients clients, fsm $mode, $read reads; $seconds s profiled after $warmup s of warm-up"
   echo "throughput while profiled: $rate (warm-up: $warm_rate requests per second)"
   echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
   for i in 1 2 3; do
