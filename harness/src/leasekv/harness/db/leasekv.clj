@@ -147,7 +147,9 @@
     (let [{:keys [data log pid]} (paths test node)]
       (c/kill-daemon! (:remote test) node pid)
       (node-env/teardown! test node)
-      (c/exec! (:remote test) node (c/join "rm" "-rf" data log pid))))
+      (c/exec! (:remote test) node (c/join "rm" "-rf" data log pid
+                                           ;; local nodes run the shared jar; a copy here is an older version's
+                                           (if (c/shares-filesystem? (:remote test)) [(:jar (paths test node))] [])))))
 
   db/Kill
   (start! [_ test node]
