@@ -9,12 +9,13 @@
   The JVM accepts an archive only for the exact class path it was made with, unmodified, so the
   nodes run one immutable copy named by its MD5 rather than a copy each.
 
-  The archive is made once per jar (and JVM) by running the jar as a one-node cluster on loopback,
-  exercising it through the client and stopping it cleanly: the JVM writes the classes it loaded
+  The archive is made once per jar and JVM build by running the jar as a one-node cluster on
+  loopback, exercising it through the client and stopping it cleanly: the JVM writes the classes it loaded
   when it exits. If that fails, nodes start without an archive (slower, not broken) and the reason
   is logged."
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
+            [leasekv.harness.control.shell :as shell]
             [leasekv.harness.log :as log])
   (:import (java.io File)
            (java.lang ProcessHandle)
@@ -50,8 +51,20 @@
             (swap! md5-cache assoc k hex)
             hex)))))
 
-(defn- java-binary []
-  (str (System/getProperty "java.home") "/bin/java"))
+(def ^:private node-java
+  "The java nodes run: the one on PATH, as in the node's command line. The archive is made with it
+  too, since a JVM accepts only archives made by its own build."
+  "java")
+
+(def ^:private node-java-id
+  "A short id of node-java's build (a hash of its java.home and java.runtime.version), part of the
+  archive's name: a JDK update then makes a new archive instead of one the JVM rejects."
+  (delay
+    (let [{:keys [exit err]} (shell/run [node-java "-XshowSettings:properties" "-version"])
+          props (into {} (keep #(when-let [[_ k v] (re-matches #"\s*(java\.home|java\.runtime\.version) = (.*)" %)] [k v])
+                               (str/split-lines (str err))))]
+      (when (and (zero? exit) (= 2 (count props)))
+        (format "%08x" (hash (str (props "java.home") " " (props "java.runtime.version"))))))))
 
 (defn- move-into-place!
   "Renames tmp to target atomically (a concurrent harness in another slot may do the same: the
@@ -140,7 +153,7 @@
         [client peer metrics] (repeatedly 3 free-port)
         host "127.0.0.1"
         address (str host ":" client)
-        cmd [(java-binary) (str "-XX:ArchiveClassesAtExit=" tmp) "-Xms64m" "-Xmx512m" "-XX:+UseG1GC"
+        cmd [node-java (str "-XX:ArchiveClassesAtExit=" tmp) "-Xms64m" "-Xmx512m" "-XX:+UseG1GC"
              "-jar" (str jar) "--id" "n1" "--peers" (str "n1=" host ":" peer ":" client)
              "--data-dir" (str dir "/data") "--client-addr" address "--peer-addr" (str host ":" peer)
              "--metrics-addr" (str host ":" metrics) "--election-timeout-ms" "200"]
@@ -187,7 +200,9 @@
     (doseq [^File old (drop keep-versions jars)
             :let [base (str/replace (str old) #"\.jar$" "")]]
       (run! #(.delete ^File %) (reverse (file-seq (io/file (str base "-native")))))
-      (.delete (io/file (str base ".jsa")))
+      (run! #(.delete ^File %) (filter #(and (str/starts-with? (.getName ^File %) (.getName (io/file base)))
+                                             (str/ends-with? (.getName ^File %) ".jsa"))
+                                       (.listFiles dir)))
       (.delete (used-marker old))
       (.delete old))))
 
@@ -198,15 +213,14 @@
   "Takes the local store jar and (optionally) the directory for shared copies. Returns
   {:jar path-of-the-shared-copy, :archive path-or-nil, :native-dir path-or-nil} (see
   extract-native!), copying the jar, extracting and making its archive the first time (once per
-  jar content and directory). A JVM other than the one that made the archive rejects it with a
-  warning in the node's log and starts without it."
+  jar content, JVM build and directory)."
   ([local-jar] (prepare! local-jar default-dir))
   ([local-jar dir]
    (locking lock
      (let [d (doto (io/file dir) (.mkdirs))
            base (str "leasekv-store-" (md5 local-jar))
            jar (copy-jar! local-jar (io/file d (str base ".jar")))
-           archive (io/file d (str base ".jsa"))
+           archive (io/file d (str base "-" (or @node-java-id "unknown-java") ".jsa"))
            marker (used-marker jar)]
        (when-not (.exists marker) (.createNewFile marker))
        (.setLastModified marker (System/currentTimeMillis))

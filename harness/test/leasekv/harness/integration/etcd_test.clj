@@ -38,7 +38,9 @@
                                       :partitions "isolate-leader,random-halves" :time-limit 24}))]
        (is (false? (:valid? r)))
        (is (false? (get-in r [:workload :linearizable :valid?])))
+       ;; Not asserted: a positive :stale-count from the separate stale-reads checker. It counts only
+       ;; reads that are stale whatever the order of concurrent and :info writes, and one run in a
+       ;; fresh-machine check had none while the linearizability checker rightly found violations.
        (testing "the stale-read report names them"
          (is (seq (get-in r [:workload :linearizable :stale-reads])))
-         (is (pos? (reduce + (map :stale-count (vals (get-in r [:workload :stale-reads :results]))))))
          (is (re-find #"serializable" (pr-str (get-in r [:workload :linearizable :stale-reads])))))))))
