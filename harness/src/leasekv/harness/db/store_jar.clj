@@ -56,15 +56,31 @@
   too, since a JVM accepts only archives made by its own build."
   "java")
 
+(defn- java-on-path
+  "Returns the canonical java.home of the `java` found on PATH, or nil."
+  []
+  (some (fn [dir]
+          (let [f (io/file dir "java")]
+            (when (.canExecute f) (some-> (.getCanonicalFile f) .getParentFile .getParentFile str))))
+        (str/split (or (System/getenv "PATH") "") #":")))
+
+(defn- java-build
+  "Returns \"<java.home> <java.runtime.version>\" of node-java: the harness's own when PATH's java is
+  the harness's JVM (no process needed), else asked from node-java itself. Nil when unknown."
+  []
+  (let [own-home (.getCanonicalPath (io/file (System/getProperty "java.home")))]
+    (if (= own-home (java-on-path))
+      (str own-home " " (System/getProperty "java.runtime.version"))
+      (let [{:keys [exit err]} (shell/run [node-java "-XshowSettings:properties" "-version"])
+            props (into {} (keep #(when-let [[_ k v] (re-matches #"\s*(java\.home|java\.runtime\.version) = (.*)" %)] [k v])
+                                 (str/split-lines (str err))))]
+        (when (and (zero? exit) (= 2 (count props)))
+          (str (.getCanonicalPath (io/file (props "java.home"))) " " (props "java.runtime.version")))))))
+
 (def ^:private node-java-id
-  "A short id of node-java's build (a hash of its java.home and java.runtime.version), part of the
-  archive's name: a JDK update then makes a new archive instead of one the JVM rejects."
-  (delay
-    (let [{:keys [exit err]} (shell/run [node-java "-XshowSettings:properties" "-version"])
-          props (into {} (keep #(when-let [[_ k v] (re-matches #"\s*(java\.home|java\.runtime\.version) = (.*)" %)] [k v])
-                               (str/split-lines (str err))))]
-      (when (and (zero? exit) (= 2 (count props)))
-        (format "%08x" (hash (str (props "java.home") " " (props "java.runtime.version"))))))))
+  "A short id of node-java's build, part of the archive's name: a JDK update then makes a new
+  archive instead of one the JVM rejects."
+  (delay (some->> (java-build) hash (format "%08x"))))
 
 (defn- move-into-place!
   "Renames tmp to target atomically (a concurrent harness in another slot may do the same: the
