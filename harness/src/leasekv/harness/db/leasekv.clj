@@ -66,19 +66,22 @@
       (throw (ex-info (str "--store-jar " jar " does not exist") {:type :bad-option})))
     (ensure-jar! (:repo-root test (System/getProperty "user.dir")))))
 
-(defn installed-jar
-  "Returns {:jar path, :archive path-or-nil, :native-dir path-or-nil}: what node runs. Nodes that share the harness's
-  filesystem (the local remote) run one content-addressed copy with a CDS archive (see
-  leasekv.harness.db.store-jar); others run the copy setup! uploads into their directory."
-  [test node]
-  (if (c/shares-filesystem? (:remote test))
-    (store-jar/prepare! (local-jar test))
-    {:jar (str (db/node-dir test node) "/leasekv-store.jar") :archive nil}))
-
 (defn- paths [test node]
   (let [dir (db/node-dir test node)]
     {:dir dir :jar (str dir "/leasekv-store.jar") :data (str dir "/data")
      :log (str dir "/store.log") :pid (str dir "/store.pid")}))
+
+(defn- install!
+  "Puts the store jar where node runs it and returns what node runs: {:jar path, :archive
+  path-or-nil, :native-dir path-or-nil}. Nodes that share the harness's filesystem (the local
+  remote) run one content-addressed copy with a CDS archive (leasekv.harness.db.store-jar); others
+  get the jar uploaded into their directory."
+  [test node]
+  (if (c/shares-filesystem? (:remote test))
+    (store-jar/prepare! (local-jar test))
+    (let [{:keys [jar]} (paths test node)]
+      (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar)))
+      {:jar jar})))
 
 (defn peers
   "Returns the --peers value for the test: id=host:peerPort:clientPort for every node."
@@ -87,13 +90,13 @@
                   (str n "=" (c/address (:remote test) n) ":" peer-port ":" lkv-client/client-port))))
 
 (defn command
-  "Takes the test, the node and what it runs ({:jar :archive}, see installed-jar). Returns the
-  command line (a vector) that starts the store on node."
+  "Takes the test, the node and what it runs ({:jar :archive :native-dir}, see install!). Returns
+  the command line (a vector) that starts the store on node."
   [test node {:keys [jar archive native-dir]}]
   (let [{:keys [data]} (paths test node)
         unsafe (:unsafe test)]
     (vec (concat
-          ["java" "-Xms64m" (str "-Xmx" (:store-heap test "512m")) "-XX:+UseG1GC"]
+          [store-jar/node-java "-Xms64m" (str "-Xmx" (:store-heap test "512m")) "-XX:+UseG1GC"]
           (when archive [(str "-XX:SharedArchiveFile=" archive)])
           (when native-dir [(str "-Djava.library.path=" native-dir)])
           ["-jar" jar
@@ -109,11 +112,10 @@
           (when unsafe ["--unsafe" unsafe])
           (when-let [extra (:store-args test)] (remove str/blank? (str/split extra #"\s+")))))))
 
-(defn- start-node! [test node]
+(defn- start-node! [test node installed]
   (node-env/before-start! test node)
   (let [{:keys [dir log pid]} (paths test node)]
-    (c/start-daemon! (:remote test) node {:cmd (command test node (installed-jar test node))
-                                          :logfile log :pidfile pid :chdir dir})))
+    (c/start-daemon! (:remote test) node {:cmd (command test node installed) :logfile log :pidfile pid :chdir dir})))
 
 (defn- role-of
   "Returns node's Role (asking it directly, no redirects), or nil when it does not answer."
@@ -132,15 +134,15 @@
                      (fn [] (let [r (role-of test node)]
                               (and r (not= "replaying" (.role r)) (.leaderId r)))))))
 
-(defrecord LeaseKvDB []
+;; installed: an atom of node -> what install! returned at setup, so that a restart runs the same
+;; jar as the test began with (a rebuild meanwhile must not mix versions) and does not look again.
+(defrecord LeaseKvDB [installed]
   db/DB
-  (setup! [this test node]
-    (let [{:keys [jar]} (paths test node)] ; db/cycle! ran teardown! on every node already
-      (if (c/shares-filesystem? (:remote test))
-        (installed-jar test node) ; copies the jar and makes its archive once, for every node
-        (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar))))
+  (setup! [_ test node] ; db/cycle! ran teardown! on every node already
+    (let [jar (install! test node)]
+      (swap! installed assoc node jar)
       (node-env/setup! test node)
-      (start-node! test node)
+      (start-node! test node jar)
       (let [leader (await-leader! test node)]
         (log/info! "leasekv on" node "is up; leader" leader))))
   (teardown! [_ test node]
@@ -155,7 +157,9 @@
   (start! [_ test node]
     (if (c/daemon-pid (:remote test) node (:pid (paths test node)))
       :already-running
-      (do (start-node! test node) :started)))
+      (do (start-node! test node (or (get @installed node)
+                                     (throw (ex-info (str "leasekv was never set up on " node) {:type :not-set-up}))))
+          :started)))
   (kill! [_ test node]
     (if (c/kill-daemon! (:remote test) node (:pid (paths test node))) :killed :not-running))
 
@@ -187,4 +191,4 @@
 (defn db
   "Returns the leasekv DB."
   []
-  (->LeaseKvDB))
+  (->LeaseKvDB (atom {})))

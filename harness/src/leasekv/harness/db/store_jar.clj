@@ -51,9 +51,9 @@
             (swap! md5-cache assoc k hex)
             hex)))))
 
-(def ^:private node-java
-  "The java nodes run: the one on PATH, as in the node's command line. The archive is made with it
-  too, since a JVM accepts only archives made by its own build."
+(def node-java
+  "The java nodes run: the one on PATH (the node's command line uses this). The archive is made
+  with it too, since a JVM accepts only archives made by its own build."
   "java")
 
 (defn- java-on-path
@@ -223,7 +223,7 @@
       (.delete old))))
 
 (defonce ^:private lock (Object.))
-(defonce ^:private failed-archives (atom #{})) ; tried once in this JVM; not again on every restart
+(defonce ^:private failed-archives (atom #{})) ; tried once in this JVM, not again for every node and test
 
 (defn prepare!
   "Takes the local store jar and (optionally) the directory for shared copies. Returns
