@@ -9,6 +9,7 @@
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
             [clojure.tools.cli :as tools-cli]
+            [leasekv.harness.cli :as cli]
             [leasekv.harness.client :as client]
             [leasekv.harness.control.shell :as shell]
             [leasekv.harness.generator :as gen]
@@ -135,9 +136,9 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run bench-harness [OPTIONS]\n") (println summary) 0)
-      errors (do (binding [*out* *err*] (println (str/join "\n" errors)) (println summary)) 255)
+      errors (cli/fail-usage (str/join "\n" errors) summary)
       (not (zero? (:exit (shell/run ["sh" "-c" "command -v redis-server && command -v redis-benchmark"]))))
-      (do (binding [*out* *err*] (println "bench-harness needs redis-server and redis-benchmark (apt-get install redis-server redis-tools)")) 255)
+      (cli/fail-usage "bench-harness needs redis-server and redis-benchmark (apt-get install redis-server redis-tools)" nil)
       :else
       (let [dir (.toFile (java.nio.file.Files/createTempDirectory "leasekv-bench-harness" (make-array java.nio.file.attribute.FileAttribute 0)))
             port (free-port)

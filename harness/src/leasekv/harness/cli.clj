@@ -104,7 +104,10 @@
        "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
 
-(defn- fail-usage [msg summary]
+(defn fail-usage
+  "Prints msg (and, when given, the options summary after a blank line) to stderr. Returns 255,
+  the exit code of bad usage. Shared by every subcommand."
+  [msg summary]
   (binding [*out* *err*]
     (println msg)
     (when summary (println) (println summary)))

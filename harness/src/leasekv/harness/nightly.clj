@@ -316,12 +316,6 @@
                                                   lazyfs-runs " runs on lazyfs"))
                     ")"))))
 
-(defn- fail-usage [msg summary-text]
-  (binding [*out* *err*]
-    (println msg)
-    (when summary-text (println) (println summary-text)))
-  255)
-
 (defn- nightly! [opts cells estimate]
   (let [id (store/timestamp)
         root (str (:results-dir opts "results") "/nightly")
@@ -349,7 +343,7 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run nightly [OPTIONS]\n") (println summary) 0)
-      errors (fail-usage (str/join "\n" errors) summary)
+      errors (cli/fail-usage (str/join "\n" errors) summary)
       :else
       (let [cells (plan options)
             estimate (estimate-secs cells)
@@ -357,7 +351,7 @@
         (print-plan cells options estimate)
         (cond
           (and budget (> estimate (* 60 budget)))
-          (fail-usage (str "The estimate (" (summary/duration-str estimate) ") exceeds --budget-minutes "
+          (cli/fail-usage (str "The estimate (" (summary/duration-str estimate) ") exceeds --budget-minutes "
                            budget "; choose fewer workloads, nemeses or modes, or a shorter --time-limit")
                       nil)
           (:dry-run options) 0

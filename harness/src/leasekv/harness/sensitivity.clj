@@ -234,5 +234,5 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run sensitivity [OPTIONS]\n") (println summary) 0)
-      errors (do (binding [*out* *err*] (println (str/join "\n" errors)) (println) (println summary)) 255)
+      errors (cli/fail-usage (str/join "\n" errors) summary)
       :else (if (:passed? (run! options)) 0 1))))
