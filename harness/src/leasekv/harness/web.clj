@@ -3,7 +3,7 @@
   with its data in <run>/view-data.js), and `lein run serve` to browse them on localhost.
 
   Pages are static files that also work from file://. Their scripts and styles are one bundle,
-  viewer.js and viewer.css, built from results/viewer/src (see docs/viewer.md) and copied into
+  viewer.js and viewer.css, built from viewer/src (see docs/viewer.md) and copied into
   <results-root>/viewer/ when a results directory other than results/ is used.
 
   Regeneration: after every run (core/run-test! calls after-run!), by `lein run index`, and by
@@ -76,7 +76,7 @@
           true)
       (every? #(.isFile (io/file dst %)) asset-files) true
       :else (do (log/warn! "Viewer assets not found in" (.getPath src) "- pages will lack the timeline and charts;"
-                           "build them with results/viewer/build.sh")
+                           "build them with viewer/build.sh")
                 false))))
 
 ;; ---------------------------------------------------------------------------------------------
