@@ -65,22 +65,31 @@
         (str/split (or (System/getenv "PATH") "") #":")))
 
 (defn- java-build
-  "Returns \"<java.home> <java.runtime.version>\" of node-java: the harness's own when PATH's java is
-  the harness's JVM (no process needed), else asked from node-java itself. Nil when unknown."
+  "Returns [java.home java.runtime.version] of node-java: the harness's own when PATH's java is the
+  harness's JVM (no process needed), else asked from node-java itself. Nil when unknown."
   []
   (let [own-home (.getCanonicalPath (io/file (System/getProperty "java.home")))]
     (if (= own-home (java-on-path))
-      (str own-home " " (System/getProperty "java.runtime.version"))
+      [own-home (System/getProperty "java.runtime.version")]
       (let [{:keys [exit err]} (shell/run [node-java "-XshowSettings:properties" "-version"])
             props (into {} (keep #(when-let [[_ k v] (re-matches #"\s*(java\.home|java\.runtime\.version) = (.*)" %)] [k v])
                                  (str/split-lines (str err))))]
         (when (and (zero? exit) (= 2 (count props)))
-          (str (.getCanonicalPath (io/file (props "java.home"))) " " (props "java.runtime.version")))))))
+          [(.getCanonicalPath (io/file (props "java.home"))) (props "java.runtime.version")])))))
+
+(defn- base-archive-stamp
+  "Returns the size and modification time of the JDK's own CDS archive under java-home: a dynamic
+  archive records its base archive's checksum and is silently ignored once the base is regenerated
+  (`java -Xshare:dump`), so the base's identity is part of ours."
+  [java-home]
+  (let [f (io/file java-home "lib" "server" "classes.jsa")]
+    (when (.isFile f) (str (.length f) "@" (.lastModified f)))))
 
 (def ^:private node-java-id
-  "A short id of node-java's build, part of the archive's name: a JDK update then makes a new
-  archive instead of one the JVM rejects."
-  (delay (some->> (java-build) hash (format "%08x"))))
+  "A short id of node-java's build and base CDS archive, part of the archive's name: a JDK update or
+  a regenerated base archive then makes a new archive instead of one the JVM rejects."
+  (delay (when-let [[home :as build] (java-build)]
+           (format "%08x" (hash (conj build (base-archive-stamp home)))))))
 
 (defn- move-into-place!
   "Renames tmp to target atomically (a concurrent harness in another slot may do the same: the
