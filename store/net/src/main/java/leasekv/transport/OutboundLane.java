@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OutboundLane {
     private static final System.Logger LOG = System.getLogger("leasekv.transport");
+    /** A rejected handshake (another cluster, a wrong id) does not fix itself soon: retry, and warn, at most once a second. */
+    private static final long REJECTED_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String peerId;
     private final Lane lane;
@@ -217,7 +219,7 @@ final class OutboundLane {
         if (closed) {
             return;
         }
-        long delay = rejected ? config.reconnectBackoffMax().toNanos() : backoffNanos;
+        long delay = rejected ? Math.max(config.reconnectBackoffMax().toNanos(), REJECTED_RETRY_NANOS) : backoffNanos;
         backoffNanos = Math.min(config.reconnectBackoffMax().toNanos(), backoffNanos * 2);
         loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
     }

@@ -15,7 +15,7 @@ import java.util.Map;
  * @param laneLimits          limits per lane
  * @param connectTimeout      one TCP connect attempt
  * @param reconnectBackoffMin first wait after a failed or lost connection; doubles per failure
- * @param reconnectBackoffMax longest wait between attempts (also used after a rejected handshake)
+ * @param reconnectBackoffMax longest wait between attempts (after a rejected handshake: at least 1 s)
  * @param handshakeTimeout    an inbound connection that does not complete its handshake by then is closed
  * @param keepaliveInterval   how often the accepting side sends an empty frame back on each connection
  * @param peerSilenceTimeout  the dialing side drops a connection that has been silent this long (a
@@ -50,13 +50,18 @@ public record TransportConfig(String clusterId, String selfId, InetSocketAddress
     }
 
     /**
-     * Defaults: connect 1 s, reconnect backoff 50 ms doubling to 1 s, handshake 5 s, keepalive every
+     * Defaults: connect 1 s, reconnect backoff 50 ms doubling to 200 ms, handshake 5 s, keepalive every
      * 500 ms, a connection silent for 3 s is replaced, default lane limits.
+     *
+     * <p>The backoff stays short because a refused connect is cheap (the peer's host answers at once)
+     * while waiting is not: a peer that starts a moment after us, or restarts after a crash, is reached
+     * within two heartbeat intervals, not up to a second later (which delayed a new cluster's first
+     * election by most of that second). An unreachable host costs the connect timeout per attempt anyway.
      */
     public static TransportConfig defaults(String clusterId, String selfId, InetSocketAddress bindAddress,
                                            Map<String, InetSocketAddress> peers) {
         return new TransportConfig(clusterId, selfId, bindAddress, peers, null, Duration.ofSeconds(1),
-                Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(500),
+                Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMillis(500),
                 Duration.ofSeconds(3));
     }
 
