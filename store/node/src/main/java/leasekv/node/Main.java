@@ -1,97 +1,90 @@
 package leasekv.node;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.List;
 import leasekv.fsm.SyncMode;
 import leasekv.wal.WalCorruptionException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code bin/store}: runs one leasekv node until SIGTERM/SIGINT. */
-@Command(name = "store", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
-    description = {
-        "Runs one leasekv node: Raft with lease reads, a WAL, and a RocksDB state machine, serving the Redis protocol.",
-        "Exit status: 0 clean shutdown, 2 bad configuration, 3 corrupt WAL or state, 1 any other failure."},
-    footerHeading = "%nUnsafe modes (--unsafe, only with --test-hooks; each breaks exactly one safety rule):%n",
-    footer = UnsafeModes.HELP)
-public final class Main implements Callable<Integer> {
-  @Option(names = "--id", required = true, description = "This node's id; must be one of --peers.")
+public final class Main {
+  private static final List<String> DESCRIPTION = List.of(
+      "Runs one leasekv node: Raft with lease reads, a WAL, and a RocksDB state machine, serving the Redis protocol.",
+      "Exit status: 0 clean shutdown, 2 bad configuration, 3 corrupt WAL or state, 1 any other failure.");
+  private static final String FOOTER = String.format(
+      "Unsafe modes (--unsafe, only with --test-hooks; each breaks exactly one safety rule):%n" + UnsafeModes.HELP + "%n");
+
   String id;
-
-  @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PEERPORT:CLIENTPORT,...",
-      description = "Every member of the initial configuration, this node included.")
   String peers;
-
-  @Option(names = "--data-dir", defaultValue = "data", description = "Holds wal/ and fsm/ unless those are given (default: ${DEFAULT-VALUE}).")
   Path dataDir;
-
-  @Option(names = "--wal-dir", description = "The Raft WAL directory (default: <data-dir>/wal).")
   Path walDir;
-
-  @Option(names = "--fsm-dir", description = "The RocksDB state machine directory (default: <data-dir>/fsm).")
   Path fsmDir;
-
-  @Option(names = "--client-addr", description = "RESP listen address (default: 0.0.0.0:<client port in --peers>).")
   String clientAddr;
-
-  @Option(names = "--peer-addr", description = "Raft listen address (default: 0.0.0.0:<peer port in --peers>).")
   String peerAddr;
-
-  @Option(names = "--metrics-addr", defaultValue = "0.0.0.0:9100", description = "Prometheus /metrics address (default: ${DEFAULT-VALUE}).")
   String metricsAddr;
-
-  @Option(names = "--cluster-id", defaultValue = "leasekv", description = "Peers with another cluster id are refused (default: ${DEFAULT-VALUE}).")
   String clusterId;
-
-  @Option(names = "--tick-ms", defaultValue = "10", description = "Raft tick (default: ${DEFAULT-VALUE}).")
   long tickMillis;
-
-  @Option(names = "--election-timeout-ms", defaultValue = "1000", description = "Minimum election timeout; randomized up to 2x (default: ${DEFAULT-VALUE}).")
   long electionTimeoutMillis;
-
-  @Option(names = "--heartbeat-interval-ms", defaultValue = "100", description = "Leader heartbeat interval (default: ${DEFAULT-VALUE}).")
   long heartbeatIntervalMillis;
-
-  @Option(names = "--lease-ms", defaultValue = "0",
-      description = "Lease length; 0 picks the largest safe value, (election timeout - 1 tick)(1-rho)/(1+rho) - max read time. A larger value is refused.")
   long leaseMillis;
-
-  @Option(names = "--clock-drift-bound", defaultValue = "0.1", description = "rho: every clock runs at a rate within [1-rho, 1+rho] (default: ${DEFAULT-VALUE}).")
   double clockDriftBound;
-
-  @Option(names = "--max-read-ms", defaultValue = "0", description = "Time a lease read may take between its lease check and its snapshot (default: ${DEFAULT-VALUE}; the check follows the snapshot, so 0 is safe).")
   long maxReadMillis;
-
-  @Option(names = "--read-mode", defaultValue = "lease", description = "lease (falls back to ReadIndex when the lease is not valid) or read-index (default: ${DEFAULT-VALUE}).")
   String readMode;
-
-  @Option(names = "--fsm-sync-mode", defaultValue = "nosync", description = "sync: fsync every state-machine batch; nosync: the Raft WAL is the durability boundary (default: ${DEFAULT-VALUE}).")
   String fsmSyncMode;
-
-  @Option(names = "--snapshot-interval-entries", defaultValue = "10000", description = "Make the state machine durable and compact the log every this many applied entries (default: ${DEFAULT-VALUE}).")
   long snapshotIntervalEntries;
-
-  @Option(names = "--log-retain-entries", defaultValue = "1000", description = "Entries kept below the durable applied index when compacting, for slow followers (default: ${DEFAULT-VALUE}).")
   long logRetainEntries;
-
-  @Option(names = "--max-inflight-appends", defaultValue = "64", description = "Append messages in flight per follower (default: ${DEFAULT-VALUE}).")
   int maxInflightAppends;
-
-  @Option(names = "--max-batch-bytes", defaultValue = "1048576", description = "Bytes of entries per append message (default: ${DEFAULT-VALUE}).")
   long maxBatchBytes;
-
-  @Option(names = "--request-timeout-ms", defaultValue = "5000", description = "A write not committed in this time answers TIMEOUT (default: ${DEFAULT-VALUE}).")
   long requestTimeoutMillis;
-
-  @Option(names = "--test-hooks", description = "Enable ADMIN CLOCK and ADMIN TRANSFER, and allow --unsafe.")
   boolean testHooks;
-
-  @Option(names = "--unsafe", paramLabel = "MODE[,MODE]", defaultValue = "", description = "Deliberately broken behaviour; see the list below.")
   String unsafe;
+
+  private CommandLineOptions options() {
+    return new CommandLineOptions()
+        .required("--id", "ID", "This node's id; must be one of --peers.", v -> id = v)
+        .required("--peers", "ID=HOST:PEERPORT:CLIENTPORT,...", "Every member of the initial configuration, this node included.",
+            v -> peers = v)
+        .path("--data-dir", "data", "Holds wal/ and fsm/ unless those are given (default: ${DEFAULT}).", v -> dataDir = v)
+        .path("--wal-dir", null, "The Raft WAL directory (default: <data-dir>/wal).", v -> walDir = v)
+        .path("--fsm-dir", null, "The RocksDB state machine directory (default: <data-dir>/fsm).", v -> fsmDir = v)
+        .string("--client-addr", "HOST:PORT", null, "RESP listen address (default: 0.0.0.0:<client port in --peers>).",
+            v -> clientAddr = v)
+        .string("--peer-addr", "HOST:PORT", null, "Raft listen address (default: 0.0.0.0:<peer port in --peers>).",
+            v -> peerAddr = v)
+        .string("--metrics-addr", "HOST:PORT", "0.0.0.0:9100", "Prometheus /metrics address (default: ${DEFAULT}).",
+            v -> metricsAddr = v)
+        .string("--cluster-id", "ID", "leasekv", "Peers with another cluster id are refused (default: ${DEFAULT}).",
+            v -> clusterId = v)
+        .longValue("--tick-ms", "MS", "10", "Raft tick (default: ${DEFAULT}).", v -> tickMillis = v)
+        .longValue("--election-timeout-ms", "MS", "1000",
+            "Minimum election timeout; randomized up to 2x (default: ${DEFAULT}).", v -> electionTimeoutMillis = v)
+        .longValue("--heartbeat-interval-ms", "MS", "100", "Leader heartbeat interval (default: ${DEFAULT}).",
+            v -> heartbeatIntervalMillis = v)
+        .longValue("--lease-ms", "MS", "0", "Lease length; 0 picks the largest safe value, (election timeout - 1 tick)"
+            + "(1-rho)/(1+rho) - max read time. A larger value is refused.", v -> leaseMillis = v)
+        .doubleValue("--clock-drift-bound", "RHO", "0.1",
+            "rho: every clock runs at a rate within [1-rho, 1+rho] (default: ${DEFAULT}).", v -> clockDriftBound = v)
+        .longValue("--max-read-ms", "MS", "0", "Time a lease read may take between its lease check and its snapshot "
+            + "(default: ${DEFAULT}; the check follows the snapshot, so 0 is safe).", v -> maxReadMillis = v)
+        .string("--read-mode", "MODE", "lease",
+            "lease (falls back to ReadIndex when the lease is not valid) or read-index (default: ${DEFAULT}).",
+            v -> readMode = v)
+        .string("--fsm-sync-mode", "MODE", "nosync", "sync: fsync every state-machine batch; nosync: the Raft WAL is "
+            + "the durability boundary (default: ${DEFAULT}).", v -> fsmSyncMode = v)
+        .longValue("--snapshot-interval-entries", "N", "10000", "Make the state machine durable and compact the log "
+            + "every this many applied entries (default: ${DEFAULT}).", v -> snapshotIntervalEntries = v)
+        .longValue("--log-retain-entries", "N", "1000", "Entries kept below the durable applied index when "
+            + "compacting, for slow followers (default: ${DEFAULT}).", v -> logRetainEntries = v)
+        .intValue("--max-inflight-appends", "N", "64", "Append messages in flight per follower (default: ${DEFAULT}).",
+            v -> maxInflightAppends = v)
+        .longValue("--max-batch-bytes", "BYTES", "1048576", "Bytes of entries per append message (default: ${DEFAULT}).",
+            v -> maxBatchBytes = v)
+        .longValue("--request-timeout-ms", "MS", "5000",
+            "A write not committed in this time answers TIMEOUT (default: ${DEFAULT}).", v -> requestTimeoutMillis = v)
+        .flag("--test-hooks", "Enable ADMIN CLOCK and ADMIN TRANSFER, and allow --unsafe.", () -> testHooks = true)
+        .string("--unsafe", "MODE[,MODE]", "", "Deliberately broken behaviour; see the list below.", v -> unsafe = v);
+  }
 
   public static void main(String[] args) {
     disableNettyLeakDetectionUnlessAsked();
@@ -113,31 +106,32 @@ public final class Main implements Callable<Integer> {
 
   /** Parses, validates and runs; returns the exit status. Errors go to {@code err}, one clear line. */
   static int run(String[] args, PrintStream err) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setErr(new PrintWriter(err, true));
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException) {
-        err.println("store: " + e.getMessage());
-        return 2;
+    Main main = new Main();
+    CommandLineOptions options = main.options();
+    try {
+      if (!options.parse(args)) {
+        options.usage(System.out, "store", DESCRIPTION, FOOTER);
+        return 0;
       }
-      if (e instanceof WalCorruptionException || e instanceof StateCorruptionException) {
-        err.println("store: refusing to start: " + e.getMessage());
-        return 3;
-      }
-      err.println("store: failed: " + e);
-      e.printStackTrace(err);
-      return 1;
-    });
-    cli.setParameterExceptionHandler((e, a) -> {
+      return main.call();
+    } catch (CommandLineOptions.UsageException e) {
       err.println("store: " + e.getMessage());
       err.println("run 'bin/store --help' for the options");
       return 2;
-    });
-    return cli.execute(args);
+    } catch (ConfigException e) {
+      err.println("store: " + e.getMessage());
+      return 2;
+    } catch (WalCorruptionException | StateCorruptionException e) {
+      err.println("store: refusing to start: " + e.getMessage());
+      return 3;
+    } catch (Exception e) {
+      err.println("store: failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
   }
 
-  @Override
-  public Integer call() throws Exception {
+  private int call() throws Exception {
     NodeConfig config = toConfig();
     Node node = Node.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
