@@ -1,7 +1,11 @@
 package leasekv.node;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import leasekv.fsm.SyncMode;
@@ -88,6 +92,7 @@ public final class Main {
 
   public static void main(String[] args) {
     disableNettyLeakDetectionUnlessAsked();
+    answerRocksDbMuslProbe();
     Log.installJulBridge();
     System.exit(run(args, System.err));
   }
@@ -101,6 +106,24 @@ public final class Main {
   static void disableNettyLeakDetectionUnlessAsked() {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       System.setProperty("io.netty.leakDetection.level", "disabled");
+    }
+  }
+
+  /**
+   * RocksDB chooses between its glibc and musl libraries by running {@code sh -c 'ldd /usr/bin/env |
+   * grep -q musl'} (six processes at every node start) unless ROCKSDB_MUSL_LIBC is set. One directory
+   * listing gives the same answer: a musl system has its loader at /lib/ld-musl-ARCH.so.1. Must run
+   * before RocksDB loads; with another RocksDB version whose field differs, RocksDB probes as before.
+   */
+  static void answerRocksDbMuslProbe() {
+    if (System.getenv("ROCKSDB_MUSL_LIBC") != null) return;
+    try (DirectoryStream<Path> muslLoaders = Files.newDirectoryStream(Path.of("/lib"), "ld-musl-*")) {
+      boolean musl = muslLoaders.iterator().hasNext();
+      Field answer = Class.forName("org.rocksdb.util.Environment").getDeclaredField("MUSL_LIBC");
+      answer.setAccessible(true);
+      answer.set(null, musl);
+    } catch (IOException | ReflectiveOperationException | RuntimeException e) {
+      // RocksDB runs its own probe
     }
   }
 
