@@ -14,7 +14,8 @@
             [leasekv.harness.control.shell :as shell]
             [leasekv.harness.log :as log]
             [leasekv.harness.slot :as slot]
-            [leasekv.harness.util :as util]))
+            [leasekv.harness.util :as util])
+  (:import (java.nio.file CopyOption Files StandardCopyOption)))
 
 (def bridge (str (slot/prefix) "-br0"))
 (def bridge-cidr (str (slot/subnet-prefix) ".1/24"))
@@ -89,8 +90,20 @@
   (host! "ip" "link" "set" bridge "up")
   (util/real-pmap create-node! nodes)) ; independent of each other: in parallel, ~3x faster
 
+(defn- copy-file!
+  "Copies from to to (parents created, an existing file replaced), as `cp -f` on a node would:
+  the nodes share this machine's filesystem, so no command is needed."
+  [from to]
+  (io/make-parents (io/file to))
+  (Files/copy (.toPath (io/file from)) (.toPath (io/file to))
+              ^"[Ljava.nio.file.CopyOption;" (into-array CopyOption [StandardCopyOption/REPLACE_EXISTING]))
+  nil)
+
+;; Only the network and UTS namespaces are the node's own: files, processes and pids are this
+;; machine's (SharedFilesystem, SharedProcesses).
 (defrecord LocalRemote [nodes]
   c/SharedFilesystem
+  c/SharedProcesses
   c/Remote
   (setup-cluster! [_ new-nodes]
     (doseq [n new-nodes] (node-index n))
@@ -112,14 +125,8 @@
     (shell/run ["nsenter" (str "--net=/run/netns/" (namespace-name node))
                 (str "--uts=" (uts-file node)) "sh" "-c" cmd]
                opts))
-  (upload! [this node local-path remote-path]
-    (c/exec! this node (c/join "mkdir" "-p" (.getParent (io/file remote-path))))
-    (c/exec! this node (c/join "cp" "-f" local-path remote-path))
-    nil)
-  (download! [this node remote-path local-path]
-    (io/make-parents local-path)
-    (c/exec! this node (c/join "cp" "-f" remote-path local-path))
-    nil)
+  (upload! [_ _ local-path remote-path] (copy-file! local-path remote-path))
+  (download! [_ _ remote-path local-path] (copy-file! remote-path local-path))
   (start-daemon! [this node opts] (c/start-daemon-via-exec! this node opts)))
 
 (defn remote
