@@ -93,11 +93,18 @@ final class OutboundLane {
             return false;
         }
         queue.add(frame);
-        if (started.compareAndSet(false, true)) {
-            loop.execute(this::connect); // lanes connect on first use and then stay connected
-        } else {
+        if (!dial()) {
             scheduleDrain();
         }
+        return true;
+    }
+
+    /** Starts connecting unless this lane already has (it then stays connected). Returns true if it started now. */
+    boolean dial() {
+        if (closed || !started.compareAndSet(false, true)) {
+            return false;
+        }
+        loop.execute(this::connect);
         return true;
     }
 

@@ -28,7 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       over the lane's limit, or the peer is unknown. A false return means "not delivered"; Raft treats
  *       the peer as unreachable and resends later.</li>
  *   <li>A lane connects on its first send, then reconnects after failures with exponential backoff;
- *       a down peer costs one connect attempt per backoff period and never slows other peers.</li>
+ *       a down peer costs one connect attempt per backoff period and never slows other peers. The
+ *       control lanes are dialled as soon as the transport starts: otherwise a new cluster's first
+ *       (pre-)votes wait for dials and backoffs, arrive together once the peers are up, and split the
+ *       vote.</li>
  *   <li>Every connection opens with a handshake carrying the cluster id, the sender's id and the target
  *       id; the accepting node rejects (and logs) a wrong cluster id, an unknown sender or a wrong target.</li>
  *   <li>Frames are delivered to the {@link FrameHandler} on netty threads; see its threading notes.</li>
@@ -83,6 +86,7 @@ public final class PeerTransport implements AutoCloseable {
         serverChannel = bootstrap.bind(config.bindAddress()).sync().channel();
         LOG.log(System.Logger.Level.INFO, "peer transport of " + config.selfId() + " listening on "
                 + serverChannel.localAddress() + " (" + (loops.isEpoll() ? "epoll" : "nio") + ")");
+        outbound.values().forEach(lanes -> lanes.get(Lane.CONTROL).dial());
         return this;
     }
 

@@ -231,6 +231,19 @@ class PeerTransportTest {
     }
 
     @Test
+    void controlLanesAreDialledAtStartAndReachAPeerThatStartsLater() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        Map<String, InetSocketAddress> peers = Map.of("n1", local(portA), "n2", local(portB));
+        Node a = new Node("n1").start("c", portA, peers);
+        Thread.sleep(300); // n2 is not up yet: a's dials are refused and retried
+        new Node("n2").start("c", portB, peers);
+        // Nothing was sent: the control lanes connect by themselves, within a backoff period of n2's start.
+        await("n1's control lane to n2", 2000, () -> a.transport.isConnected("n2", Lane.CONTROL));
+        assertFalse(a.transport.isConnected("n2", Lane.REPLICATION), "other lanes still connect on first use");
+    }
+
+    @Test
     void reconnectsAndDeliversAfterThePeerRestarts() throws Exception {
         Node[] n = pair("c", "c");
         int portB = n[1].port();
