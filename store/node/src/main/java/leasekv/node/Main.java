@@ -91,21 +91,30 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    disableNettyLeakDetectionUnlessAsked();
+    quietNettyUnlessAsked();
     answerRocksDbMuslProbe();
     Log.installJulBridge();
     System.exit(run(args, System.err));
   }
 
   /**
-   * Netty samples buffers for leak reports by default, recording a stack trace for each sampled
-   * one: 2.8% of a leader's CPU under lease GETs (docs/performance.md, "Profiles"). Off unless
-   * asked for with {@code -Dio.netty.leakDetection.level=simple} (or higher) when hunting a leak.
-   * Must run before any netty class loads.
+   * Netty's diagnostics that cost a node more than they give it, off unless asked for (this must run
+   * before any netty class loads):
+   * <ul>
+   *   <li>Leak detection samples buffers and records a stack trace for each sampled one: 2.8% of a
+   *       leader's CPU under lease GETs (docs/performance.md, "Profiles"). Ask with
+   *       {@code -Dio.netty.leakDetection.level=simple} (or higher) when hunting a leak.</li>
+   *   <li>Its JFR events: the first buffer allocation registers them with Flight Recorder, whose
+   *       start-up (~80 ms of CPU on an io thread, under the first peer handshake) delayed a new
+   *       cluster's first connections. Ask with {@code -Dio.netty.jfr.enabled=true}.</li>
+   * </ul>
    */
-  static void disableNettyLeakDetectionUnlessAsked() {
+  static void quietNettyUnlessAsked() {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       System.setProperty("io.netty.leakDetection.level", "disabled");
+    }
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
     }
   }
 
