@@ -106,7 +106,7 @@ public final class Node implements AutoCloseable {
     NodeInfo info = new NodeInfo(config, clock, wal, fsm, raftConfig.leaseNanos());
     ReadPath reads = new ReadPath(config.readMode(), clock, fsm, waiters, metrics, null);
     RaftLoop loop = new RaftLoop(core, wal, clock, raftConfig.tickNanos(), outbound, applier, proposals, receiver,
-        reads, metrics);
+        reads, metrics, () -> controlLanesReachQuorum(config, transport));
     NodeService service = new NodeService(config, clock, loop, reads, proposals, applier, fsm, compactor, transport, info);
     reads.setNotLeader(service::notLeader);
     reads.attach(loop);
@@ -129,6 +129,15 @@ public final class Node implements AutoCloseable {
     service.startServing();
     LOG.info("serving clients on " + server.boundAddress() + " (replayed through " + applier.appliedIndex() + ")");
     return node;
+  }
+
+  /** True when this node and the peers its control lanes are connected to make a majority of the members. */
+  private static boolean controlLanesReachQuorum(NodeConfig config, PeerTransport transport) {
+    int reached = 1;
+    for (String peer : config.peers().keySet()) {
+      if (!peer.equals(config.id()) && transport.isConnected(peer, Lane.CONTROL)) reached++;
+    }
+    return reached > config.peers().size() / 2;
   }
 
   private static TransportConfig transportConfig(NodeConfig config) {

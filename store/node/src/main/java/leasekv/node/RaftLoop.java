@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import leasekv.raft.LeaseState;
 import leasekv.raft.Message;
 import leasekv.raft.MessageType;
@@ -58,11 +59,22 @@ final class RaftLoop implements Runnable {
   private long lastTerm = -1;
   private String lastLeader;
   private long nextTickNanos;
+  private final BooleanSupplier reachesQuorum;
+  private boolean reachedQuorum; // loop-confined; once true, stays true
 
   private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<Void> future) {}
 
+  /**
+   * @param reachesQuorum whether this node's connections reach a majority of the members: the loop
+   *     does not tick (so no election timer runs) until it first does. A node that cannot reach a
+   *     majority could not win an election anyway; and nodes that start together then begin their
+   *     randomized timeouts when the last peer they need comes up, instead of queueing pre-votes
+   *     that all arrive together once the connections exist and split the vote. Ticking later
+   *     than real time is the safe direction (see {@link #tickIfDue}).
+   */
   RaftLoop(RaftCore core, Wal wal, AdjustableClock clock, long tickNanos, Outbound outbound, Applier applier,
-      Proposals proposals, SnapshotReceiver installer, ReadPath reads, NodeMetrics metrics) {
+      Proposals proposals, SnapshotReceiver installer, ReadPath reads, NodeMetrics metrics, BooleanSupplier reachesQuorum) {
+    this.reachesQuorum = reachesQuorum;
     this.core = core;
     this.wal = wal;
     this.clock = clock;
@@ -172,6 +184,10 @@ final class RaftLoop implements Runnable {
    */
   private void tickIfDue() {
     long now = clock.nanoTime();
+    if (!reachedQuorum && !(reachedQuorum = reachesQuorum.getAsBoolean())) {
+      nextTickNanos = now + tickNanos; // ask again next tick
+      return;
+    }
     int ticks = 0;
     while (now - nextTickNanos >= 0 && ticks < MAX_CATCH_UP_TICKS) {
       core.tick();

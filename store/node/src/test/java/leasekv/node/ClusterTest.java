@@ -55,6 +55,22 @@ class ClusterTest {
   }
 
   @Test
+  void aNewNodeStartsNoElectionUntilItReachesAMajority() throws Exception {
+    cluster = new LocalCluster(dir, 3, c -> c);
+    cluster.start("n1");
+    // Alone, n1 cannot reach a majority: its election timer does not run, so it never even asks
+    // for pre-votes (which would otherwise queue up for peers that are not there yet).
+    for (int i = 0; i < 10; i++) {
+      Thread.sleep(120); // 4 election timeouts of 300 ms in all
+      try (LeaseKvClient c = cluster.pinned("n1")) {
+        assertEquals("follower", c.role().role(), "a node that reaches no majority stays a plain follower");
+      }
+    }
+    cluster.start("n2");
+    assertTrue(List.of("n1", "n2").contains(cluster.awaitLeader(10_000)));
+  }
+
+  @Test
   void readIndexModeServesReadsWithoutTheLease() throws Exception {
     cluster = new LocalCluster(dir, 3, c -> withReadMode(c, ReadModeSetting.READ_INDEX)).startAll();
     cluster.awaitLeader(10_000);
