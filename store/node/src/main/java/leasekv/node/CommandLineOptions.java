@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The store's command line: {@code --name value} or {@code --name=value} options, flags, and
- * {@code -h/--help}. A small table of options rather than picocli because every node start pays for
+ * The store's command line: {@code --name value} or {@code --name=value} options, flags,
+ * {@code -h/--help} and {@code -V/--version}. A small table of options rather than picocli because every node start pays for
  * its parser: picocli's classes are Java 5 bytecode, which CDS cannot archive and the old verifier
  * checks at every start, and its annotations are read reflectively (about 0.25 s of CPU per start,
  * times five JVMs sharing two cores when a local cluster starts: docs/performance.md).
@@ -85,12 +85,16 @@ final class CommandLineOptions {
     return this;
   }
 
+  /** What the command line asks for. */
+  enum Request { RUN, HELP, VERSION }
+
   /**
-   * Applies the defaults, then args. Returns false, having printed nothing, when help was asked for
-   * (the caller prints {@link #usage}); true when the options are set.
+   * Applies the defaults, then args. Returns HELP or VERSION, having printed nothing, when one of
+   * those was asked for (the caller prints {@link #usage} or its version); RUN when the options are set.
    */
-  boolean parse(String[] args) {
-    for (String a : args) if (a.equals("-h") || a.equals("--help")) return false;
+  Request parse(String[] args) {
+    for (String a : args) if (a.equals("-h") || a.equals("--help")) return Request.HELP;
+    for (String a : args) if (a.equals("-V") || a.equals("--version")) return Request.VERSION;
     for (Spec s : specs.values()) if (s.defaultValue() != null) s.set().accept(s.defaultValue());
     Set<String> given = new HashSet<>();
     for (int i = 0; i < args.length; i++) {
@@ -116,7 +120,7 @@ final class CommandLineOptions {
     List<String> missing = new ArrayList<>();
     for (Spec s : specs.values()) if (s.required() && !given.contains(s.name())) missing.add("'" + s.name() + "=" + s.paramLabel() + "'");
     if (!missing.isEmpty()) throw new UsageException("Missing required option" + (missing.size() > 1 ? "s: " : ": ") + String.join(", ", missing));
-    return true;
+    return Request.RUN;
   }
 
   /** Prints the help: usage line, description lines, one entry per option, footer. */
@@ -126,6 +130,7 @@ final class CommandLineOptions {
     out.println();
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"-h, --help", "Show this help and exit."});
+    rows.add(new String[] {"-V, --version", "Print the version and exit."});
     for (Spec s : specs.values()) {
       String left = s.isFlag() ? s.name() : s.name() + "=" + s.paramLabel();
       String text = s.description().replace("${DEFAULT}", s.defaultValue() == null ? "" : s.defaultValue());

@@ -141,11 +141,14 @@ public final class Main {
     Main main = new Main();
     CommandLineOptions options = main.options();
     try {
-      if (!options.parse(args)) {
-        options.usage(System.out, "store", DESCRIPTION, FOOTER);
-        return 0;
+      switch (options.parse(args)) {
+        case HELP -> options.usage(System.out, "store", DESCRIPTION, FOOTER);
+        case VERSION -> System.out.println("leasekv store " + version());
+        case RUN -> {
+          return main.call();
+        }
       }
-      return main.call();
+      return 0;
     } catch (CommandLineOptions.UsageException e) {
       err.println("store: " + e.getMessage());
       err.println("run 'bin/store --help' for the options");
@@ -161,6 +164,12 @@ public final class Main {
       e.printStackTrace(err);
       return 1;
     }
+  }
+
+  /** The jar's Implementation-Version, or "(unknown)" when not run from the built jar. */
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v != null ? v : "(unknown)";
   }
 
   private int call() throws Exception {

@@ -31,11 +31,11 @@ class CommandLineOptionsTest {
 
   @Test
   void takesBothSpellingsAndAppliesDefaultsFirst() {
-    assertTrue(options().parse(new String[] {"--name", "a"}));
+    assertEquals(CommandLineOptions.Request.RUN, options().parse(new String[] {"--name", "a"}));
     assertEquals("a", name);
     assertEquals(7, ticks);
     assertFalse(hooks);
-    assertTrue(options().parse(new String[] {"--ticks=12", "--hooks", "--name=b=c"}));
+    assertEquals(CommandLineOptions.Request.RUN, options().parse(new String[] {"--ticks=12", "--hooks", "--name=b=c"}));
     assertEquals("b=c", name);
     assertEquals(12, ticks);
     assertTrue(hooks);
@@ -54,8 +54,10 @@ class CommandLineOptionsTest {
   }
 
   @Test
-  void helpIsAskedForAndListsDefaults() {
-    assertFalse(options().parse(new String[] {"--name", "a", "-h"}));
+  void helpAndVersionAreAskedForAndHelpListsDefaults() {
+    assertEquals(CommandLineOptions.Request.HELP, options().parse(new String[] {"--name", "a", "-h"}));
+    assertEquals(CommandLineOptions.Request.VERSION, options().parse(new String[] {"--version"}));
+    assertEquals(CommandLineOptions.Request.VERSION, options().parse(new String[] {"-V", "--no-such-option"}));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     options().usage(new PrintStream(bytes, true, StandardCharsets.UTF_8), "cmd", List.of("Does things."), "footer\n");
     String help = bytes.toString(StandardCharsets.UTF_8);
