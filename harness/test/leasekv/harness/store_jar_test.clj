@@ -70,10 +70,11 @@
                              "n1" {:jar "/j/s.jar" :archive "/j/s.jsa" :native-dir "/j/s-native"})
         without (lkv-db/command (assoc test :remote (reify c/Remote (address [_ n] (str n ".host"))))
                                 "n1" {:jar "/x/s.jar"})]
-    (is (= ["java" "-Xms64m" "-Xmx512m" "-XX:+UseG1GC" "-XX:SharedArchiveFile=/j/s.jsa"
+    (is (= ["java" "-Xms64m" "-Xmx512m" "-XX:+UseG1GC" "-XX:CompileThresholdScaling=3" "-XX:SharedArchiveFile=/j/s.jsa"
             "-Djava.library.path=/j/s-native" "-jar" "/j/s.jar"]
-           (take 8 with)))
-    (is (= ["java" "-Xms64m" "-Xmx512m" "-XX:+UseG1GC" "-jar" "/x/s.jar"] (take 6 without)))))
+           (take 9 with)))
+    (is (= ["java" "-Xms64m" "-Xmx512m" "-XX:+UseG1GC" "-XX:CompileThresholdScaling=3" "-jar" "/x/s.jar"]
+           (take 7 without)))))
 
 (deftest ^:integration the-archive-made-for-the-real-store-jar-is-accepted-by-the-jvm
   ;; -Xshare:on makes the JVM fail when it cannot map the archive, so exit 0 proves the archive
