@@ -1,5 +1,6 @@
 package leasekv.bench.peers;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +55,8 @@ final class EtcdCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     net.killAll();
+    DataDirs.deleteAllButLogs(dataRoot);
   }
 }

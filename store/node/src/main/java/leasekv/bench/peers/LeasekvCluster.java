@@ -100,7 +100,8 @@ final class LeasekvCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     for (int i = 1; i <= net.size(); i++) killNode(i);
+    DataDirs.deleteAllButLogs(dataRoot);
   }
 }

@@ -1,5 +1,6 @@
 package leasekv.bench.peers;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,8 @@ final class RedisServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     net.killAll();
+    DataDirs.deleteAllButLogs(dir);
   }
 }
