@@ -75,12 +75,12 @@
   "Puts the store jar where node runs it and returns what node runs: {:jar path, :archive
   path-or-nil, :native-dir path-or-nil}. Nodes that share the harness's filesystem (the local
   remote) run one content-addressed copy with a CDS archive (leasekv.harness.db.store-jar); others
-  get the jar uploaded into their directory."
-  [test node]
+  get the jar uploaded into their directory. local is the local jar (see local-jar)."
+  [test node local]
   (if (c/shares-filesystem? (:remote test))
-    (store-jar/prepare! (local-jar test))
+    (store-jar/prepare! local)
     (let [{:keys [jar]} (paths test node)]
-      (log/info! "Store jar on" node (name (install-jar! test node (local-jar test) jar)))
+      (log/info! "Store jar on" node (name (install-jar! test node local jar)))
       {:jar jar})))
 
 (defn peers
@@ -141,10 +141,12 @@
 
 ;; installed: an atom of node -> what install! returned at setup, so that a restart runs the same
 ;; jar as the test began with (a rebuild meanwhile must not mix versions) and does not look again.
-(defrecord LeaseKvDB [installed]
+;; local: an atom of the local jar, resolved (built when stale) by the first node's setup only: the
+;; staleness check walks the store's sources, and the nodes, set up in parallel, each waited for it.
+(defrecord LeaseKvDB [installed local]
   db/DB
   (setup! [_ test node] ; db/cycle! ran teardown! on every node already
-    (let [jar (install! test node)]
+    (let [jar (install! test node (locking local (or @local (reset! local (local-jar test)))))]
       (swap! installed assoc node jar)
       (node-env/setup! test node)
       (start-node! test node jar)
@@ -196,4 +198,4 @@
 (defn db
   "Returns the leasekv DB."
   []
-  (->LeaseKvDB (atom {})))
+  (->LeaseKvDB (atom {}) (atom nil)))
