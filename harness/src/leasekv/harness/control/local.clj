@@ -14,8 +14,7 @@
             [leasekv.harness.control.shell :as shell]
             [leasekv.harness.log :as log]
             [leasekv.harness.slot :as slot]
-            [leasekv.harness.util :as util])
-  (:import (java.nio.file CopyOption Files StandardCopyOption)))
+            [leasekv.harness.util :as util]))
 
 (def bridge (str (slot/prefix) "-br0"))
 (def bridge-cidr (str (slot/subnet-prefix) ".1/24"))
@@ -95,9 +94,7 @@
   the nodes share this machine's filesystem, so no command is needed."
   [from to]
   (io/make-parents (io/file to))
-  (Files/copy (.toPath (io/file from)) (.toPath (io/file to))
-              ^"[Ljava.nio.file.CopyOption;" (into-array CopyOption [StandardCopyOption/REPLACE_EXISTING]))
-  nil)
+  (io/copy (io/file from) (io/file to)))
 
 ;; Only the network and UTS namespaces are the node's own: files, processes and pids are this
 ;; machine's (SharedFilesystem, SharedProcesses).
