@@ -34,8 +34,14 @@
 (deftest ^:integration etcd-serializable-reads-are-stale-under-isolation
   (support/call-with-results-dir
    (fn [dir]
-     (let [r (:results (run-etcd dir {:etcd-serializable true :nemesis "partition" :nemesis-interval 2.0
-                                      :partitions "isolate-leader,random-halves" :time-limit 24}))]
+     ;; Partitions last 5 s: etcd needs 1-2 s to elect on the majority side before a write there can
+     ;; make a minority member's reads stale, and a minority client's write blocks it for the request
+     ;; timeout. With 2 s partitions and a 2 s timeout a run under CPU load often had no certainly
+     ;; stale read (0-1 in 3 runs with one core busy, and one CI run found none at all); with 5 s and 1 s,
+     ;; 9-11 per run under the same load.
+     (let [r (:results (run-etcd dir {:etcd-serializable true :nemesis "partition" :nemesis-interval 5.0
+                                      :partitions "isolate-leader,random-halves" :time-limit 30
+                                      :request-timeout-ms 1000}))]
        (is (false? (:valid? r)))
        (is (false? (get-in r [:workload :linearizable :valid?])))
        ;; Not asserted: a positive :stale-count from the separate stale-reads checker. It counts only
