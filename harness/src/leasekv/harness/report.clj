@@ -44,7 +44,8 @@
         lags (keep :stale-by-ms group)]
     (str (if (= 1 (count group)) (str "stale read #" read-index) (str (count group) " stale reads from #" read-index))
          " of key " (pr-str key) ": " (pr-str value)
-         " served by " node " in term " term " (" (some-> read-mode name) " read), missing write #"
+         " served by " node (when term (str " in term " term))
+         (when read-mode (str " (" (name read-mode) " read)")) ", missing write #"
          (:index missed-write) " of " (pr-str (:value missed-write))
          (when (seq lags)
            (if (= 1 (count lags))

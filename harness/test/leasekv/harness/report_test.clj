@@ -33,3 +33,12 @@
 
 (deftest a-clean-run-has-no-findings
   (is (empty? (report/lines {:valid? true :workload {:valid? true}}))))
+
+(deftest a-stale-read-without-term-or-read-mode-names-neither
+  ;; etcd's reads carry a revision, not a term; no "in term " with nothing after it.
+  (let [ls (report/lines {:valid? false
+                          :workload {:linearizable {:failures [1]
+                                                    :stale-reads [{:key 1 :read-index 7 :value nil :read {:served-by "n3"}
+                                                                   :write-index 5 :write-value 2 :lag-ms 3.0}]}}})]
+    (is (some #(str/includes? % "stale read #7 of key 1: nil served by n3, missing write #5 of 2 acknowledged 3.0 ms") ls)
+        (pr-str ls))))
