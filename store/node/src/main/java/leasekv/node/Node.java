@@ -106,7 +106,7 @@ public final class Node implements AutoCloseable {
     NodeInfo info = new NodeInfo(config, clock, wal, fsm, raftConfig.leaseNanos());
     ReadPath reads = new ReadPath(config.readMode(), clock, fsm, waiters, metrics, null);
     RaftLoop loop = new RaftLoop(core, wal, clock, raftConfig.tickNanos(), outbound, applier, proposals, receiver,
-        reads, metrics, () -> controlLanesReachQuorum(config, transport));
+        reads, metrics, () -> controlLanesReachQuorum(config.id(), core.conf(), transport)); // on the loop's thread, as core is
     NodeService service = new NodeService(config, clock, loop, reads, proposals, applier, fsm, compactor, transport, info);
     reads.setNotLeader(service::notLeader);
     reads.attach(loop);
@@ -131,13 +131,16 @@ public final class Node implements AutoCloseable {
     return node;
   }
 
-  /** True when this node and the peers its control lanes are connected to make a majority of the members. */
-  private static boolean controlLanesReachQuorum(NodeConfig config, PeerTransport transport) {
+  /**
+   * True when this node and the voters its control lanes are connected to make a quorum of the
+   * current configuration (which a membership change may have made smaller than --peers).
+   */
+  private static boolean controlLanesReachQuorum(String self, ConfState conf, PeerTransport transport) {
     int reached = 1;
-    for (String peer : config.peers().keySet()) {
-      if (!peer.equals(config.id()) && transport.isConnected(peer, Lane.CONTROL)) reached++;
+    for (String voter : conf.voters()) {
+      if (!voter.equals(self) && transport.isConnected(voter, Lane.CONTROL)) reached++;
     }
-    return reached > config.peers().size() / 2;
+    return reached >= conf.quorum();
   }
 
   private static TransportConfig transportConfig(NodeConfig config) {

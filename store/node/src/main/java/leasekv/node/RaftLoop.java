@@ -65,9 +65,9 @@ final class RaftLoop implements Runnable {
   private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<Void> future) {}
 
   /**
-   * @param reachesQuorum whether this node's connections reach a majority of the members: the loop
-   *     does not tick (so no election timer runs) until it first does. A node that cannot reach a
-   *     majority could not win an election anyway; and nodes that start together then begin their
+   * @param reachesQuorum whether this node's connections reach a quorum of its configuration's
+   *     voters (asked on the loop's thread): the loop does not tick (so no election timer runs) until
+   *     it first does. A node that cannot reach a quorum could not win an election anyway; and nodes that start together then begin their
    *     randomized timeouts when the last peer they need comes up, instead of queueing pre-votes
    *     that all arrive together once the connections exist and split the vote. Ticking later
    *     than real time is the safe direction (see {@link #tickIfDue}).
