@@ -50,7 +50,7 @@ final class SnapshotReceiver {
       Object f = SnapshotFrames.decode(frame);
       if (f instanceof SnapshotFrames.Begin b) {
         abort(transfers.remove(from));
-        transfers.put(from, new Transfer(b.transferId(), b.files(), new CheckpointReceiver(fsm.newStagingDir())));
+        transfers.put(from, new Transfer(b.transferId(), b.files(), new CheckpointReceiver(((leasekv.fsm.RocksEngine) fsm.engine()).newStagingDir())));
       } else if (f instanceof SnapshotFrames.Chunk c) {
         Transfer t = transfers.get(from);
         if (t != null && t.id() == c.transferId()) t.receiver().write(c.name(), c.offset(), c.data());
@@ -65,7 +65,7 @@ final class SnapshotReceiver {
   }
 
   private void finish(String from, Transfer t, Message install) throws IOException {
-    SnapshotMeta received = t.receiver().finish(t.files());
+    SnapshotMeta received = t.receiver().finish(t.files()).meta();
     if (!received.equals(install.snapshot())) {
       t.receiver().abort();
       throw new IOException("checkpoint holds " + received + " but the message names " + install.snapshot());
@@ -84,7 +84,7 @@ final class SnapshotReceiver {
     Path dir = staged.remove(meta.index());
     if (dir == null) throw new IllegalStateException("the core installs snapshot " + meta + " but none was received");
     try {
-      applier.call(() -> fsm.restoreFromCheckpoint(dir)).get();
+      applier.call(() -> fsm.restoreFromCheckpoint(leasekv.fsm.DirectoryCheckpoint.read(dir))).get();
     } catch (ExecutionException e) {
       throw new IOException("restoring the state machine from snapshot " + meta.index() + " failed", e.getCause());
     } catch (InterruptedException e) {

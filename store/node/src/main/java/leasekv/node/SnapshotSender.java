@@ -88,10 +88,12 @@ final class SnapshotSender implements AutoCloseable {
   }
 
   private boolean stream(Message m) throws Exception {
-    Path staging = fsm.newStagingDir();
-    Path checkpoint = staging.resolve("checkpoint");
+    leasekv.fsm.DirectoryCheckpoint made =
+        (leasekv.fsm.DirectoryCheckpoint) applier.call(() -> fsm.createCheckpoint(bootstrapConf)).get();
+    Path checkpoint = made.dir();
+    Path staging = checkpoint.getParent();
     try {
-      SnapshotMeta meta = applier.call(() -> fsm.createCheckpoint(checkpoint, bootstrapConf)).get();
+      SnapshotMeta meta = made.meta();
       List<CheckpointFiles.FileInfo> files = CheckpointFiles.list(checkpoint);
       long id = transferIds.incrementAndGet();
       long bytes = 0;
