@@ -11,4 +11,7 @@ import leasekv.raft.SnapshotMeta;
 public interface Checkpoint {
   /** The index, term and membership the image holds. */
   SnapshotMeta meta();
+
+  /** Frees what the image holds (its files), once nobody will send or restore it. */
+  default void discard() {}
 }

@@ -16,6 +16,16 @@ public record DirectoryCheckpoint(Path dir, SnapshotMeta meta) implements Checkp
     Objects.requireNonNull(meta, "meta");
   }
 
+  /** Deletes the directory; a failure only leaves files the next start removes. */
+  @Override
+  public void discard() {
+    try {
+      FileSync.deleteTree(dir);
+    } catch (IOException e) {
+      System.getLogger("leasekv.snapshot").log(System.Logger.Level.WARNING, "could not delete " + dir + ": " + e);
+    }
+  }
+
   /** Reads a checkpoint directory's metadata. @throws IOException when it is missing or damaged */
   public static DirectoryCheckpoint read(Path dir) throws IOException {
     return new DirectoryCheckpoint(dir, SnapshotMetaFile.read(dir));

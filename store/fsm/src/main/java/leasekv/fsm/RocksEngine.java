@@ -110,10 +110,12 @@ public final class RocksEngine implements KvEngine {
     return directory.newStagingDir();
   }
 
-  /** A checkpoint in a new staging directory (deleted at the next start if nobody moves it). */
+  /** A checkpoint in a new staging directory (deleted at the next start if nobody moves or discards it). */
   @Override
   public DirectoryCheckpoint checkpoint(SnapshotMeta meta) throws IOException {
-    return checkpointTo(directory.newStagingDir().resolve("checkpoint"), meta);
+    Path target = directory.newStagingDir();
+    Files.delete(target); // a fresh unique name; RocksDB makes the directory itself
+    return checkpointTo(target, meta);
   }
 
   /**

@@ -1,13 +1,13 @@
-package leasekv.node;
+package leasekv.replica;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Callbacks waiting for the state machine to reach an applied index (reads waiting for their fence).
- * Callbacks run on the thread that releases them: the caller of {@link #whenApplied} if the index is
- * already reached, else the applier right after the batch that reached it.
+ * Callbacks waiting for the state machine to reach an applied index (reads waiting for their fence,
+ * lease rule 9). A callback runs on the thread that releases it: the caller of {@link #whenApplied}
+ * if the index is already reached, else the apply lane right after the batch that reached it.
  */
 final class AppliedWaiters {
   private record Waiter(long index, long order, Runnable callback) {}
@@ -31,7 +31,7 @@ final class AppliedWaiters {
     callback.run();
   }
 
-  /** The applier reached {@code index}: runs every callback waiting for it or less. */
+  /** The state machine reached {@code index}: runs every callback waiting for it or less. */
   void release(long index) {
     List<Runnable> ready = new ArrayList<>();
     synchronized (this) {
@@ -43,5 +43,9 @@ final class AppliedWaiters {
 
   synchronized long applied() {
     return applied;
+  }
+
+  synchronized int waiting() {
+    return waiting.size();
   }
 }
