@@ -27,6 +27,8 @@ public final class MemoryEngine implements KvEngine {
   private final List<EngineBatch> unsynced = new ArrayList<>();
   private SnapshotMeta restoredFrom;
   private long lostBatches;
+  /** Bumped by every change of the live state: a view may only be read while it is unchanged. */
+  private long version;
 
   /** An image of the state, immutable once made. */
   public record MemoryCheckpoint(Map<byte[], byte[]> image, SnapshotMeta meta) implements Checkpoint {
@@ -43,6 +45,7 @@ public final class MemoryEngine implements KvEngine {
 
   @Override
   public void write(EngineBatch batch, boolean sync) {
+    version++;
     applyTo(live, batch);
     unsynced.add(batch);
     if (sync) sync();
@@ -54,17 +57,29 @@ public final class MemoryEngine implements KvEngine {
     unsynced.clear();
   }
 
+  /**
+   * A view of the live state without a copy. The simulation is single-threaded and the state machine
+   * opens, reads and closes a view within one step, so no write can come in between; a view read
+   * after a write would be a snapshot bug, and fails loudly instead of reading the newer state.
+   */
   @Override
   public EngineView view() {
-    TreeMap<byte[], byte[]> image = new TreeMap<>(live);
+    TreeMap<byte[], byte[]> image = live;
+    long at = version;
     return new EngineView() {
+      private void check() {
+        if (version != at || live != image) throw new IllegalStateException("a view was read after the state changed");
+      }
+
       @Override
       public byte[] get(byte[] key) {
+        check();
         return image.get(key);
       }
 
       @Override
       public void scan(byte[] from, Visitor visitor) {
+        check();
         Map<byte[], byte[]> tail = from == null ? image : image.tailMap(from, true);
         for (Map.Entry<byte[], byte[]> e : tail.entrySet()) {
           if (!visitor.visit(e.getKey(), e.getValue())) return;
@@ -83,6 +98,7 @@ public final class MemoryEngine implements KvEngine {
 
   @Override
   public void restore(Checkpoint checkpoint) {
+    version++;
     if (!(checkpoint instanceof MemoryCheckpoint mc)) {
       throw new IllegalArgumentException("the memory engine restores only memory checkpoints, not " + checkpoint);
     }
@@ -109,6 +125,7 @@ public final class MemoryEngine implements KvEngine {
     lostBatches += lost;
     unsynced.clear();
     live = new TreeMap<>(durable);
+    version++;
     return lost;
   }
 

@@ -1,4 +1,4 @@
-package leasekv.raft.sim;
+package leasekv.replica.sim;
 
 import java.util.PriorityQueue;
 

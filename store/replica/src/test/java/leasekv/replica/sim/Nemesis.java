@@ -1,0 +1,314 @@
+package leasekv.replica.sim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import leasekv.raft.ConfChange;
+
+/**
+ * Injects a fault every 50 to 400 ms of simulated time, each aimed at one of the rules: partitions
+ * (random halves, the leader isolated, one-way, and composed ones where a follower is cut off from the
+ * leader before the leader is isolated from the rest), crashes (process, power loss of one node or of
+ * all, and crashes inside a Ready), pauses, clock rate changes within the drift bound and steps,
+ * slow links, stalled apply lanes, leadership transfers and membership changes. Faults heal on their
+ * own after a while; every injection is recorded in the event log.
+ */
+final class Nemesis {
+  private final Simulation sim;
+  private final Random random;
+  private final double rho;
+  private boolean running;
+
+  Nemesis(Simulation sim, Random random, double rho) {
+    this.sim = sim;
+    this.random = random;
+    this.rho = rho;
+  }
+
+  void start() {
+    running = true;
+    scheduleNext();
+  }
+
+  void stop() {
+    running = false;
+  }
+
+  private void scheduleNext() {
+    sim.loop().after(millis(50, 400), () -> {
+      if (!running) return;
+      injectOne();
+      scheduleNext();
+    });
+  }
+
+  private void injectOne() {
+    int roll = random.nextInt(100);
+    if (roll < 8) partitionRandomly();
+    else if (roll < 16) isolateLeader();
+    else if (roll < 21) oneWayLeader();
+    else if (roll < 27) cutFollowerThenIsolateLeader();
+    else if (roll < 33) slowAcksThenIsolateLeader();
+    else if (roll < 37) isolateLeaderThenRestartFollowers();
+    else if (roll < 42) transferThenIsolateOldLeader();
+    else if (roll < 47) pauseIsolatedLeader();
+    else if (roll < 51) crashOne(false);
+    else if (roll < 55) crashOne(true);
+    else if (roll < 59) crashInsideAReady();
+    else if (roll < 61) powerLossAll();
+    else if (roll < 66) pauseOne();
+    else if (roll < 73) changeClockRate();
+    else if (roll < 77) stallApply();
+    else if (roll < 83) slowNode();
+    else if (roll < 90) transfer();
+    else changeMembership();
+  }
+
+  private long millis(int lo, int hi) {
+    return (lo + random.nextInt(hi - lo)) * 1_000_000L;
+  }
+
+  private void later(long nanos, Runnable action) {
+    sim.loop().after(nanos, () -> {
+      if (running) action.run();
+    });
+  }
+
+  // ---- partitions ----
+
+  private void partitionRandomly() {
+    List<String> ids = new ArrayList<>(sim.nodeIds());
+    Collections.shuffle(ids, random);
+    int cut = 1 + random.nextInt(ids.size() - 1);
+    for (String a : ids.subList(0, cut)) {
+      for (String b : ids.subList(cut, ids.size())) sim.network().cutBothWays(a, b);
+    }
+    sim.record("partition " + ids.subList(0, cut) + " | " + ids.subList(cut, ids.size()));
+    later(millis(100, 800), this::heal);
+  }
+
+  private void isolate(String node) {
+    for (String other : sim.nodeIds()) {
+      if (!other.equals(node)) sim.network().cutBothWays(node, other);
+    }
+  }
+
+  private void isolateLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) {
+      partitionRandomly();
+      return;
+    }
+    isolate(leader);
+    sim.record("isolate leader " + leader);
+    later(millis(150, 700), this::heal);
+  }
+
+  /** The leader hears nobody; everyone hears it. */
+  private void oneWayLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    for (String other : sim.nodeIds()) {
+      if (!other.equals(leader)) sim.network().cut(other, leader);
+    }
+    sim.record("one-way: nobody reaches leader " + leader);
+    later(millis(150, 700), this::heal);
+  }
+
+  /**
+   * Composed partitions: a follower is cut off from the leader; before that heals, the leader is
+   * isolated from the rest; the two heal in either order.
+   */
+  private void cutFollowerThenIsolateLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    List<String> followers = new ArrayList<>(sim.nodeIds());
+    followers.remove(leader);
+    String follower = followers.get(random.nextInt(followers.size()));
+    sim.network().cutBothWays(follower, leader);
+    sim.record("cut " + follower + " from leader " + leader);
+    later(millis(20, 200), () -> {
+      isolate(leader);
+      sim.record("isolate leader " + leader + " too (" + follower + " still cut)");
+      if (random.nextBoolean()) {
+        later(millis(50, 300), () -> {
+          sim.network().heal(follower, leader);
+          sim.network().heal(leader, follower);
+          sim.record("heal " + follower + " <-> " + leader + " only");
+          later(millis(50, 400), this::heal);
+        });
+      } else {
+        later(millis(100, 600), this::heal);
+      }
+    });
+  }
+
+  /** Acknowledgements reach the leader late, then the leader is cut off (lease rule L2's scenario). */
+  private void slowAcksThenIsolateLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    long extra = millis(20, 90);
+    for (String id : sim.nodeIds()) {
+      if (!id.equals(leader)) sim.network().makeSlow(id, leader, extra, millis(100, 300));
+    }
+    sim.record("slow acks to " + leader + " (+" + extra / 1_000_000 + "ms)");
+    later(millis(5, 40), () -> {
+      isolate(leader);
+      sim.record("isolate leader " + leader);
+      later(millis(150, 600), this::heal);
+    });
+  }
+
+  /** Lease rule L6's scenario: followers that acked the old leader restart and could vote at once. */
+  private void isolateLeaderThenRestartFollowers() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    isolate(leader);
+    sim.record("isolate leader " + leader + ", then restart followers");
+    for (String id : sim.nodeIds()) {
+      if (id.equals(leader) || random.nextInt(3) == 0) continue;
+      later(millis(2, 40), () -> {
+        SimNode n = sim.node(id);
+        if (!n.isUp()) return;
+        n.crash(false);
+        sim.record("crash " + id);
+        sim.loop().after(millis(1, 20), n::start);
+      });
+    }
+    later(millis(150, 600), this::heal);
+  }
+
+  /** Lease rule L7's scenario: a transfer, then the old leader is cut off. */
+  private void transferThenIsolateOldLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    transfer();
+    later(millis(1, 30), () -> {
+      isolate(leader);
+      sim.record("isolate old leader " + leader);
+      later(millis(100, 500), this::heal);
+    });
+  }
+
+  /** Failure scenarios 1 and 2 together: the leader stalls (GC) while it is cut off, then resumes. */
+  private void pauseIsolatedLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    long pause = millis(100, 400);
+    isolate(leader);
+    sim.node(leader).pause(pause);
+    sim.record("isolate leader " + leader + " and pause it for " + pause / 1_000_000 + "ms");
+    later(pause + millis(20, 200), this::heal);
+  }
+
+  private void heal() {
+    sim.network().healAll();
+    sim.record("heal");
+  }
+
+  // ---- processes ----
+
+  private SimNode pickNode(boolean preferLeader) {
+    String leader = sim.currentLeaderId();
+    if (preferLeader && leader != null) return sim.node(leader);
+    return sim.node(sim.randomNodeId());
+  }
+
+  private void crashOne(boolean powerLoss) {
+    SimNode n = pickNode(random.nextBoolean());
+    if (!n.isUp()) return;
+    sim.record((powerLoss ? "power loss of " : "crash ") + n.id);
+    n.crash(powerLoss);
+    sim.scheduleRestart(n);
+  }
+
+  private void crashInsideAReady() {
+    SimNode n = pickNode(random.nextBoolean());
+    n.armCrash();
+  }
+
+  private void powerLossAll() {
+    sim.record("power loss of every node");
+    for (SimNode n : sim.nodes()) {
+      if (!n.isUp()) continue;
+      n.crash(true);
+      sim.scheduleRestart(n);
+    }
+  }
+
+  private void pauseOne() {
+    SimNode n = pickNode(random.nextBoolean());
+    long d = millis(30, 400);
+    sim.record("pause " + n.id + " for " + d / 1_000_000 + "ms");
+    n.pause(d);
+  }
+
+  /** The apply lane of a node stops for a while; reads keep arriving (the apply wait of rule L9). */
+  private void stallApply() {
+    SimNode n = pickNode(random.nextInt(3) > 0);
+    long d = millis(20, 300);
+    sim.record("stall the apply lane of " + n.id + " for " + d / 1_000_000 + "ms");
+    n.stallApply(d);
+  }
+
+  // ---- clocks ----
+
+  /** New rate within [1-rho, 1+rho], often at the extremes where the lease bound is tight. */
+  private void changeClockRate() {
+    SimNode n = pickNode(random.nextBoolean());
+    double rate = switch (random.nextInt(3)) {
+      case 0 -> 1 - rho;
+      case 1 -> 1 + rho;
+      default -> 1 - rho + 2 * rho * random.nextDouble();
+    };
+    n.clock.setRate(rate);
+    n.clockChanged();
+    sim.record("clock rate of " + n.id + " = " + String.format("%.3f", rate));
+  }
+
+  // ---- network speed ----
+
+  private void slowNode() {
+    SimNode n = pickNode(random.nextBoolean());
+    long extra = millis(15, 90);
+    long duration = millis(100, 600);
+    for (String to : sim.nodeIds()) {
+      if (!to.equals(n.id)) sim.network().makeSlow(n.id, to, extra, duration);
+    }
+    sim.record("slow messages from " + n.id + " (+" + extra / 1_000_000 + "ms)");
+  }
+
+  // ---- leadership and membership ----
+
+  private void transfer() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    SimNode l = sim.node(leader);
+    List<String> voters = l.replica().status().voters();
+    String target = voters.get(random.nextInt(voters.size()));
+    if (target.equals(leader)) return;
+    sim.record("transfer " + leader + " -> " + target);
+    l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L));
+  }
+
+  /** Removes a voter (never below three of five, or two of three) or adds a removed node back. */
+  private void changeMembership() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    SimNode l = sim.node(leader);
+    List<String> voters = l.replica().status().voters();
+    List<String> missing = sim.nodeIds().stream().filter(id -> !voters.contains(id)).toList();
+    int minimum = Math.max(2, sim.nodeIds().size() - 2);
+    ConfChange change;
+    if (!missing.isEmpty() && (voters.size() <= minimum || random.nextBoolean())) {
+      change = ConfChange.addVoter(missing.get(random.nextInt(missing.size())));
+    } else if (voters.size() > minimum) {
+      change = ConfChange.removeVoter(voters.get(random.nextInt(voters.size())));
+    } else {
+      return;
+    }
+    sim.record("propose " + change.type() + " " + change.nodeId() + " at " + leader);
+    l.onReplicaThread(() -> l.replica().proposeConfChange(change));
+  }
+}
