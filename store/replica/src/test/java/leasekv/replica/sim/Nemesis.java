@@ -43,26 +43,67 @@ final class Nemesis {
     });
   }
 
+  /** One kind of fault and its weight in this run. */
+  private record Kind(String name, int weight, Runnable inject) {}
+
+  /**
+   * Swarm testing: every run draws its own mix of fault kinds (about half of them off, the others
+   * with weights 1 to 4), so some runs hammer a few kinds with little else in the way. That reaches
+   * rare windows far more often than one fixed mix, without aiming at any particular bug.
+   */
+  private List<Kind> drawMix() {
+    List<Kind> all = List.of(
+        new Kind("partition", 2, this::partitionRandomly),
+        new Kind("isolate-leader", 2, this::isolateLeader),
+        new Kind("one-way-leader", 1, this::oneWayLeader),
+        new Kind("cut-follower-then-isolate-leader", 1, this::cutFollowerThenIsolateLeader),
+        new Kind("cut-follower-then-isolate-leader-as-its-timer-runs-out", 1, this::cutFollowerThenIsolateLeaderAsItsTimerRunsOut),
+        new Kind("slow-acks-then-isolate-leader", 1, this::slowAcksThenIsolateLeader),
+        new Kind("isolate-leader-then-restart-followers", 1, this::isolateLeaderThenRestartFollowers),
+        new Kind("isolate-leader-and-restart-every-follower", 1, this::isolateLeaderAndRestartEveryFollowerAtOnce),
+        new Kind("transfer-then-isolate-old-leader", 1, this::transferThenIsolateOldLeader),
+        new Kind("transfer-and-isolate-old-leader-at-once", 1, this::transferAndIsolateOldLeaderAtOnce),
+        new Kind("leader-in-a-minority-of-two", 1, this::leaderInAMinorityOfTwo),
+        new Kind("slow-appends-then-transfer", 1, this::slowAppendsThenTransfer),
+        new Kind("pause-isolated-leader", 1, this::pauseIsolatedLeader),
+        new Kind("crash", 1, () -> crashOne(false)),
+        new Kind("power-loss", 1, () -> crashOne(true)),
+        new Kind("crash-inside-a-ready", 1, this::crashInsideAReady),
+        new Kind("power-loss-all", 1, this::powerLossAll),
+        new Kind("pause", 1, this::pauseOne),
+        new Kind("clock-rate", 2, this::changeClockRate),
+        new Kind("stall-apply", 1, this::stallApply),
+        new Kind("slow-node", 1, this::slowNode),
+        new Kind("transfer", 2, this::transfer),
+        new Kind("membership", 1, this::changeMembership));
+    List<Kind> mix = new ArrayList<>();
+    String only = System.getProperty("sim.faults", "");
+    for (Kind k : all) {
+      boolean on = random.nextBoolean();
+      int weight = k.weight() * (1 + random.nextInt(4));
+      if (only.isBlank() ? on : List.of(only.split(",")).contains(k.name())) mix.add(new Kind(k.name(), weight, k.inject()));
+    }
+    if (mix.isEmpty()) mix.add(all.get(random.nextInt(all.size())));
+    return mix;
+  }
+
+  private List<Kind> mix;
+  private int totalWeight;
+
   private void injectOne() {
-    int roll = random.nextInt(100);
-    if (roll < 8) partitionRandomly();
-    else if (roll < 16) isolateLeader();
-    else if (roll < 21) oneWayLeader();
-    else if (roll < 27) cutFollowerThenIsolateLeader();
-    else if (roll < 33) slowAcksThenIsolateLeader();
-    else if (roll < 37) isolateLeaderThenRestartFollowers();
-    else if (roll < 42) transferThenIsolateOldLeader();
-    else if (roll < 47) pauseIsolatedLeader();
-    else if (roll < 51) crashOne(false);
-    else if (roll < 55) crashOne(true);
-    else if (roll < 59) crashInsideAReady();
-    else if (roll < 61) powerLossAll();
-    else if (roll < 66) pauseOne();
-    else if (roll < 73) changeClockRate();
-    else if (roll < 77) stallApply();
-    else if (roll < 83) slowNode();
-    else if (roll < 90) transfer();
-    else changeMembership();
+    if (mix == null) {
+      mix = drawMix();
+      totalWeight = mix.stream().mapToInt(Kind::weight).sum();
+      sim.record("fault mix: " + String.join(", ", mix.stream().map(k -> k.name() + "=" + k.weight()).toList()));
+    }
+    int roll = random.nextInt(totalWeight);
+    for (Kind k : mix) {
+      roll -= k.weight();
+      if (roll < 0) {
+        k.inject().run();
+        return;
+      }
+    }
   }
 
   private long millis(int lo, int hi) {
@@ -205,6 +246,112 @@ final class Nemesis {
   private void heal() {
     sim.network().healAll();
     sim.record("heal");
+  }
+
+  // ---- faults aimed at one rule each: chance alone reaches their windows too rarely ----
+
+  /**
+   * Rule L7: the leader starts a transfer and, in the same instant, is cut off from everyone but the
+   * target (TimeoutNow gets through, then that link goes too). Its pinned readers keep asking it
+   * while the target is elected and takes writes.
+   */
+  private void transferAndIsolateOldLeaderAtOnce() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    SimNode l = sim.node(leader);
+    List<String> voters = l.replica().status().voters();
+    List<String> targets = voters.stream().filter(v -> !v.equals(leader)).toList();
+    if (targets.isEmpty()) return;
+    String target = targets.get(random.nextInt(targets.size()));
+    for (String other : sim.nodeIds()) {
+      if (other.equals(leader)) continue;
+      sim.network().cut(other, leader);
+      if (!other.equals(target)) sim.network().cut(leader, other);
+    }
+    sim.record("transfer " + leader + " -> " + target + " and isolate " + leader + " at once");
+    l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L));
+    later(millis(2, 6), () -> sim.network().cut(leader, target));
+    later(millis(150, 500), this::heal);
+  }
+
+  /**
+   * Rule L5: the leader's appends stall (its heartbeats still arrive, so nothing new commits and
+   * every follower's log stays as complete as any other's), and one follower loses the leader
+   * altogether. Just before that follower's election timer fires, the leader is cut off from the rest
+   * too. The others heard the leader moments ago and must refuse the follower's campaign until their
+   * own timeouts pass, by which time the leader's lease has run out.
+   */
+  private void cutFollowerThenIsolateLeaderAsItsTimerRunsOut() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    List<String> followers = new ArrayList<>(sim.nodeIds());
+    followers.remove(leader);
+    String follower = followers.get(random.nextInt(followers.size()));
+    for (String f : followers) sim.network().makeReplicationSlow(leader, f, millis(300, 500), millis(300, 400));
+    sim.network().cutBothWays(follower, leader);
+    sim.record("stall appends of " + leader + ", cut " + follower + " from it, isolate it as the follower's timer runs out");
+    long timeout = Simulation.ELECTION_TIMEOUT_TICKS * Simulation.TICK_NANOS;
+    later(timeout * 8 / 10 + random.nextInt((int) timeout), () -> {
+      isolate(leader);
+      sim.record("isolate leader " + leader);
+      later(millis(150, 400), this::heal);
+    });
+  }
+
+  /**
+   * Rule L3 (five nodes and more): the leader and one follower are cut off from the rest. That
+   * follower still acknowledges the leader, one ack short of a quorum, while the majority elects a
+   * new leader. (With three nodes a leader and one follower are a majority.)
+   */
+  private void leaderInAMinorityOfTwo() {
+    String leader = sim.currentLeaderId();
+    if (leader == null || sim.nodeIds().size() < 5) {
+      isolateLeader();
+      return;
+    }
+    List<String> followers = new ArrayList<>(sim.nodeIds());
+    followers.remove(leader);
+    String partner = followers.remove(random.nextInt(followers.size()));
+    for (String f : followers) {
+      sim.network().cutBothWays(leader, f);
+      sim.network().cutBothWays(partner, f);
+    }
+    sim.record("partition leader " + leader + " and " + partner + " | " + followers);
+    later(millis(200, 600), this::heal);
+  }
+
+  /**
+   * Rule L6: the leader is cut off, and every follower restarts at once: they acknowledged it moments
+   * ago, and must wait an election timeout before they vote.
+   */
+  private void isolateLeaderAndRestartEveryFollowerAtOnce() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    isolate(leader);
+    sim.record("isolate leader " + leader + " and restart every follower at once");
+    for (String id : sim.nodeIds()) {
+      SimNode n = sim.node(id);
+      if (id.equals(leader) || !n.isUp()) continue;
+      n.crash(false);
+      sim.loop().after(millis(1, 3), n::start);
+    }
+    later(millis(150, 400), this::heal);
+  }
+
+  /**
+   * Rule L9: appends (not heartbeats) are slow, then leadership moves: the new leader holds a lease
+   * from heartbeat acks well before its own-term entry commits, and meanwhile does not know that the
+   * old leader's last acknowledged writes committed.
+   */
+  private void slowAppendsThenTransfer() {
+    long extra = millis(20, 60);
+    for (String a : sim.nodeIds()) {
+      for (String b : sim.nodeIds()) {
+        if (!a.equals(b)) sim.network().makeReplicationSlow(a, b, extra, millis(200, 500));
+      }
+    }
+    sim.record("slow appends (+" + extra / 1_000_000 + "ms), then a transfer");
+    later(millis(5, 30), this::transfer);
   }
 
   // ---- processes ----

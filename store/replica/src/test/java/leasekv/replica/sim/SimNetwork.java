@@ -20,7 +20,7 @@ import leasekv.raft.Message;
 final class SimNetwork {
   private record Held(String link, Runnable delivery) {}
 
-  private record SlowLink(long untilNanos, long extraNanos) {}
+  private record SlowLink(long untilNanos, long extraNanos, boolean replicationOnly) {}
 
   private final Simulation sim;
   private final Random random;
@@ -47,18 +47,21 @@ final class SimNetwork {
 
   void send(Message m) {
     sent++;
-    deliverLater(m.from(), m.to(), () -> sim.node(m.to()).deliver(m), null);
-    if (random.nextDouble() < duplicateRate) deliverLater(m.from(), m.to(), () -> sim.node(m.to()).deliver(m), null);
+    boolean replication = m.lane() == leasekv.raft.Lane.REPLICATION;
+    deliverLater(m.from(), m.to(), replication, () -> sim.node(m.to()).deliver(m), null);
+    if (random.nextDouble() < duplicateRate) {
+      deliverLater(m.from(), m.to(), replication, () -> sim.node(m.to()).deliver(m), null);
+    }
   }
 
   /** Streams a checkpoint and then its message; {@code done} hears whether it got there. */
   void sendSnapshot(Message install, Checkpoint checkpoint, Consumer<Boolean> done) {
     sent++;
-    deliverLater(install.from(), install.to(), () -> done.accept(sim.node(install.to()).deliverSnapshot(install, checkpoint)),
-        () -> done.accept(false));
+    deliverLater(install.from(), install.to(), true,
+        () -> done.accept(sim.node(install.to()).deliverSnapshot(install, checkpoint)), () -> done.accept(false));
   }
 
-  private void deliverLater(String from, String to, Runnable delivery, Runnable onLoss) {
+  private void deliverLater(String from, String to, boolean replication, Runnable delivery, Runnable onLoss) {
     String link = link(from, to);
     boolean cut = cutLinks.contains(link);
     if (random.nextDouble() < dropRate || (cut && random.nextInt(10) < 7)) {
@@ -70,7 +73,7 @@ final class SimNetwork {
       held.add(new Held(link, delivery));
       return;
     }
-    sim.loop().after(delayNanos(link), () -> {
+    sim.loop().after(delayNanos(link, replication), () -> {
       if (cutLinks.contains(link) && random.nextInt(10) < 7) {
         dropped++;
         if (onLoss != null) onLoss.run();
@@ -81,11 +84,13 @@ final class SimNetwork {
   }
 
   /** Usually 0.05 to 2 ms; a few messages take 10 to 130 ms; a slow link adds its extra delay. */
-  private long delayNanos(String link) {
+  private long delayNanos(String link, boolean replication) {
     long delay = 50_000L + (long) (random.nextDouble() * random.nextDouble() * 1_950_000L);
     if (random.nextDouble() < lateRate) delay += 10_000_000L + (long) (random.nextDouble() * 120_000_000L);
     SlowLink slow = slowLinks.get(link);
-    if (slow != null && sim.now() < slow.untilNanos()) delay += (long) (slow.extraNanos() * (0.5 + random.nextDouble()));
+    if (slow != null && sim.now() < slow.untilNanos() && (replication || !slow.replicationOnly())) {
+      delay += (long) (slow.extraNanos() * (0.5 + random.nextDouble()));
+    }
     return delay;
   }
 
@@ -113,7 +118,7 @@ final class SimNetwork {
     if (!cutLinks.remove(link)) return;
     List<Held> released = new ArrayList<>();
     held.removeIf(h -> h.link().equals(link) && released.add(h));
-    for (Held h : released) sim.loop().after(delayNanos(link), h.delivery());
+    for (Held h : released) sim.loop().after(delayNanos(link, false), h.delivery());
   }
 
   void healAll() {
@@ -126,7 +131,12 @@ final class SimNetwork {
 
   /** For {@code forNanos}, messages from {@code from} to {@code to} take about {@code extraNanos} longer. */
   void makeSlow(String from, String to, long extraNanos, long forNanos) {
-    slowLinks.put(link(from, to), new SlowLink(sim.now() + forNanos, extraNanos));
+    slowLinks.put(link(from, to), new SlowLink(sim.now() + forNanos, extraNanos, false));
+  }
+
+  /** Like {@link #makeSlow}, for the replication lane only (appends and their answers; heartbeats and votes pass). */
+  void makeReplicationSlow(String from, String to, long extraNanos, long forNanos) {
+    slowLinks.put(link(from, to), new SlowLink(sim.now() + forNanos, extraNanos, true));
   }
 
   String describeCuts() {

@@ -69,7 +69,7 @@ class SimulationTest {
    * machine) is caught within this many runs (seeds 1, 2, ... alternating 3 and 5 nodes): the clients
    * see a stale read or a lost, duplicated or phantom write, or a replica refuses or diverges.
    */
-  static final int UNSAFE_RUN_BOUND = Integer.getInteger("sim.unsafeRuns", 30);
+  static final int UNSAFE_RUN_BOUND = Integer.getInteger("sim.unsafeRuns", 60);
 
   @ParameterizedTest
   @EnumSource(value = UnsafeModes.Mode.class, names = {"WAL_NO_FSYNC"}, mode = EnumSource.Mode.EXCLUDE)
