@@ -109,6 +109,25 @@ class RespServerBadInputTest {
     }
 
     @Test
+    void aBulkBeyondWhatAnyDecoderTakesIsTooLargeAsWell() throws IOException {
+        // 512 MiB was netty's own bulk limit, which answered "-ERR Protocol error: length ..." instead.
+        for (String length : List.of("600000000", "99999999999999999999")) {
+            try (RawRespSocket s = connect()) {
+                s.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + length + "\r\n");
+                assertEquals("TOOLARGE Protocol error: bulk string of " + length + " bytes, the limit is 16777216",
+                        s.readError());
+                assertTrue(s.closedByServer());
+            }
+        }
+        try (RawRespSocket s = connect()) {
+            s.send("*99999999999999999999\r\n");
+            assertTrue(s.readError().startsWith("TOOLARGE Protocol error: command has 99999999999999999999 arguments"));
+            assertTrue(s.closedByServer());
+        }
+        assertStillServing(null);
+    }
+
+    @Test
     void anArrayBeyondTheArgumentLimitIsAnsweredAndClosed() throws IOException {
         try (RawRespSocket s = connect()) {
             s.send("*2000000000\r\n");
@@ -189,6 +208,34 @@ class RespServerBadInputTest {
             assertEquals("PONG", s.command("PING").read());
             assertEquals("hello", s.command("PING", "hello").read());
         }
+    }
+
+    @Test
+    void inlineCommandsMayEndWithLfAloneAsInRedis() throws IOException {
+        try (RawRespSocket s = connect()) {
+            assertEquals("PONG", s.send("PING\n").read());
+            assertEquals("OK", s.send("set lf-key \t value2\n").read());
+            assertEquals("value2", s.send("GET lf-key\r\n").read());
+            s.send("\n\r\n   \n"); // empty lines are skipped, as Redis does
+            assertEquals("PONG", s.send("PING\r\nPING\n").read());
+            assertEquals("PONG", s.read());
+            // Redis splits inline words on every C isspace byte, a CR inside the line included.
+            assertEquals("X", s.send("PING\rX\n").read());
+            assertStillServing(s);
+        }
+    }
+
+    @Test
+    void arrayCommandsStillNeedCrlf() throws IOException {
+        for (String bad : List.of("*1\n$4\r\nPING\r\n", "*1\r\n$4\nPING\r\n", "*1\r\n$4\r\nPING\nX")) {
+            try (RawRespSocket s = connect()) {
+                s.send(bad);
+                String error = s.readError();
+                assertTrue(error.startsWith("ERR Protocol error"), bad + " -> " + error);
+                assertTrue(s.closedByServer(), bad);
+            }
+        }
+        assertStillServing(null);
     }
 
     @Test
