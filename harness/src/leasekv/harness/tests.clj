@@ -126,7 +126,7 @@
         partitions (nemesis/parse-targets (:partitions opts (str/join "," (map name nemesis/partition-targets)))
                                           nemesis/partition-targets "--partitions")
         {:keys [faults nemesis-generator lazyfs-dirs delay-proxy? store-args]}
-        (schedules/settings opts workload partitions)]
+        (schedules/settings (assoc opts :node-count (count nodes)) workload partitions)]
     {:name (test-name opts)
      :options (-> (select-keys opts stored-option-keys) (assoc :remote (remote-kind opts)))
      :nodes nodes
