@@ -343,7 +343,7 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run nightly [OPTIONS]\n") (println summary) 0)
-      errors (cli/fail-usage (str/join "\n" errors) summary)
+      errors (cli/fail-usage (str/join "\n" errors) "nightly")
       :else
       (let [cells (plan options)
             estimate (estimate-secs cells)
@@ -353,6 +353,6 @@
           (and budget (> estimate (* 60 budget)))
           (cli/fail-usage (str "The estimate (" (summary/duration-str estimate) ") exceeds --budget-minutes "
                            budget "; choose fewer workloads, nemeses or modes, or a shorter --time-limit")
-                      nil)
+                      "nightly")
           (:dry-run options) 0
           :else (nightly! options cells estimate))))))

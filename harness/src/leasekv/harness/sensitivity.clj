@@ -234,5 +234,5 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run sensitivity [OPTIONS]\n") (println summary) 0)
-      errors (cli/fail-usage (str/join "\n" errors) summary)
+      errors (cli/fail-usage (str/join "\n" errors) "sensitivity")
       :else (if (:passed? (run! options)) 0 1))))
