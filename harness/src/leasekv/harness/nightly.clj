@@ -346,6 +346,9 @@
       errors (cli/fail-usage (str/join "\n" errors) "nightly")
       :else
       (let [cells (plan options)
+            ;; Every cell is built (nothing is touched) first: a bad option is a usage error now,
+            ;; not a crash of each run in turn.
+            _ (doseq [cell cells] (tests/build-test (cell-options options cell)))
             estimate (estimate-secs cells)
             budget (:budget-minutes options)]
         (print-plan cells options estimate)

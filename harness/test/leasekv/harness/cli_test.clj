@@ -61,6 +61,15 @@
     (is (= 254 code))
     (is (= 2 (count lines)))
     (is (str/starts-with? (first lines) "Error: --nemesis partition cannot act on 1 node")))
+  (testing "nightly and sensitivity refuse it before their first run"
+    (let [[code lines] (usage-error-of ["nightly" "--nodes" "n1" "--workloads" "register" "--nemeses" "kill;partition"
+                                        "--db" "etcd" "--dry-run"])]
+      (is (= 254 code))
+      (is (str/starts-with? (first lines) "Error: --nemesis partition cannot act on 1 node")))
+    (let [[code lines] (usage-error-of ["sensitivity" "--nodes" "n1" "--modes" "no-lease-check,wal-no-fsync"
+                                        "--sync-modes" "none"])]
+      (is (= 254 code))
+      (is (str/starts-with? (first lines) "Error: --schedule pause-leader needs at least"))))
   (testing "test-all refuses a bad combination before its first run"
     (let [[code lines] (usage-error-of ["test-all" "--nodes" "n1" "--workloads" "register" "--nemeses" "kill;partition"
                                         "--db" "etcd"])]
