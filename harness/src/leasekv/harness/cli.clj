@@ -123,7 +123,6 @@
             _ (log/info! "Run" i "of" (:test-count opts) ":" (:name test))
             result (core/run-test! test)
             code (core/exit-code (:results result))]
-        (log/info! "Verdict:" (pr-str (:valid? (:results result))) "->" (:store-dir result))
         (if (zero? code) (recur (inc i) (long code)) code)))))
 
 (defn test-cmd [args]
@@ -160,9 +159,7 @@
   (let [{:keys [options errors summary]} (parse args analyze-options)]
     (cond (:help options) (do (println "lein run analyze [OPTIONS]\n") (println summary) 0)
           errors (fail-usage (str/join "\n" errors) "analyze")
-          :else (let [results (tests/analyze-stored! (:results-dir options) (:test options))]
-                  (log/info! "Verdict:" (pr-str (:valid? results)))
-                  (core/exit-code results)))))
+          :else (core/exit-code (tests/analyze-stored! (:results-dir options) (:test options))))))
 
 (def cleanup-options
   [[nil "--base-dir DIR" "The nodes' data directory to wipe" :default (slot/default-base-dir)]
