@@ -47,7 +47,8 @@ public final class PeerBench implements Callable<Integer> {
   @Option(names = "--keys", defaultValue = "10000", description = "Key space (default: ${DEFAULT-VALUE}).")
   int keys;
 
-  @Option(names = "--store-jar", description = "The leasekv store jar (default: the jar this runs from).")
+  @Option(names = "--store-jar", defaultValue = "${env:LEASEKV_STORE_JAR}",
+      description = "The leasekv store jar (default: $LEASEKV_STORE_JAR; bin/bench-peers sets it to store/node/target/leasekv-store.jar).")
   Path storeJar;
 
   @Option(names = "--node-jvm-options", defaultValue = "-Xms512m -Xmx1g -XX:+UseG1GC",
@@ -80,7 +81,10 @@ public final class PeerBench implements Callable<Integer> {
     if (out == null) {
       out = Path.of("results", "bench-peers", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")));
     }
-    if (storeJar == null) storeJar = Path.of(PeerBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    if (storeJar == null || !Files.isRegularFile(storeJar)) {
+      System.err.println("--store-jar (or LEASEKV_STORE_JAR) must name the store jar; got " + storeJar);
+      return 2;
+    }
     if (systems.contains("etcd") && (etcdBenchmark == null || !Files.isExecutable(etcdBenchmark))) {
       System.err.println("--etcd-benchmark must name etcd's benchmark tool (bin/bench-peers builds it); got " + etcdBenchmark);
       return 2;

@@ -1,5 +1,7 @@
 package leasekv.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,10 +20,15 @@ import picocli.CommandLine.Option;
  * {@code bin/bench}: starts a cluster of real nodes on loopback and prints throughput and latency
  * for SET, GET served from the lease, and GET served by ReadIndex, at several client concurrencies.
  * Figures, not a pass/fail test: see README for the recorded ones and the machine that gave them.
+ * The nodes run from the store jar ({@code --store-jar}, which bin/bench fills in).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Benchmarks a leasekv cluster of real node processes on loopback.")
 public final class Bench implements Callable<Integer> {
+  @Option(names = "--store-jar", defaultValue = "${env:LEASEKV_STORE_JAR}",
+      description = "The store jar the nodes run from (default: $LEASEKV_STORE_JAR; bin/bench sets it to store/node/target/leasekv-store.jar).")
+  Path storeJar;
+
   @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default: ${DEFAULT-VALUE}).")
   int nodes;
 
@@ -55,6 +62,10 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (storeJar == null || !Files.isRegularFile(storeJar)) {
+      System.err.println("--store-jar (or LEASEKV_STORE_JAR) must name the store jar; got " + storeJar);
+      return 2;
+    }
     List<Point> points = new ArrayList<>();
     List<String> writeOps = ops.stream().filter(o -> !o.startsWith("get")).toList();
     if (!writeOps.isEmpty() || ops.contains("get-lease")) points.addAll(runCluster("lease", withLeaseOps(writeOps)));
@@ -75,7 +86,7 @@ public final class Bench implements Callable<Integer> {
 
   private List<Point> runCluster(String readMode, List<String> clusterOps) throws Exception {
     List<Point> points = new ArrayList<>();
-    try (BenchCluster cluster = new BenchCluster(nodes, List.of("--read-mode", readMode, "--fsm-sync-mode", fsmSyncMode))) {
+    try (BenchCluster cluster = new BenchCluster(storeJar, nodes, List.of("--read-mode", readMode, "--fsm-sync-mode", fsmSyncMode))) {
       String leader = cluster.awaitLeader(60_000);
       System.err.println("cluster up (" + readMode + ", fsm " + fsmSyncMode + "), leader at " + leader);
       preload(leader);
