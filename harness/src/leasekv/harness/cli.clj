@@ -103,7 +103,7 @@
        "  sensitivity  Run every unsafe mode against the schedule that must catch it, and the safe store\n"
        "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n"
        "  bench-harness  How many ops/s the harness itself drives (against a local redis-server, vs redis-benchmark)\n\n"
-       "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad usage, 255 crashed, 130 after Ctrl-C.\n"
+       "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad usage, 255 crashed, 130 after Ctrl-C, 143 after SIGTERM.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
 
 (defn fail-usage

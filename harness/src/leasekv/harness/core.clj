@@ -8,7 +8,7 @@
     teardown     node logs downloaded, DB wiped, cluster removed (unless --leave-db-running);
     checking     the composed checker over the history, results.edn written.
   Heal, log download and teardown run whatever happened before them, also after an exception
-  or a Ctrl-C (a JVM shutdown hook aborts the run and waits for them)."
+  or a Ctrl-C or SIGTERM (a JVM shutdown hook aborts the run and waits for them)."
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
             [leasekv.harness.checker :as checker]
@@ -142,7 +142,7 @@
         (try (control/teardown-cluster! (:remote test)) (catch Throwable _ nil))))))
 
 (defn install-shutdown-hook!
-  "Installs (once per JVM) a shutdown hook: on Ctrl-C it aborts the current run and waits up to
+  "Installs (once per JVM) a shutdown hook: on Ctrl-C or SIGTERM it aborts the current run and waits up to
   3 minutes for its heal, log download and teardown; if they do not finish, it removes the
   cluster itself. Returns nil."
   []
