@@ -6,7 +6,8 @@
   are `exec lein run COMMAND`, whose --help and usage errors cli-test covers."
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
-            [clojure.test :refer [deftest is testing]])
+            [clojure.test :refer [deftest is testing]]
+            [leasekv.harness.control.shell :as shell])
   (:import (java.nio.file Files)
            (java.nio.file.attribute FileAttribute PosixFilePermissions)
            (java.util.concurrent TimeUnit)))
@@ -32,19 +33,21 @@
   "Runs bin/<launcher> with args and env additions, the stand-ins first on the PATH. Returns
   {:exit :out :err :calls}; :exit is :still-running when it had not exited after 20 s."
   [launcher args env]
-  (let [[dir calls] (stand-in-dir!)
-        pb (doto (ProcessBuilder. ^java.util.List (into [(str "bin/" launcher)] args))
-             (.redirectOutput (io/file dir "out"))
-             (.redirectError (io/file dir "err")))
-        _ (doto (.environment pb)
-            (.put "PATH" (str dir ":" (System/getenv "PATH")))
-            (.putAll ^java.util.Map env))
-        p (.start pb)
-        exited? (.waitFor p 20 TimeUnit/SECONDS)]
-    (when-not exited? (.destroyForcibly (.toHandle p)) (.destroyForcibly p))
-    {:exit (if exited? (.exitValue p) :still-running)
-     :out (slurp (io/file dir "out")) :err (slurp (io/file dir "err"))
-     :calls (if (.exists calls) (str/split-lines (slurp calls)) [])}))
+  (let [[dir calls] (stand-in-dir!)]
+    (try
+      (let [pb (doto (ProcessBuilder. ^java.util.List (into [(str "bin/" launcher)] args))
+                 (.redirectOutput (io/file dir "out"))
+                 (.redirectError (io/file dir "err")))
+            _ (doto (.environment pb)
+                (.put "PATH" (str dir ":" (System/getenv "PATH")))
+                (.putAll ^java.util.Map env))
+            p (.start pb)
+            exited? (.waitFor p 20 TimeUnit/SECONDS)]
+        (when-not exited? (.destroyForcibly (.toHandle p)) (.destroyForcibly p))
+        {:exit (if exited? (.exitValue p) :still-running)
+         :out (slurp (io/file dir "out")) :err (slurp (io/file dir "err"))
+         :calls (if (.exists calls) (str/split-lines (slurp calls)) [])})
+      (finally (shell/run ["rm" "-rf" (str dir)])))))
 
 (defn- jar-built? [path] (.isFile (io/file path)))
 
