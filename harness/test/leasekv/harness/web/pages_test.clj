@@ -128,9 +128,9 @@
 
 (deftest commands-name-bad-options
   (binding [*err* (java.io.StringWriter.)]
-    (is (= 255 (web/serve-cmd ["-p" "70000"])))
+    (is (= 254 (web/serve-cmd ["-p" "70000"])))
     (is (str/includes? (str *err*) "must be a port number"))
-    (is (= 255 (web/index-cmd ["--bogus"])))))
+    (is (= 254 (web/index-cmd ["--bogus"])))))
 
 (deftest shows-the-findings-lines-and-unknown-checkers
   (with-root [root]

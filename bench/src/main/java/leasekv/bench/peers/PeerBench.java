@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import leasekv.bench.BenchCommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/bench-peers}: leasekv against etcd 3.4 and Redis 7 on the same namespace cluster, the
@@ -24,10 +26,20 @@ import picocli.CommandLine.Option;
  * <p>Every system gets its own stock load generator: redis-benchmark for the two RESP servers
  * (leasekv and Redis), etcd's tools/benchmark for etcd. Both are C/Go programs that cost the two
  * cores far less per request than a JVM client would, so the servers, not the clients, set the pace.
+ *
+ * <p>Nothing is installed, built or started before every option is checked: {@code --help} and a bad
+ * option never reach the tool check, the etcd benchmark's build (which may apt-get install Debian's Go
+ * packages) or the namespaces.
  */
 @Command(name = "bench-peers", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Benchmarks leasekv (sync/nosync, lease/ReadIndex), etcd 3.4 and Redis 7 in one run.")
 public final class PeerBench implements Callable<Integer> {
+  private static final List<String> SYSTEMS = List.of("redis", "leasekv", "etcd", "lease-health");
+  private static final List<String> TOOLS = List.of("redis-server", "redis-benchmark", "redis-cli", "etcd", "etcdctl");
+
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--systems", defaultValue = "redis,leasekv,etcd,lease-health", split = ",",
       description = "What to run: redis, leasekv, etcd, lease-health (default: ${DEFAULT-VALUE}).")
   List<String> systems;
@@ -47,7 +59,8 @@ public final class PeerBench implements Callable<Integer> {
   @Option(names = "--keys", defaultValue = "10000", description = "Key space (default: ${DEFAULT-VALUE}).")
   int keys;
 
-  @Option(names = "--store-jar", description = "The leasekv store jar (default: the jar this runs from).")
+  @Option(names = "--store-jar", defaultValue = "${env:LEASEKV_STORE_JAR}",
+      description = "The leasekv store jar (default: $LEASEKV_STORE_JAR; bin/bench-peers sets it to store/node/target/leasekv-store.jar).")
   Path storeJar;
 
   @Option(names = "--node-jvm-options", defaultValue = "-Xms512m -Xmx1g -XX:+UseG1GC",
@@ -57,8 +70,12 @@ public final class PeerBench implements Callable<Integer> {
   @Option(names = "--store-args", defaultValue = "", description = "Extra options for every leasekv node.")
   String storeArgs;
 
-  @Option(names = "--etcd-benchmark", description = "etcd's tools/benchmark binary (bin/bench-peers builds it).")
+  @Option(names = "--etcd-benchmark", description = "etcd's tools/benchmark binary (default: built by --etcd-benchmark-builder).")
   Path etcdBenchmark;
+
+  @Option(names = "--etcd-benchmark-builder", defaultValue = "bench/build-etcd-benchmark.sh",
+      description = "Builds etcd's benchmark tool (may apt-get install Debian's Go packages) and prints its path (default: ${DEFAULT-VALUE}).")
+  Path etcdBenchmarkBuilder;
 
   @Option(names = "--etcd", defaultValue = "/usr/bin/etcd", description = "The etcd server (default: ${DEFAULT-VALUE}).")
   String etcd;
@@ -70,20 +87,72 @@ public final class PeerBench implements Callable<Integer> {
   Path out;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new PeerBench()).execute(args));
+    System.exit(BenchCommandLine.execute(new PeerBench(), args));
+  }
+
+  private int slot;
+
+  /** Every option, checked before anything is installed, built or started. */
+  void validate() {
+    try {
+      slot = NetnsCluster.slotFromEnvironment();
+    } catch (IllegalArgumentException e) {
+      BenchCommandLine.require(spec, false, e.getMessage());
+    }
+    BenchCommandLine.requireKnown(spec, "--systems", systems, SYSTEMS);
+    BenchCommandLine.requireAtLeast(spec, "--concurrency", concurrency, 1);
+    BenchCommandLine.requireAtLeast(spec, "--runs", List.of(runs), 1);
+    BenchCommandLine.require(spec, seconds > 0, "--seconds must be positive, got " + seconds);
+    BenchCommandLine.requireAtLeast(spec, "--value-bytes", List.of(valueBytes), 0);
+    BenchCommandLine.requireAtLeast(spec, "--keys", List.of(keys), 1);
+    if (systems.contains("leasekv") || systems.contains("lease-health")) BenchCommandLine.requireStoreJar(spec, storeJar);
+    if (systems.contains("etcd") && etcdBenchmark != null) {
+      BenchCommandLine.require(spec, Files.isExecutable(etcdBenchmark), "--etcd-benchmark " + etcdBenchmark + " is not an executable");
+    }
+    if (systems.contains("etcd") && etcdBenchmark == null) {
+      BenchCommandLine.require(spec, Files.isExecutable(etcdBenchmarkBuilder),
+          "--etcd-benchmark-builder " + etcdBenchmarkBuilder + " is not an executable (run from the repository root, as bin/bench-peers does)");
+    }
+  }
+
+  /** The first of the tools this benchmark runs that is not on the PATH, or null. */
+  static String missingTool(List<String> tools, String path) {
+    for (String tool : tools) {
+      boolean found = false;
+      for (String dir : path.split(":")) {
+        if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) found = true;
+      }
+      if (!found) return tool;
+    }
+    return null;
+  }
+
+  /** Runs the etcd benchmark's builder (its progress on stderr) and returns the path it prints. */
+  private Path buildEtcdBenchmark() throws Exception {
+    Process p = new ProcessBuilder(etcdBenchmarkBuilder.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0 || out.isEmpty()) return null;
+    return Path.of(out.lines().reduce((a, b) -> b).orElse(out));
   }
 
   @Override
   public Integer call() throws Exception {
-    int slot = NetnsCluster.slotFromEnvironment();
+    validate();
+    String missing = missingTool(TOOLS, System.getenv().getOrDefault("PATH", ""));
+    if (missing != null) {
+      System.err.println("bench-peers: " + missing + " is missing (apt-get install redis-server redis-tools etcd-server etcd-client)");
+      return BenchCommandLine.USAGE_ERROR;
+    }
+    if (systems.contains("etcd") && etcdBenchmark == null) {
+      etcdBenchmark = buildEtcdBenchmark();
+      if (etcdBenchmark == null) {
+        System.err.println("bench-peers: " + etcdBenchmarkBuilder + " did not build etcd's benchmark tool (its output is above)");
+        return 1;
+      }
+    }
     if (dataDir == null) dataDir = Path.of(slot == 0 ? "/var/tmp/leasekv-bench" : "/var/tmp/leasekv-bench-" + slot);
     if (out == null) {
       out = Path.of("results", "bench-peers", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")));
-    }
-    if (storeJar == null) storeJar = Path.of(PeerBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    if (systems.contains("etcd") && (etcdBenchmark == null || !Files.isExecutable(etcdBenchmark))) {
-      System.err.println("--etcd-benchmark must name etcd's benchmark tool (bin/bench-peers builds it); got " + etcdBenchmark);
-      return 2;
     }
     Files.createDirectories(out);
     PrintStream log = new PrintStream(new TeeStream(System.err, Files.newOutputStream(out.resolve("bench.log"))), true,

@@ -14,15 +14,15 @@ import leasekv.client.LeaseKvClient;
 
 /**
  * A cluster of real node processes on loopback for benchmarks: each node is its own JVM started from
- * this jar, so the measured store is the one users run. Closing it kills the processes and deletes
- * the data.
+ * the store jar ({@code java -jar leasekv-store.jar}), so the measured store is the one users run.
+ * Closing it kills the processes and deletes the data.
  */
 final class BenchCluster implements AutoCloseable {
   private final Path dataRoot;
   private final List<Process> processes = new ArrayList<>();
   private final List<String> clientAddresses = new ArrayList<>();
 
-  BenchCluster(int size, List<String> nodeOptions) throws IOException, InterruptedException {
+  BenchCluster(Path storeJar, int size, List<String> nodeOptions) throws IOException {
     dataRoot = Files.createTempDirectory("leasekv-bench");
     List<String> peers = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
@@ -31,10 +31,9 @@ final class BenchCluster implements AutoCloseable {
       clientAddresses.add("127.0.0.1:" + clientPort);
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath = System.getProperty("java.class.path");
     for (int i = 1; i <= size; i++) {
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-cp", classpath,
-          "leasekv.node.Main", "--id", "n" + i, "--peers", String.join(",", peers),
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx1g", "-XX:+UseG1GC", "-jar", storeJar.toString(),
+          "--id", "n" + i, "--peers", String.join(",", peers),
           "--data-dir", dataRoot.resolve("n" + i).toString(), "--metrics-addr", "127.0.0.1:" + freePort()));
       cmd.addAll(nodeOptions);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -1,5 +1,6 @@
 package leasekv.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,18 +11,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import leasekv.client.LeaseKvClient;
 import org.HdrHistogram.Recorder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/bench}: starts a cluster of real nodes on loopback and prints throughput and latency
  * for SET, GET served from the lease, and GET served by ReadIndex, at several client concurrencies.
  * Figures, not a pass/fail test: see README for the recorded ones and the machine that gave them.
+ * The nodes run from the store jar ({@code --store-jar}, which bin/bench fills in).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Benchmarks a leasekv cluster of real node processes on loopback.")
 public final class Bench implements Callable<Integer> {
+  private static final List<String> OPS = List.of("set", "cas", "get-lease", "get-read-index");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--store-jar", defaultValue = "${env:LEASEKV_STORE_JAR}",
+      description = "The store jar the nodes run from (default: $LEASEKV_STORE_JAR; bin/bench sets it to store/node/target/leasekv-store.jar).")
+  Path storeJar;
+
   @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default: ${DEFAULT-VALUE}).")
   int nodes;
 
@@ -48,13 +60,27 @@ public final class Bench implements Callable<Integer> {
   List<String> ops;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Bench()).execute(args));
+    System.exit(BenchCommandLine.execute(new Bench(), args));
+  }
+
+  /** Every option, checked before a node starts. */
+  void validate() {
+    BenchCommandLine.requireStoreJar(spec, storeJar);
+    BenchCommandLine.requireAtLeast(spec, "--nodes", List.of(nodes), 1);
+    BenchCommandLine.requireAtLeast(spec, "--concurrency", concurrency, 1);
+    BenchCommandLine.requireAtLeast(spec, "--seconds", List.of(seconds), 1);
+    BenchCommandLine.requireAtLeast(spec, "--warmup-seconds", List.of(warmupSeconds), 0);
+    BenchCommandLine.requireAtLeast(spec, "--value-bytes", List.of(valueBytes), 0);
+    BenchCommandLine.requireAtLeast(spec, "--keys", List.of(keys), 1);
+    BenchCommandLine.requireKnown(spec, "--fsm-sync-mode", List.of(fsmSyncMode), List.of("sync", "nosync"));
+    BenchCommandLine.requireKnown(spec, "--ops", ops, OPS);
   }
 
   private record Point(String op, int concurrency, double opsPerSecond, double p50Millis, double p99Millis, long errors) {}
 
   @Override
   public Integer call() throws Exception {
+    validate();
     List<Point> points = new ArrayList<>();
     List<String> writeOps = ops.stream().filter(o -> !o.startsWith("get")).toList();
     if (!writeOps.isEmpty() || ops.contains("get-lease")) points.addAll(runCluster("lease", withLeaseOps(writeOps)));
@@ -75,7 +101,7 @@ public final class Bench implements Callable<Integer> {
 
   private List<Point> runCluster(String readMode, List<String> clusterOps) throws Exception {
     List<Point> points = new ArrayList<>();
-    try (BenchCluster cluster = new BenchCluster(nodes, List.of("--read-mode", readMode, "--fsm-sync-mode", fsmSyncMode))) {
+    try (BenchCluster cluster = new BenchCluster(storeJar, nodes, List.of("--read-mode", readMode, "--fsm-sync-mode", fsmSyncMode))) {
       String leader = cluster.awaitLeader(60_000);
       System.err.println("cluster up (" + readMode + ", fsm " + fsmSyncMode + "), leader at " + leader);
       preload(leader);
