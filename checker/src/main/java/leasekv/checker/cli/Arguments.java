@@ -1,0 +1,96 @@
+package leasekv.checker.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import leasekv.checker.CheckOptions;
+import leasekv.checker.IndependentKeys;
+import leasekv.checker.NilReads;
+
+/** {@code bin/checker}'s command line, parsed; bad usage throws IllegalArgumentException with one line. */
+final class Arguments {
+    private final CheckOptions.Builder builder = CheckOptions.builder();
+    CheckOptions options;
+    final List<String> files = new ArrayList<>();
+    String format;
+    String svgDirectory;
+    boolean explain;
+    boolean help;
+
+    private Arguments() {
+    }
+
+    static Arguments parse(String[] args) {
+        Arguments a = new Arguments();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.equals("--")) {
+                if (!arg.equals("--")) {
+                    a.files.add(arg);
+                }
+                continue;
+            }
+            i = a.option(arg, args, i);
+        }
+        if (a.help) {
+            return a;
+        }
+        if (a.files.isEmpty()) {
+            throw new IllegalArgumentException("no history files given");
+        }
+        a.options = a.builder.build();
+        return a;
+    }
+
+    /** Applies one option; returns the index of the last argument it used. */
+    private int option(String arg, String[] args, int i) {
+        switch (arg) {
+            case "--help": case "-h": help = true; return i;
+            case "--fail-fast": builder.failFast(true); return i;
+            case "--explain": explain = true; return i;
+            case "--edn": format = "edn"; return i;
+            case "--json": format = "json"; return i;
+            default: break;
+        }
+        String value = valueOf(arg, args, i);
+        switch (arg) {
+            case "--model": builder.model(value); break;
+            case "--initial": builder.initialEdn(value); break;
+            case "--time-limit": builder.timeLimitSeconds(positiveNumber(arg, value)); break;
+            case "--memory-limit": builder.memoryLimitMegabytes((long) positiveNumber(arg, value)); break;
+            case "--parallelism": builder.parallelism((int) positiveNumber(arg, value)); break;
+            case "--nil-reads": builder.nilReads(parseEnum(NilReads.class, arg, value)); break;
+            case "--independent": builder.independentKeys(parseEnum(IndependentKeys.class, arg, value)); break;
+            case "--svg": svgDirectory = value; break;
+            default: throw new IllegalArgumentException("unknown option " + arg);
+        }
+        return i + 1;
+    }
+
+    private static String valueOf(String option, String[] args, int i) {
+        if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i + 1];
+    }
+
+    private static double positiveNumber(String option, String value) {
+        try {
+            double number = Double.parseDouble(value);
+            if (number > 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException(option + " needs a positive number, not '" + value + "'");
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String option, String value) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " cannot be '" + value + "'");
+        }
+    }
+}
