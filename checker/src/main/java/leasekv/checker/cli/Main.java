@@ -7,6 +7,7 @@ import java.util.Map;
 import leasekv.checker.CheckResult;
 import leasekv.checker.Checker;
 import leasekv.checker.HistoryException;
+import leasekv.checker.Printable;
 import leasekv.checker.Validity;
 import leasekv.checker.edn.EdnException;
 import leasekv.checker.edn.EdnWriter;
@@ -56,7 +57,7 @@ public final class Main {
         try {
             arguments = Arguments.parse(args);
         } catch (IllegalArgumentException | EdnException e) {
-            err.println("bin/checker: " + e.getMessage());
+            err.println("bin/checker: " + Printable.escape(e.getMessage()));
             err.println(USAGE);
             return ExitStatus.BAD_INPUT;
         }

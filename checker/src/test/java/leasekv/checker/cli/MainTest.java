@@ -96,6 +96,23 @@ class MainTest {
     }
 
     @Test
+    void aBinaryFileIsNamedWithItsBytesEscaped(@TempDir Path dir) throws Exception {
+        Path binary = dir.resolve("a.out");
+        byte[] bytes = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0x1b, (byte) 0xff, (byte) 0xfe, 7, 'x'};
+        Files.write(binary, bytes);
+        Run run = run(binary.toString());
+        assertEquals(254, run.status());
+        String line = run.out().strip();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.contains("\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x1b\\ufffd\\ufffd\\x07x"), line);
+        for (char c : line.replace('\t', ' ').toCharArray()) {
+            assertTrue(c >= 0x20 && c < 0x7f, "unprintable character " + (int) c + " in " + line);
+        }
+        Run usage = run("--model", "\u001b[2J", binary.toString());
+        assertTrue(usage.err().startsWith("bin/checker: unknown model '\\x1b[2J'"), usage.err());
+    }
+
+    @Test
     void ednOutputIsAMapFromFileToResultAndSvgsAreWritten(@TempDir Path dir) {
         String file = CORPUS + "/bad/cas-failure.edn";
         Run run = run(args(KNOSSOS, "--edn", "--svg", dir.toString(), file));
