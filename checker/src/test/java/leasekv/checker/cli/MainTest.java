@@ -96,6 +96,24 @@ class MainTest {
     }
 
     @Test
+    void readsAFileThatCannotSeekSuchAsAPipe(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("history.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try (java.io.OutputStream pipe = Files.newOutputStream(fifo)) {
+                Files.copy(Path.of(CORPUS + "/good/memstress3-0.edn"), pipe);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        Run run = run(args(KNOSSOS, fifo.toString()));
+        writer.join(10_000);
+        assertEquals(0, run.status(), run.out() + run.err());
+        assertTrue(run.out().matches("(?s).*history.fifo\\tvalid\\t\\d+ ops.*"), run.out());
+    }
+
+    @Test
     void aBinaryFileIsNamedWithItsBytesEscaped(@TempDir Path dir) throws Exception {
         Path binary = dir.resolve("a.out");
         byte[] bytes = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0x1b, (byte) 0xff, (byte) 0xfe, 7, 'x'};
