@@ -9,6 +9,9 @@ import leasekv.checker.NilReads;
 
 /** {@code bin/checker}'s command line, parsed; bad usage throws IllegalArgumentException with one line. */
 final class Arguments {
+    /** The file name that stands for standard input. */
+    static final String STDIN = "-";
+
     private final CheckOptions.Builder builder = CheckOptions.builder();
     CheckOptions options;
     final List<String> files = new ArrayList<>();
@@ -37,6 +40,9 @@ final class Arguments {
         }
         if (a.files.isEmpty()) {
             throw new IllegalArgumentException("no history files given");
+        }
+        if (a.files.indexOf(STDIN) != a.files.lastIndexOf(STDIN)) {
+            throw new IllegalArgumentException("- (standard input) can be given only once");
         }
         a.options = a.builder.build();
         return a;

@@ -1,5 +1,6 @@
 package leasekv.checker.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ import leasekv.checker.model.Models;
  */
 public final class Main {
     private static final String USAGE = String.join("\n",
-            "Usage: bin/checker [options] FILE...",
+            "Usage: bin/checker [options] FILE...   (FILE - reads standard input)",
             "Checks Jepsen histories (history.edn) for linearizability; prints one line per file:",
             "file, verdict, ops, milliseconds.",
             "",
@@ -46,13 +47,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int status = run(args, System.out, System.err);
+        int status = run(args, System.in, System.out, System.err);
         System.out.flush();
         System.exit(status);
     }
 
-    /** Runs the CLI; returns the exit status instead of exiting. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs the CLI; returns the exit status instead of exiting. The file {@code -} is read from {@code in}. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         Arguments arguments;
         try {
             arguments = Arguments.parse(args);
@@ -65,10 +66,10 @@ public final class Main {
             out.println(USAGE);
             return ExitStatus.VALID;
         }
-        return checkAll(arguments, out, err);
+        return checkAll(arguments, in, out, err);
     }
 
-    private static int checkAll(Arguments arguments, PrintStream out, PrintStream err) {
+    private static int checkAll(Arguments arguments, InputStream in, PrintStream out, PrintStream err) {
         Checker checker = new Checker(arguments.options);
         PrintStream summary = arguments.format == null ? out : err;
         Map<String, Object> documents = new LinkedHashMap<>();
@@ -76,7 +77,7 @@ public final class Main {
         for (String file : arguments.files) {
             long start = System.nanoTime();
             try {
-                CheckResult result = checker.checkFile(file);
+                CheckResult result = file.equals(Arguments.STDIN) ? checker.check(in, file) : checker.checkFile(file);
                 summary.println(file + "\t" + result.validity().word() + "\t" + result.opCount() + " ops\t"
                         + (System.nanoTime() - start) / 1_000_000 + " ms");
                 if (arguments.explain && result.validity() != Validity.VALID) {

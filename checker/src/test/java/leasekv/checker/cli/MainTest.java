@@ -25,9 +25,13 @@ class MainTest {
     }
 
     private static Run run(String... args) {
+        return runWithInput(new byte[0], args);
+    }
+
+    private static Run runWithInput(byte[] input, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = Main.run(args, new java.io.ByteArrayInputStream(input), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -93,6 +97,17 @@ class MainTest {
         assertEquals(254, run("--bogus").status());
         assertEquals(254, run().status());
         assertEquals(0, run("--help").status());
+    }
+
+    @Test
+    void dashReadsStandardInput() throws Exception {
+        byte[] history = Files.readAllBytes(Path.of(CORPUS + "/bad/cas-failure.edn"));
+        Run run = runWithInput(history, args(KNOSSOS, CORPUS + "/good/memstress3-0.edn", "-"));
+        assertEquals(1, run.status(), run.out() + run.err());
+        assertTrue(run.out().contains("\n-\tinvalid\t590 ops\t"), run.out());
+        Run malformed = runWithInput("[{:process 0 :type".getBytes(StandardCharsets.UTF_8), "-");
+        assertTrue(malformed.out().startsWith("-\terror\t-: malformed EDN"), malformed.out());
+        assertEquals(254, run("-", "-").status(), "standard input cannot be read twice");
     }
 
     @Test
