@@ -18,6 +18,7 @@ final class Arguments {
     String format;
     String svgDirectory;
     boolean explain;
+    boolean allowEmpty;
     boolean help;
 
     private Arguments() {
@@ -54,6 +55,7 @@ final class Arguments {
             case "--help": case "-h": help = true; return i;
             case "--fail-fast": builder.failFast(true); return i;
             case "--explain": explain = true; return i;
+            case "--allow-empty": allowEmpty = true; return i;
             case "--edn": format = "edn"; return i;
             case "--json": format = "json"; return i;
             default: break;

@@ -36,6 +36,7 @@ public final class Main {
             "                        anything: Knossos's reading, a nil read matches any value",
             "  --independent MODE    auto (default), yes or no: are values [key value] tuples?",
             "  --fail-fast           stop at the first invalid key",
+            "  --allow-empty         a history without client ops is valid (default: bad input, 254)",
             "  --explain             print the plain-words explanation under each invalid file",
             "  --edn | --json        print the full results (a map from file to result) on stdout;",
             "                        the summary lines then go to stderr",
@@ -78,6 +79,9 @@ public final class Main {
             long start = System.nanoTime();
             try {
                 CheckResult result = file.equals(Arguments.STDIN) ? checker.check(in, file) : checker.checkFile(file);
+                if (result.results().isEmpty() && !arguments.allowEmpty) {
+                    throw new HistoryException(file, -1, nothingToCheck(result));
+                }
                 summary.println(file + "\t" + result.validity().word() + "\t" + result.opCount() + " ops\t"
                         + (System.nanoTime() - start) / 1_000_000 + " ms");
                 if (arguments.explain && result.validity() != Validity.VALID) {
@@ -102,6 +106,12 @@ public final class Main {
             out.println(JsonWriter.write(documents));
         }
         return status;
+    }
+
+    /** Why a history without client ops is refused: a run that crashed may have left it empty. */
+    private static String nothingToCheck(CheckResult result) {
+        String what = result.opCount() == 0 ? "no ops" : "no client ops, only " + result.opCount() + " nemesis ops";
+        return what + " (--allow-empty accepts such a history as valid)";
     }
 
     private static void writeSvgs(CheckResult result, String file, Arguments arguments) {

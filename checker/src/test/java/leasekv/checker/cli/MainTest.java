@@ -100,6 +100,27 @@ class MainTest {
     }
 
     @Test
+    void anEmptyHistoryIsBadInputUnlessAllowed(@TempDir Path dir) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.edn"), "");
+        Path blank = Files.writeString(dir.resolve("blank.edn"), "  \n\t\n");
+        Path vector = Files.writeString(dir.resolve("vector.edn"), "[]\n");
+        Path comments = Files.writeString(dir.resolve("comments.edn"), "; nothing here\n[] []");
+        Path nemesisOnly = Files.writeString(dir.resolve("nemesis.edn"),
+                "{:process :nemesis, :type :info, :f :start, :value nil}\n");
+        for (Path file : new Path[] {empty, blank, vector, comments}) {
+            Run run = run(file.toString());
+            assertEquals(254, run.status(), run.out());
+            assertEquals(file + "\terror\t" + file + ": no ops (--allow-empty accepts such a history as valid)",
+                    run.out().strip());
+            assertEquals(0, run("--allow-empty", file.toString()).status());
+        }
+        Run nemesis = run(nemesisOnly.toString());
+        assertEquals(254, nemesis.status());
+        assertTrue(nemesis.out().contains("no client ops, only 1 nemesis ops"), nemesis.out());
+        assertEquals(254, runWithInput(new byte[0], "-").status(), "an empty standard input");
+    }
+
+    @Test
     void dashReadsStandardInput() throws Exception {
         byte[] history = Files.readAllBytes(Path.of(CORPUS + "/bad/cas-failure.edn"));
         Run run = runWithInput(history, args(KNOSSOS, CORPUS + "/good/memstress3-0.edn", "-"));
