@@ -2,7 +2,7 @@ package leasekv.checker.cli;
 
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import leasekv.checker.CheckResult;
@@ -40,7 +40,7 @@ public final class Main {
             "  --explain             print the plain-words explanation under each invalid file",
             "  --edn | --json        print the full results (a map from file to result) on stdout;",
             "                        the summary lines then go to stderr",
-            "  --svg DIR             write failure diagrams into DIR",
+            "  --svg DIR             write failure diagrams into DIR (created; checked before any search)",
             "",
             "Exit status: 0 all valid, 1 any invalid, 2 any unknown, 254 bad input or usage.");
 
@@ -56,8 +56,11 @@ public final class Main {
     /** Runs the CLI; returns the exit status instead of exiting. The file {@code -} is read from {@code in}. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         Arguments arguments;
+        SvgOutput svg;
         try {
             arguments = Arguments.parse(args);
+            svg = arguments.svgDirectory == null || arguments.help ? null
+                    : SvgOutput.prepare(arguments.svgDirectory, arguments.files.size());
         } catch (IllegalArgumentException | EdnException e) {
             err.println("bin/checker: " + Printable.escape(e.getMessage()));
             err.println(USAGE);
@@ -67,10 +70,10 @@ public final class Main {
             out.println(USAGE);
             return ExitStatus.VALID;
         }
-        return checkAll(arguments, in, out, err);
+        return checkAll(arguments, svg, in, out, err);
     }
 
-    private static int checkAll(Arguments arguments, InputStream in, PrintStream out, PrintStream err) {
+    private static int checkAll(Arguments arguments, SvgOutput svg, InputStream in, PrintStream out, PrintStream err) {
         Checker checker = new Checker(arguments.options);
         PrintStream summary = arguments.format == null ? out : err;
         Map<String, Object> documents = new LinkedHashMap<>();
@@ -87,9 +90,9 @@ public final class Main {
                 if (arguments.explain && result.validity() != Validity.VALID) {
                     result.explanation().lines().forEach(line -> summary.println("  " + line));
                 }
-                writeSvgs(result, file, arguments);
                 documents.put(file, result);
                 status = ExitStatus.worse(status, ExitStatus.of(result.validity()));
+                status = ExitStatus.worse(status, writeSvgs(svg, result, file, err));
             } catch (HistoryException e) {
                 summary.println(file + "\terror\t" + e.getMessage());
                 documents.put(file, Map.of(leasekv.checker.edn.Keyword.of("error"), e.getMessage()));
@@ -114,15 +117,16 @@ public final class Main {
         return what + " (--allow-empty accepts such a history as valid)";
     }
 
-    private static void writeSvgs(CheckResult result, String file, Arguments arguments) {
-        if (arguments.svgDirectory == null || result.validity() != Validity.INVALID) {
-            return;
+    private static int writeSvgs(SvgOutput svg, CheckResult result, String file, PrintStream err) {
+        if (svg == null) {
+            return ExitStatus.VALID;
         }
-        Path directory = Path.of(arguments.svgDirectory);
-        if (arguments.files.size() > 1) {
-            String base = Path.of(file).getFileName().toString().replaceFirst("\\.edn$", "");
-            directory = directory.resolve(base.replaceAll("[^A-Za-z0-9_.-]", "_"));
+        try {
+            svg.write(result, file);
+            return ExitStatus.VALID;
+        } catch (UncheckedIOException e) {
+            err.println("bin/checker: --svg: " + Printable.escape(e.getMessage()));
+            return ExitStatus.BAD_INPUT;
         }
-        result.writeSvgs(directory);
     }
 }

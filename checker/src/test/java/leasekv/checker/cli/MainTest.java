@@ -1,6 +1,7 @@
 package leasekv.checker.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -8,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import leasekv.checker.Corpus;
 import leasekv.checker.edn.EdnReader;
@@ -164,6 +166,34 @@ class MainTest {
         }
         Run usage = run("--model", "\u001b[2J", binary.toString());
         assertTrue(usage.err().startsWith("bin/checker: unknown model '\\x1b[2J'"), usage.err());
+    }
+
+    @Test
+    void anSvgDirectoryThatCannotHoldFilesIsAUsageErrorBeforeAnySearch(@TempDir Path dir) throws Exception {
+        Path plain = Files.writeString(dir.resolve("plain"), "a file");
+        String history = CORPUS + "/bad/cas-failure.edn";
+        String[][] cases = {
+            {plain.toString(), "not a directory"},
+            {plain.resolve("sub").toString(), "not a directory"},
+            {"/proc/leasekv-checker-test", "cannot create a directory there"},
+        };
+        for (String[] c : cases) {
+            Run run = run(args(KNOSSOS, "--svg", c[0], history));
+            assertEquals(254, run.status(), run.err());
+            assertEquals("", run.out(), "nothing was checked");
+            assertTrue(run.err().startsWith("bin/checker: --svg " + c[0] + ": " + c[1] + "\n"), run.err());
+            assertFalse(run.err().contains("Exception"), run.err());
+        }
+        Path fresh = dir.resolve("new/deeper");
+        assertEquals(1, run(args(KNOSSOS, "--svg", fresh.toString(), history)).status());
+        assertEquals(List.of(fresh.resolve("linear.svg")), Files.list(fresh).toList(), "no probe file is left");
+
+        Path perFile = Files.createDirectories(dir.resolve("per-file"));
+        Files.writeString(perFile.resolve("cas-failure"), "in the way of the file's own directory");
+        Run blocked = run(args(KNOSSOS, "--svg", perFile.toString(), history, CORPUS + "/good/memstress3-0.edn"));
+        assertEquals(254, blocked.status(), blocked.err());
+        assertEquals(1, blocked.out().lines().filter(line -> line.contains("cas-failure.edn")).count(), blocked.out());
+        assertTrue(blocked.err().matches("bin/checker: --svg: cannot write \\S+/cas-failure/linear.svg: .*\n"), blocked.err());
     }
 
     @Test
