@@ -24,16 +24,21 @@ final class ExitStatus {
         }
     }
 
-    /** Internal error beats bad input beats invalid beats unknown beats valid. */
+    /**
+     * The status of a run whose files ended as a and b. A proven violation is never hidden: invalid (1)
+     * beats an internal error (255), which beats bad input (254), which beats unknown (2), which beats
+     * valid (0). A file that could not be checked is, like Jepsen's :unknown, no evidence either way,
+     * and Jepsen's merge lets false beat unknown; every file's own line still names its error.
+     */
     static int worse(int a, int b) {
         return rank(a) >= rank(b) ? a : b;
     }
 
     private static int rank(int status) {
         switch (status) {
-            case INTERNAL_ERROR: return 4;
-            case BAD_INPUT: return 3;
-            case INVALID: return 2;
+            case INVALID: return 4;
+            case INTERNAL_ERROR: return 3;
+            case BAD_INPUT: return 2;
             case UNKNOWN: return 1;
             default: return 0;
         }

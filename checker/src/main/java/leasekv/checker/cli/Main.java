@@ -17,8 +17,9 @@ import leasekv.checker.model.Models;
 
 /**
  * {@code bin/checker}: checks one or more history files in one JVM and prints one line per file
- * (file, verdict, ops, milliseconds). Exit status: 0 all valid, 1 any invalid, 2 any unknown (and none
- * invalid), 254 bad input or usage, 255 an internal error.
+ * (file, verdict, ops, milliseconds). Exit status: 0 all valid, 1 any invalid, 2 any unknown, 254 bad input
+ * or usage, 255 an internal error; across files, the first of 1, 255, 254, 2, 0 that applies
+ * ({@link ExitStatus#worse}).
  */
 public final class Main {
     private static final String USAGE = String.join("\n",
@@ -42,7 +43,9 @@ public final class Main {
             "                        the summary lines then go to stderr",
             "  --svg DIR             write failure diagrams into DIR (created; checked before any search)",
             "",
-            "Exit status: 0 all valid, 1 any invalid, 2 any unknown, 254 bad input or usage.");
+            "Exit status: 0 all valid, 1 any invalid, 2 any unknown, 254 bad input or usage, 255 internal error.",
+            "With several files, the first that applies of 1, 255, 254, 2, 0: an invalid file is never hidden by",
+            "one that could not be checked (each file's line names its error).");
 
     private Main() {
     }

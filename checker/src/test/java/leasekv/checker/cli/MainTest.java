@@ -64,9 +64,8 @@ class MainTest {
         assertTrue(run.out().contains("op index 491"), run.out());
     }
 
-    @Test
-    void exitsTwoWhenUnknown(@TempDir Path dir) throws Exception {
-        // The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending.
+    /** The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending. */
+    private static String hardHistory() {
         StringBuilder history = new StringBuilder("[{:process 99, :type :invoke, :f :write, :value 0}"
                 + " {:process 99, :type :ok, :f :write, :value 0}\n");
         for (int p = 1; p <= 40; p++) {
@@ -75,9 +74,14 @@ class MainTest {
         for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :info, :f :write, :value ").append(p).append("}\n");
         }
-        history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value nil}]");
+        return history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value nil}]")
+                .toString();
+    }
+
+    @Test
+    void exitsTwoWhenUnknown(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("hard.edn");
-        Files.writeString(file, history);
+        Files.writeString(file, hardHistory());
         Run run = run("--time-limit", "0.3", file.toString());
         assertEquals(2, run.status(), run.out() + run.err());
         assertTrue(run.out().contains("\tunknown\t"), run.out());
@@ -191,9 +195,29 @@ class MainTest {
         Path perFile = Files.createDirectories(dir.resolve("per-file"));
         Files.writeString(perFile.resolve("cas-failure"), "in the way of the file's own directory");
         Run blocked = run(args(KNOSSOS, "--svg", perFile.toString(), history, CORPUS + "/good/memstress3-0.edn"));
-        assertEquals(254, blocked.status(), blocked.err());
+        assertEquals(1, blocked.status(), "the invalid verdict beats the diagram that could not be written");
         assertEquals(1, blocked.out().lines().filter(line -> line.contains("cas-failure.edn")).count(), blocked.out());
         assertTrue(blocked.err().matches("bin/checker: --svg: cannot write \\S+/cas-failure/linear.svg: .*\n"), blocked.err());
+    }
+
+    @Test
+    void anInvalidFileBeatsOneThatCannotBeCheckedWhichBeatsUnknown(@TempDir Path dir) throws Exception {
+        String invalid = CORPUS + "/bad/cas-failure.edn";
+        String valid = CORPUS + "/good/memstress3-0.edn";
+        String unreadable = dir.toString();   // a directory: "Is a directory"
+        String missing = dir.resolve("missing.edn").toString();
+        Run both = run(args(KNOSSOS, invalid, unreadable));
+        assertEquals(1, both.status(), both.out());
+        assertTrue(both.out().contains("cas-failure.edn\tinvalid\t"), both.out());
+        assertTrue(both.out().contains(unreadable + "\terror\t"), "the bad file's line names its error: " + both.out());
+        assertEquals(1, run(args(KNOSSOS, missing, invalid)).status(), "in either order");
+        assertEquals(254, run(args(KNOSSOS, valid, missing)).status());
+        Path unknown = dir.resolve("unknown.edn");
+        Files.writeString(unknown, hardHistory());
+        assertEquals(254, run("--time-limit", "0.3", unknown.toString(), missing).status(), "bad input beats unknown");
+        Run all = run("--time-limit", "0.3", unknown.toString(), invalid, missing);
+        assertEquals(1, all.status(), all.out());
+        assertTrue(all.out().contains("unknown.edn\tunknown\t"), all.out());
     }
 
     @Test
