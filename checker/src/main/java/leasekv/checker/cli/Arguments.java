@@ -6,6 +6,7 @@ import java.util.Locale;
 import leasekv.checker.CheckOptions;
 import leasekv.checker.IndependentKeys;
 import leasekv.checker.NilReads;
+import leasekv.checker.model.Models;
 
 /** {@code bin/checker}'s command line, parsed; bad usage throws IllegalArgumentException with one line. */
 final class Arguments {
@@ -13,6 +14,8 @@ final class Arguments {
     static final String STDIN = "-";
 
     private final CheckOptions.Builder builder = CheckOptions.builder();
+    private String model = "cas-register";
+    private String initialEdn;
     CheckOptions options;
     final List<String> files = new ArrayList<>();
     String format;
@@ -45,8 +48,39 @@ final class Arguments {
         if (a.files.indexOf(STDIN) != a.files.lastIndexOf(STDIN)) {
             throw new IllegalArgumentException("- (standard input) can be given only once");
         }
-        a.options = a.builder.build();
+        a.options = a.build();
         return a;
+    }
+
+    /** The options; a model that cannot start from the --initial value names the option and the value. */
+    private CheckOptions build() {
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            if (initialEdn == null) {
+                throw e;
+            }
+            throw new IllegalArgumentException("--initial '" + initialEdn + "' does not suit the " + model + " model: "
+                    + e.getMessage());
+        }
+    }
+
+    private void model(String name) {
+        String bare = name.startsWith(":") ? name.substring(1) : name;
+        if (!Models.names().contains(bare)) {
+            throw new IllegalArgumentException("--model cannot be '" + name + "'; models: " + String.join(", ", Models.names()));
+        }
+        model = bare;
+        builder.model(bare);
+    }
+
+    private void initial(String edn) {
+        try {
+            builder.initialEdn(edn);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--initial '" + edn + "' is not one EDN value: " + e.getMessage());
+        }
+        initialEdn = edn;
     }
 
     /** Applies one option; returns the index of the last argument it used. */
@@ -62,8 +96,8 @@ final class Arguments {
         }
         String value = valueOf(arg, args, i);
         switch (arg) {
-            case "--model": builder.model(value); break;
-            case "--initial": builder.initialEdn(value); break;
+            case "--model": model(value); break;
+            case "--initial": initial(value); break;
             case "--time-limit": builder.timeLimitSeconds(positiveNumber(arg, value)); break;
             case "--memory-limit": builder.memoryLimitMegabytes((long) positiveNumber(arg, value)); break;
             case "--parallelism": builder.parallelism((int) positiveNumber(arg, value)); break;

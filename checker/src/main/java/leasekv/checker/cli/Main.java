@@ -47,6 +47,9 @@ public final class Main {
             "With several files, the first that applies of 1, 255, 254, 2, 0: an invalid file is never hidden by",
             "one that could not be checked (each file's line names its error).");
 
+    /** After a usage error only this, so the error stays on screen; --help prints the whole usage. */
+    private static final String USAGE_HINT = "Usage: bin/checker [options] FILE...  (bin/checker --help lists the options)";
+
     private Main() {
     }
 
@@ -66,7 +69,7 @@ public final class Main {
                     : SvgOutput.prepare(arguments.svgDirectory, arguments.files.size());
         } catch (IllegalArgumentException | EdnException e) {
             err.println("bin/checker: " + Printable.escape(e.getMessage()));
-            err.println(USAGE);
+            err.println(USAGE_HINT);
             return ExitStatus.BAD_INPUT;
         }
         if (arguments.help) {

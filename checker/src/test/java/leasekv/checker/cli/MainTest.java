@@ -169,7 +169,7 @@ class MainTest {
             assertTrue(c >= 0x20 && c < 0x7f, "unprintable character " + (int) c + " in " + line);
         }
         Run usage = run("--model", "\u001b[2J", binary.toString());
-        assertTrue(usage.err().startsWith("bin/checker: unknown model '\\x1b[2J'"), usage.err());
+        assertTrue(usage.err().startsWith("bin/checker: --model cannot be '\\x1b[2J'"), usage.err());
     }
 
     @Test
@@ -218,6 +218,27 @@ class MainTest {
         Run all = run("--time-limit", "0.3", unknown.toString(), invalid, missing);
         assertEquals(1, all.status(), all.out());
         assertTrue(all.out().contains("unknown.edn\tunknown\t"), all.out());
+    }
+
+    @Test
+    void aBadInitialValueNamesTheOptionAndTheValue() {
+        String file = CORPUS + "/good/memstress3-0.edn";
+        String[][] cases = {
+            {"{", "cas-register", "bin/checker: --initial '{' is not one EDN value: line 1, column 2: end of input"},
+            {"1 2", "cas-register", "bin/checker: --initial '1 2' is not one EDN value: line 1, column 4: expected one EDN value"},
+            {"", "cas-register", "bin/checker: --initial '' is not one EDN value: line 1, column 1: expected an EDN value"},
+            {"5", "mutex", "bin/checker: --initial '5' does not suit the mutex model: a mutex starts :free or :held, not 5"},
+            {"5", "set", "bin/checker: --initial '5' does not suit the set model: the set model starts from a collection"},
+        };
+        for (String[] c : cases) {
+            Run run = run("--model", c[1], "--initial", c[0], file);
+            assertEquals(254, run.status());
+            assertTrue(run.err().startsWith(c[2]), run.err());
+            assertEquals(2, run.err().lines().count(), "the error and where to find the usage: " + run.err());
+        }
+        Run model = run("--model", "btree", file);
+        assertTrue(model.err().startsWith("bin/checker: --model cannot be 'btree'; models: register, cas-register"), model.err());
+        assertEquals(0, run("--model", ":cas-register", "--initial", "0", "--nil-reads", "anything", file).status());
     }
 
     @Test
