@@ -38,7 +38,8 @@ public final class Main {
             "  --independent MODE    auto (default), yes or no: are values [key value] tuples?",
             "  --fail-fast           stop at the first invalid key",
             "  --allow-empty         a history without client ops is valid (default: bad input, 254)",
-            "  --explain             print the plain-words explanation under each invalid file",
+            "  --explain             print the plain-words explanation under each invalid file (and a hint",
+            "                        when its nil reads look like Knossos-era \"unknown\" values)",
             "  --edn | --json        print the full results (a map from file to result) on stdout;",
             "                        the summary lines then go to stderr",
             "  --svg DIR             write failure diagrams into DIR (created; checked before any search)",
@@ -95,6 +96,7 @@ public final class Main {
                         + (System.nanoTime() - start) / 1_000_000 + " ms");
                 if (arguments.explain && result.validity() != Validity.VALID) {
                     result.explanation().lines().forEach(line -> summary.println("  " + line));
+                    result.hints().lines().forEach(line -> summary.println("  " + line));
                 }
                 documents.put(file, result);
                 status = ExitStatus.worse(status, ExitStatus.of(result.validity()));

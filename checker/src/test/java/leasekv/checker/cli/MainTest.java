@@ -64,6 +64,20 @@ class MainTest {
         assertTrue(run.out().contains("op index 491"), run.out());
     }
 
+    @Test
+    void explainSuggestsKnossosNilReadsWhenTheNilReadsLookLikeUnknownValues() {
+        String file = CORPUS + "/good/memstress3-4.edn";
+        Run explained = run("--initial", "0", "--explain", file);
+        assertEquals(1, explained.status());
+        List<String> lines = explained.out().lines().toList();
+        assertTrue(lines.get(1).contains("op index 3 (process 44 read nil)"), explained.out());
+        assertTrue(lines.get(2).startsWith("  Hint: 5 of this key's 156 :ok reads returned nil, though the register starts"
+                + " at 0"), explained.out());
+        assertTrue(lines.get(2).contains("check it with --nil-reads anything"), explained.out());
+        assertEquals(1, run("--initial", "0", file).out().lines().count(), "only --explain prints it");
+        assertEquals(0, run("--initial", "0", "--nil-reads", "anything", file).status());
+    }
+
     /** The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending. */
     private static String hardHistory() {
         StringBuilder history = new StringBuilder("[{:process 99, :type :invoke, :f :write, :value 0}"
