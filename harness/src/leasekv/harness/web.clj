@@ -28,7 +28,7 @@
 
 (def viewer-version
   "Bumped whenever generated pages change shape, so older pages are rebuilt."
-  "6")
+  "7")
 
 (def ^:private generator-marker (str "leasekv-viewer " viewer-version))
 
