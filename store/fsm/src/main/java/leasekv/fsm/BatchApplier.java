@@ -18,17 +18,26 @@ final class BatchApplier {
   private static final byte[] DELETED = new byte[0];
 
   private final KvEngine engine;
+  private final boolean unsafeSkipDedup;
   final EngineBatch batch = new EngineBatch();
+  /** Where the de-dup records go: {@link #batch}, or (UNSAFE dedup-outside-batch) a batch of their own. */
+  final EngineBatch dedupBatch;
   private final Map<Bytes, byte[]> overlay = new HashMap<>();
 
   BatchApplier(KvEngine engine) {
+    this(engine, java.util.Set.of());
+  }
+
+  BatchApplier(KvEngine engine, java.util.Set<FsmUnsafe> unsafe) {
     this.engine = engine;
+    this.unsafeSkipDedup = unsafe.contains(FsmUnsafe.DEDUP_SKIPPED);
+    this.dedupBatch = unsafe.contains(FsmUnsafe.DEDUP_OUTSIDE_BATCH) ? new EngineBatch() : batch;
   }
 
   /** Applies a command at most once per client tag and returns its result. */
   ApplyResult execute(Command c) throws IOException {
     ClientTag tag = c.tag();
-    if (tag == null) return run(c);
+    if (tag == null || unsafeSkipDedup) return run(c); // UNSAFE dedup-skipped: every retry applies again
     byte[] clientKey = Keys.client(tag.clientId());
     byte[] last = get(clientKey);
     if (last != null) {
@@ -42,7 +51,9 @@ final class BatchApplier {
     }
     ApplyResult result = run(c);
     byte[] encoded = result.encode();
-    put(clientKey, ByteBuffer.allocate(8 + encoded.length).putLong(tag.seq()).put(encoded).array());
+    byte[] record = ByteBuffer.allocate(8 + encoded.length).putLong(tag.seq()).put(encoded).array();
+    dedupBatch.put(clientKey, record);
+    overlay.put(new Bytes(clientKey), record);
     return result;
   }
 

@@ -6,10 +6,13 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.StampedLock;
 import leasekv.raft.ConfState;
@@ -35,6 +38,7 @@ public final class StateMachine implements Closeable {
 
   private final KvEngine engine;
   private final SyncMode syncMode;
+  private final Set<FsmUnsafe> unsafe;
   private final boolean unsafeAppliedIndexAheadOfData;
   private final StampedLock stateLock = new StampedLock();
   private final Object applyLock = new Object();
@@ -44,10 +48,11 @@ public final class StateMachine implements Closeable {
   private volatile long durableAppliedIndex;
   private boolean closed;
 
-  private StateMachine(KvEngine engine, SyncMode syncMode, boolean unsafeAppliedIndexAheadOfData) throws IOException {
+  private StateMachine(KvEngine engine, SyncMode syncMode, Set<FsmUnsafe> unsafe) throws IOException {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.syncMode = Objects.requireNonNull(syncMode, "syncMode");
-    this.unsafeAppliedIndexAheadOfData = unsafeAppliedIndexAheadOfData;
+    this.unsafe = unsafe.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(unsafe));
+    this.unsafeAppliedIndexAheadOfData = unsafe.contains(FsmUnsafe.APPLIED_INDEX_AHEAD_OF_DATA);
     loadApplied();
     engine.sync(); // what a process crash left unsynced is durable from here on
     durableAppliedIndex = appliedIndex;
@@ -62,14 +67,20 @@ public final class StateMachine implements Closeable {
    */
   public static StateMachine open(KvEngine engine, SyncMode syncMode, boolean unsafeAppliedIndexAheadOfData)
       throws IOException {
-    return new StateMachine(engine, syncMode, unsafeAppliedIndexAheadOfData);
+    return open(engine, syncMode,
+        unsafeAppliedIndexAheadOfData ? EnumSet.of(FsmUnsafe.APPLIED_INDEX_AHEAD_OF_DATA) : EnumSet.noneOf(FsmUnsafe.class));
+  }
+
+  /** Opens the state machine over {@code engine} with the given unsafe behaviour (none in a real store). */
+  public static StateMachine open(KvEngine engine, SyncMode syncMode, Set<FsmUnsafe> unsafe) throws IOException {
+    return new StateMachine(engine, syncMode, unsafe);
   }
 
   /** Opens the RocksDB state machine {@code options} describe. */
   public static StateMachine open(FsmOptions options) throws IOException {
     RocksEngine engine = RocksEngine.open(options.dir(), options.crashLosesUnsyncedWrites());
     try {
-      return open(engine, options.syncMode(), options.unsafeAppliedIndexAheadOfData());
+      return open(engine, options.syncMode(), options.unsafe());
     } catch (IOException | RuntimeException e) {
       engine.close();
       throw e;
@@ -117,7 +128,7 @@ public final class StateMachine implements Closeable {
     long index = appliedIndex;
     long term = appliedTerm;
     ConfState conf = appliedConf;
-    BatchApplier batch = new BatchApplier(engine);
+    BatchApplier batch = new BatchApplier(engine, unsafe);
     for (Entry e : entries) {
       if (e.index() <= index) {
         results.add(skipped(batch, e));
@@ -140,6 +151,9 @@ public final class StateMachine implements Closeable {
     }
     if (index == appliedIndex) return results;
     write(batch.batch, Keys.applied(index, term));
+    if (batch.dedupBatch != batch.batch && !batch.dedupBatch.isEmpty()) {
+      engine.write(batch.dedupBatch, syncMode == SyncMode.SYNC); // UNSAFE dedup-outside-batch: a write of its own
+    }
     appliedIndex = index;
     appliedTerm = term;
     appliedConf = conf;

@@ -15,6 +15,7 @@ import leasekv.fsm.StateMachine;
 import leasekv.metrics.MetricsHttpServer;
 import leasekv.metrics.MetricsRegistry;
 import leasekv.raft.Clock;
+import leasekv.replica.Ports;
 import leasekv.replica.Replica;
 import leasekv.replica.StateCorruptionException;
 import leasekv.server.RespServer;
@@ -79,7 +80,7 @@ public final class Node implements AutoCloseable {
           .withMetrics(metrics.walMetrics())));
       LOG.info("wal: " + wal.recoveryReport());
       StateMachine fsm = push(opened, StateMachine.open(new FsmOptions(config.fsmDir(), config.fsmSyncMode(),
-          config.unsafe().has(leasekv.replica.UnsafeModes.Mode.APPLIED_INDEX_AHEAD_OF_DATA), false)));
+          config.unsafe().fsmModes(), false)));
 
       EventLoops loops = push(opened, EventLoops.forTwoCores());
       ReplicaInbox inbox = new ReplicaInbox();
@@ -125,8 +126,8 @@ public final class Node implements AutoCloseable {
   private static Replica recover(NodeConfig config, Wal wal, StateMachine fsm, PeerLinks links, ApplyThread lane,
       ReplicaInbox inbox, AdjustableClock clock, Random random, NodeMetrics metrics) throws IOException {
     try {
-      return Replica.recover(config.replicaConfig(), new WalLogStore(wal), fsm, links, lane, inbox.asPort(), clock,
-          random, metrics);
+      return Replica.recover(config.replicaConfig(), new Ports(new WalLogStore(wal), fsm, links, lane, inbox.asPort(),
+          clock, Clock.SYSTEM, random, metrics));
     } catch (StateCorruptionException e) {
       throw new StateCorruptionException(e.getMessage() + " (WAL in " + config.walDir() + ", state machine in "
           + config.fsmDir() + ")");

@@ -46,6 +46,7 @@ public final class ReadPath {
   private record PendingRead(ReadFn<?> fn, CompletableFuture<ServedRead<?>> future) {}
 
   private final ReadPolicy policy;
+  private final boolean unsafeSkipApplyWait;
   private final Clock clock;
   private final StateMachine fsm;
   private final AppliedWaiters waiters;
@@ -57,9 +58,10 @@ public final class ReadPath {
   private volatile LeaseState published;
   private volatile boolean serving;
 
-  ReadPath(ReadPolicy policy, Clock clock, StateMachine fsm, AppliedWaiters waiters, RaftCore core, Inbox inbox,
+  ReadPath(ReplicaConfig config, Clock clock, StateMachine fsm, AppliedWaiters waiters, RaftCore core, Inbox inbox,
       ReplicaMetrics metrics) {
-    this.policy = policy;
+    this.policy = config.readPolicy();
+    this.unsafeSkipApplyWait = config.unsafe().has(UnsafeModes.Mode.LEASE_READ_SKIPS_APPLY_WAIT);
     this.clock = clock;
     this.fsm = fsm;
     this.waiters = waiters;
@@ -106,6 +108,8 @@ public final class ReadPath {
     }
     if (policy == ReadPolicy.READ_INDEX || !fenceIsComplete(arrival)) {
       readIndex(fn, (CompletableFuture) future);
+    } else if (unsafeSkipApplyWait) {
+      tryLease(fn, arrival.term(), 0, future); // UNSAFE lease-read-skips-apply-wait: no fence at all
     } else {
       long fence = arrival.commitIndex();
       waiters.whenApplied(fence, () -> tryLease(fn, arrival.term(), fence, future));

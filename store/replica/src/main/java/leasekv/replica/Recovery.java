@@ -21,6 +21,7 @@ final class Recovery {
   private Recovery() {}
 
   static void reconcile(LogStore log, StateMachine fsm, UnsafeModes unsafe) throws IOException {
+    if (unsafe.has(UnsafeModes.Mode.SKIP_REPLAY)) skipReplay(log, fsm);
     long applied = fsm.appliedIndex();
     if (applied > log.lastIndex()) stateMachineAheadOfLog(log, fsm, applied, unsafe);
     SnapshotMeta point = log.snapshot();
@@ -35,6 +36,21 @@ final class Recovery {
         + " (compact-past-durable-applied)");
     List<Entry> skip = new ArrayList<>();
     for (long i = applied + 1; i <= point.index(); i++) skip.add(Entry.noop(Math.max(1, point.term()), i));
+    fsm.apply(skip);
+  }
+
+  /**
+   * UNSAFE skip-replay: the committed entries the state machine lacks (a nosync power loss rolled it
+   * back) are marked applied without being applied, as a store that trusted its log's commit index
+   * for its state would do.
+   */
+  private static void skipReplay(LogStore log, StateMachine fsm) throws IOException {
+    long applied = fsm.appliedIndex();
+    long commit = Math.min(log.hardState().commit(), log.lastIndex());
+    if (commit <= applied || applied < log.snapshot().index()) return;
+    LOG.log(Level.WARNING, "UNSAFE: not replaying entries " + (applied + 1) + ".." + commit + " (skip-replay)");
+    List<Entry> skip = new ArrayList<>();
+    for (long i = applied + 1; i <= commit; i++) skip.add(Entry.noop(log.term(i), i));
     fsm.apply(skip);
   }
 

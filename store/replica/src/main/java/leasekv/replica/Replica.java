@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import leasekv.fsm.ApplyResult;
 import leasekv.fsm.Checkpoint;
@@ -75,31 +74,35 @@ public final class Replica {
   private final Snapshots snapshots;
   private final Ticker ticker;
   private final long replayTarget;
+  private final boolean unsafeAckBeforeSync;
   private final List<PendingTransfer> transfers = new ArrayList<>();
   private volatile Status status;
   private Role lastRole;
   private long lastTerm = -1;
   private String lastLeader;
 
-  private Replica(ReplicaConfig config, LogStore log, StateMachine fsm, Transport transport, ApplyLane lane, Inbox inbox,
-      Clock clock, Random random, ReplicaMetrics metrics) {
+  private Replica(ReplicaConfig config, Ports ports) {
     this.config = config;
-    this.log = log;
-    this.fsm = fsm;
-    this.transport = transport;
-    this.lane = lane;
-    this.clock = clock;
-    this.metrics = metrics;
+    this.log = ports.log();
+    this.fsm = ports.stateMachine();
+    this.transport = ports.transport();
+    this.lane = ports.applyLane();
+    this.clock = ports.clock();
+    this.metrics = ports.metrics();
+    Inbox inbox = ports.inbox();
     RaftConfig raft = config.raft().toBuilder().appliedIndex(fsm.appliedIndex())
         .unsafeModes(config.unsafe().coreModes()).build();
-    this.core = new RaftCore(raft, log, clock, random);
+    this.core = new RaftCore(raft, log, clock, ports.random());
     this.waiters = new AppliedWaiters(fsm.appliedIndex());
-    this.reads = new ReadPath(config.readPolicy(), clock, fsm, waiters, core, inbox, metrics);
+    Clock leaseCheckClock = config.unsafe().has(UnsafeModes.Mode.LEASE_CHECK_ON_PROCESS_CLOCK) ? ports.processClock() : clock;
+    this.reads = new ReadPath(config, leaseCheckClock, fsm, waiters, core, inbox, metrics);
     this.compaction = new Compaction(fsm, log, core, inbox, config);
     this.replayTarget = Math.max(log.hardState().commit(), fsm.appliedIndex());
     this.pipeline = new ApplyPipeline(fsm, lane, proposals, waiters, metrics, clock, this::afterApply);
-    this.snapshots = new Snapshots(fsm, lane, transport, inbox, core, clock, config.bootstrapConf(), pipeline, proposals, log);
+    this.snapshots = new Snapshots(fsm, lane, transport, inbox, core, clock, config.bootstrapConf(), pipeline, proposals, log,
+        config.unsafe().has(UnsafeModes.Mode.LOG_RESET_BEFORE_INSTALL));
     this.ticker = new Ticker(raft.tickNanos(), clock.nanoTime(), this::controlLanesReachQuorum);
+    this.unsafeAckBeforeSync = config.unsafe().has(UnsafeModes.Mode.ACK_BEFORE_SYNC);
     this.status = core.status();
     if (fsm.appliedIndex() >= replayTarget) reads.startServing();
   }
@@ -112,11 +115,10 @@ public final class Replica {
    *
    * @throws StateCorruptionException when the log and the state machine do not fit together
    */
-  public static Replica recover(ReplicaConfig config, LogStore log, StateMachine fsm, Transport transport, ApplyLane lane,
-      Inbox inbox, Clock clock, Random random, ReplicaMetrics metrics) throws IOException {
+  public static Replica recover(ReplicaConfig config, Ports ports) throws IOException {
     Objects.requireNonNull(config, "config");
-    Recovery.reconcile(log, fsm, config.unsafe());
-    return new Replica(config, log, fsm, transport, lane, inbox, clock, random, metrics);
+    Recovery.reconcile(ports.log(), ports.stateMachine(), config.unsafe());
+    return new Replica(config, ports);
   }
 
   // ------------------------------------------------------------------ inputs (replica thread)
@@ -253,6 +255,10 @@ public final class Replica {
    * message of a node that is not leader) still leaves only after the sync, as does TimeoutNow.
    */
   private List<Message> sendBeforePersist(Ready rd) {
+    if (unsafeAckBeforeSync) { // UNSAFE ack-before-sync: everything leaves before the log is durable
+      for (Message m : rd.messages()) send(m);
+      return List.of();
+    }
     if (rd.leaseState().role() != Role.LEADER || rd.messages().isEmpty()) return rd.messages();
     List<Message> later = new ArrayList<>();
     for (Message m : rd.messages()) {

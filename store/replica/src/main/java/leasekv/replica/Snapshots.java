@@ -52,12 +52,13 @@ final class Snapshots {
   private final ApplyPipeline pipeline;
   private final Proposals proposals;
   private final LogStore log;
+  private final boolean unsafeLogResetFirst;
   private final Set<String> inFlight = new HashSet<>();
   private final Map<String, Long> lastSentNanos = new HashMap<>();
   private final TreeMap<Long, Checkpoint> staged = new TreeMap<>();
 
   Snapshots(StateMachine fsm, ApplyLane lane, Transport transport, Inbox inbox, RaftCore core, Clock clock,
-      ConfState bootstrapConf, ApplyPipeline pipeline, Proposals proposals, LogStore log) {
+      ConfState bootstrapConf, ApplyPipeline pipeline, Proposals proposals, LogStore log, boolean unsafeLogResetFirst) {
     this.fsm = fsm;
     this.lane = lane;
     this.transport = transport;
@@ -68,6 +69,7 @@ final class Snapshots {
     this.pipeline = pipeline;
     this.proposals = proposals;
     this.log = log;
+    this.unsafeLogResetFirst = unsafeLogResetFirst;
   }
 
   // ---- leader side ----
@@ -125,6 +127,7 @@ final class Snapshots {
   void install(SnapshotMeta meta) throws IOException {
     Checkpoint checkpoint = staged.remove(meta.index());
     if (checkpoint == null) throw new ReplicaFailure("the core installs snapshot " + meta + " but none was received");
+    if (unsafeLogResetFirst) log.installSnapshot(meta); // UNSAFE log-reset-before-install: the log first
     try {
       lane.call(() -> fsm.restoreFromCheckpoint(checkpoint));
     } catch (Exception e) {
@@ -132,7 +135,7 @@ final class Snapshots {
     }
     pipeline.onRestored(meta.index());
     proposals.onAppliedThrough(meta.index(), "replaced by a snapshot from the leader");
-    log.installSnapshot(meta);
+    if (!unsafeLogResetFirst) log.installSnapshot(meta);
     for (Iterator<Map.Entry<Long, Checkpoint>> it = staged.headMap(meta.index(), true).entrySet().iterator(); it.hasNext(); ) {
       it.next().getValue().discard();
       it.remove();

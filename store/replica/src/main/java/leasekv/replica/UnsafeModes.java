@@ -31,11 +31,25 @@ public final class UnsafeModes {
         "a restarted node votes and campaigns at once instead of waiting an election timeout"),
     KEEP_LEASE_DURING_TRANSFER("keep-lease-during-transfer", "L7", UnsafeMode.KEEP_LEASE_DURING_TRANSFER,
         "a leadership transfer keeps the lease: the old leader serves lease reads after TimeoutNow"),
+    LEASE_READ_SKIPS_APPLY_WAIT("lease-read-skips-apply-wait", "L9", null,
+        "a lease read is served from the state machine as it is, without waiting for the read's fence to apply"),
+    LEASE_CHECK_ON_PROCESS_CLOCK("lease-check-on-process-clock", "L10", null,
+        "the lease check reads the process's raw clock, not the node clock the lease was anchored on"),
     APPLIED_INDEX_AHEAD_OF_DATA("applied-index-ahead-of-data", "D1", null,
         "the applied index is synced in its own write, ahead of the unsynced data batch"),
+    DEDUP_SKIPPED("dedup-skipped", "D2", null,
+        "the state machine applies a retried request again instead of answering it from the de-dup table"),
+    DEDUP_OUTSIDE_BATCH("dedup-outside-batch", "D2", null,
+        "the de-dup records are written in a batch of their own after the data, not atomically with it"),
+    ACK_BEFORE_SYNC("ack-before-sync", "D3", null,
+        "every message of a Ready (acks and votes too) is sent before the Ready's log sync"),
     COMPACT_PAST_DURABLE_APPLIED("compact-past-durable-applied", "D4", null,
         "the log is compacted up to the in-memory applied index, not the durable one"),
-    WAL_NO_FSYNC("wal-no-fsync", "D3", null, "the Raft WAL never fsyncs");
+    WAL_NO_FSYNC("wal-no-fsync", "D3", null, "the Raft WAL never fsyncs"),
+    SKIP_REPLAY("skip-replay", "D6", null,
+        "a restarted node takes the log's commit index as applied, without replaying what its state machine lost"),
+    LOG_RESET_BEFORE_INSTALL("log-reset-before-install", "D7", null,
+        "a follower resets its log to a snapshot before its state machine holds the snapshot");
 
     private final String cliName;
     private final String rule;
@@ -127,6 +141,15 @@ public final class UnsafeModes {
 
   public Set<Mode> modes() {
     return modes;
+  }
+
+  /** The modes the state machine implements, for opening it. */
+  public Set<leasekv.fsm.FsmUnsafe> fsmModes() {
+    EnumSet<leasekv.fsm.FsmUnsafe> out = EnumSet.noneOf(leasekv.fsm.FsmUnsafe.class);
+    if (has(Mode.APPLIED_INDEX_AHEAD_OF_DATA)) out.add(leasekv.fsm.FsmUnsafe.APPLIED_INDEX_AHEAD_OF_DATA);
+    if (has(Mode.DEDUP_SKIPPED)) out.add(leasekv.fsm.FsmUnsafe.DEDUP_SKIPPED);
+    if (has(Mode.DEDUP_OUTSIDE_BATCH)) out.add(leasekv.fsm.FsmUnsafe.DEDUP_OUTSIDE_BATCH);
+    return out;
   }
 
   /** The modes the Raft core implements, for its configuration. */

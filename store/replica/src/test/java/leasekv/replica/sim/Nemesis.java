@@ -47,8 +47,8 @@ final class Nemesis {
   private record Kind(String name, int weight, Runnable inject) {}
 
   /**
-   * Swarm testing: every run draws its own mix of fault kinds (about half of them off, the others
-   * with weights 1 to 4), so some runs hammer a few kinds with little else in the way. That reaches
+   * Swarm testing: every run draws its own mix of fault kinds (each on with probability 0.3, with a
+   * weight of 1 to 4 times its base), so runs hammer a few kinds with little else in the way. That reaches
    * rare windows far more often than one fixed mix, without aiming at any particular bug.
    */
   private List<Kind> drawMix() {
@@ -65,6 +65,8 @@ final class Nemesis {
         new Kind("transfer-and-isolate-old-leader-at-once", 1, this::transferAndIsolateOldLeaderAtOnce),
         new Kind("leader-in-a-minority-of-two", 1, this::leaderInAMinorityOfTwo),
         new Kind("slow-appends-then-transfer", 1, this::slowAppendsThenTransfer),
+        new Kind("crash-a-follower-inside-a-ready-then-isolate-leader", 1, this::crashFollowerInsideAReadyThenIsolateLeader),
+        new Kind("slow-commits-then-power-loss-all", 1, this::slowCommitsThenPowerLossAll),
         new Kind("pause-isolated-leader", 1, this::pauseIsolatedLeader),
         new Kind("crash", 1, () -> crashOne(false)),
         new Kind("power-loss", 1, () -> crashOne(true)),
@@ -79,7 +81,7 @@ final class Nemesis {
     List<Kind> mix = new ArrayList<>();
     String only = System.getProperty("sim.faults", "");
     for (Kind k : all) {
-      boolean on = random.nextBoolean();
+      boolean on = random.nextInt(10) < 3;
       int weight = k.weight() * (1 + random.nextInt(4));
       if (only.isBlank() ? on : List.of(only.split(",")).contains(k.name())) mix.add(new Kind(k.name(), weight, k.inject()));
     }
@@ -352,6 +354,43 @@ final class Nemesis {
     }
     sim.record("slow appends (+" + extra / 1_000_000 + "ms), then a transfer");
     later(millis(5, 30), this::transfer);
+  }
+
+  /**
+   * Rule D3: a follower dies inside a Ready, before its log sync, and restarts without what it had
+   * appended; then the leader is cut off, so a new majority must be formed with that follower. An
+   * acknowledgement sent before the sync would have counted an entry the follower no longer has.
+   */
+  private void crashFollowerInsideAReadyThenIsolateLeader() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    List<String> followers = new ArrayList<>(sim.nodeIds());
+    followers.remove(leader);
+    String follower = followers.remove(random.nextInt(followers.size()));
+    // New entries reach only the follower that will crash: with three nodes, its ack alone commits them.
+    for (String other : followers) sim.network().cut(leader, other);
+    sim.node(follower).armCrashBeforeSync();
+    sim.record("crash " + follower + " before its next log sync, then isolate leader " + leader);
+    later(millis(20, 60), () -> {
+      isolate(leader);
+      later(millis(200, 500), this::heal);
+    });
+  }
+
+  /**
+   * Rule D2: commits are slower than the clients' attempt timeout, so writes are retried (same
+   * tag) while their first attempts are still in flight and both commit; then every node loses
+   * power, and replay must keep each write applied once.
+   */
+  private void slowCommitsThenPowerLossAll() {
+    long extra = millis(120, 250);
+    for (String a : sim.nodeIds()) {
+      for (String b : sim.nodeIds()) {
+        if (!a.equals(b)) sim.network().makeReplicationSlow(a, b, extra, millis(300, 600));
+      }
+    }
+    sim.record("slow commits (+" + extra / 1_000_000 + "ms), then power loss of every node");
+    later(millis(300, 700), this::powerLossAll);
   }
 
   // ---- processes ----

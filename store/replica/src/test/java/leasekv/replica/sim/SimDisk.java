@@ -17,14 +17,21 @@ import leasekv.replica.LogStore;
  * Like the WAL, {@link #installSnapshot} and {@link #compact} are synced before they return.
  *
  * <p>A crash can be armed to strike inside a Ready: just before the sync, or just after it (before
- * any message that waited for it leaves); it unwinds out of the replica as a {@link SimCrash}.
+ * any message that waited for it leaves), or around the log's reset to an installed snapshot; it
+ * unwinds out of the replica as a {@link SimCrash}.
  */
 final class SimDisk implements LogStore {
   /** Where an armed crash strikes. */
-  enum CrashPoint { BEFORE_SYNC, AFTER_SYNC }
+  enum CrashPoint { BEFORE_SYNC, AFTER_SYNC, BEFORE_SNAPSHOT_RESET, AFTER_SNAPSHOT_RESET }
 
   private final SimulatedDisk disk = new SimulatedDisk();
+  private final boolean noFsync;
   private CrashPoint armed;
+
+  /** @param noFsync UNSAFE wal-no-fsync, as the WAL's option of that name: syncs do nothing */
+  SimDisk(boolean noFsync) {
+    this.noFsync = noFsync;
+  }
 
   void arm(CrashPoint point) {
     armed = point;
@@ -68,20 +75,22 @@ final class SimDisk implements LogStore {
   @Override
   public void sync() {
     if (armed == CrashPoint.BEFORE_SYNC) throw new SimCrash("before the log sync");
-    disk.fsync();
+    if (!noFsync) disk.fsync();
     if (armed == CrashPoint.AFTER_SYNC) throw new SimCrash("after the log sync");
   }
 
   @Override
   public void installSnapshot(SnapshotMeta meta) {
+    if (armed == CrashPoint.BEFORE_SNAPSHOT_RESET) throw new SimCrash("before the log's reset to a snapshot");
     disk.installSnapshot(meta);
-    disk.fsync();
+    if (!noFsync) disk.fsync();
+    if (armed == CrashPoint.AFTER_SNAPSHOT_RESET) throw new SimCrash("after the log's reset to a snapshot");
   }
 
   @Override
   public void compact(long upToIndex) {
     disk.compact(upToIndex);
-    disk.fsync();
+    if (!noFsync) disk.fsync();
   }
 
   @Override

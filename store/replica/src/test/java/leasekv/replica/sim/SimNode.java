@@ -12,13 +12,13 @@ import leasekv.raft.Message;
 import leasekv.raft.Role;
 import leasekv.replica.ApplyLane;
 import leasekv.replica.Inbox;
+import leasekv.replica.Ports;
 import leasekv.replica.Replica;
 import leasekv.replica.ReplicaConfig;
 import leasekv.replica.ReplicaFailure;
 import leasekv.replica.ReplicaMetrics;
 import leasekv.replica.StateCorruptionException;
 import leasekv.replica.Transport;
-import leasekv.replica.UnsafeModes;
 
 /**
  * One simulated store process around the REAL {@link Replica}: the node's ports, implemented on the
@@ -34,7 +34,9 @@ import leasekv.replica.UnsafeModes;
 final class SimNode {
   final String id;
   final SimClock clock;
-  final SimDisk disk = new SimDisk();
+  /** The process's raw clock: the same start reading, but real time's rate, no rate faults and no steps. */
+  private final leasekv.raft.Clock processClock;
+  final SimDisk disk;
   final MemoryEngine engine = new MemoryEngine();
   private final Simulation sim;
   private final ReplicaConfig config;
@@ -60,6 +62,10 @@ final class SimNode {
     this.id = config.id();
     this.clock = clock;
     this.random = random;
+    this.disk = new SimDisk(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.WAL_NO_FSYNC));
+    long start = clock.nanoTime();
+    long startReal = sim.now();
+    this.processClock = () -> start + (sim.now() - startReal);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -74,10 +80,9 @@ final class SimNode {
     observedLeaderTerm = -1;
     committedChecked = 0;
     try {
-      StateMachine fsm = StateMachine.open(engine, sim.params().syncMode(),
-          config.unsafe().has(UnsafeModes.Mode.APPLIED_INDEX_AHEAD_OF_DATA));
-      replica = Replica.recover(config, disk, fsm, transport(generation), applyLane(generation), inbox(generation),
-          clock, new Random(random.nextLong()), ReplicaMetrics.NONE);
+      StateMachine fsm = StateMachine.open(engine, sim.params().syncMode(), config.unsafe().fsmModes());
+      replica = Replica.recover(config, new Ports(disk, fsm, transport(generation), applyLane(generation),
+          inbox(generation), clock, processClock, new Random(random.nextLong()), ReplicaMetrics.NONE));
     } catch (IOException | StateCorruptionException | ReplicaFailure e) {
       up = false;
       sim.violation(id + " refused to start: " + e.getMessage());
@@ -104,14 +109,24 @@ final class SimNode {
     if (powerLoss) engine.powerLoss(random);
   }
 
-  /** Arms a crash inside the next Ready: before or after its sync, or after a few of its sends. */
+  /**
+   * Arms a crash inside a coming Ready: before or after its sync, after a few of its sends, or
+   * around the log's reset to a snapshot (which waits for the next snapshot install).
+   */
   void armCrash() {
     if (!up) return;
-    switch (random.nextInt(3)) {
+    switch (random.nextInt(5)) {
       case 0 -> disk.arm(SimDisk.CrashPoint.BEFORE_SYNC);
       case 1 -> disk.arm(SimDisk.CrashPoint.AFTER_SYNC);
+      case 2 -> disk.arm(SimDisk.CrashPoint.BEFORE_SNAPSHOT_RESET);
+      case 3 -> disk.arm(SimDisk.CrashPoint.AFTER_SNAPSHOT_RESET);
       default -> sendsUntilCrash = random.nextInt(4);
     }
+  }
+
+  /** Arms a crash just before the next log sync: the Ready's messages that wait for it are lost with it. */
+  void armCrashBeforeSync() {
+    if (up) disk.arm(SimDisk.CrashPoint.BEFORE_SYNC);
   }
 
   /** A stop-the-world pause (SIGSTOP): nothing of this process runs until it resumes. */

@@ -72,7 +72,7 @@ class SimulationTest {
   static final int UNSAFE_RUN_BOUND = Integer.getInteger("sim.unsafeRuns", 60);
 
   @ParameterizedTest
-  @EnumSource(value = UnsafeModes.Mode.class, names = {"WAL_NO_FSYNC"}, mode = EnumSource.Mode.EXCLUDE)
+  @EnumSource(UnsafeModes.Mode.class)
   void eachUnsafeModeIsCaught(UnsafeModes.Mode mode) {
     int runs = 0;
     for (long seed = 1; runs < UNSAFE_RUN_BOUND; seed++) {
