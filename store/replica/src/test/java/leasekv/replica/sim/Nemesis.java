@@ -36,15 +36,26 @@ final class Nemesis {
   }
 
   private void scheduleNext() {
-    sim.loop().after(millis(50, 400), () -> {
+    scheduleNext(millis(50, 400));
+  }
+
+  private void scheduleNext(long delayNanos) {
+    sim.loop().after(delayNanos, () -> {
       if (!running) return;
-      injectOne();
-      scheduleNext();
+      scheduleNext(injectOne());
     });
   }
 
-  /** One kind of fault and its weight in this run. */
-  private record Kind(String name, int weight, Runnable inject) {}
+  /**
+   * One kind of fault and its weight in this run. An aimed kind sets up a scenario for one rule: it
+   * starts from a healed network and has the stage to itself until it is over, since another fault
+   * composed into it (a partition on top of its partition) usually closes the very window it opens.
+   */
+  private record Kind(String name, int weight, Runnable inject, boolean aimed) {
+    Kind(String name, int weight, Runnable inject) {
+      this(name, weight, inject, false);
+    }
+  }
 
   /**
    * Swarm testing: every run draws its own mix of fault kinds (each on with probability 0.3, with a
@@ -57,16 +68,17 @@ final class Nemesis {
         new Kind("isolate-leader", 2, this::isolateLeader),
         new Kind("one-way-leader", 1, this::oneWayLeader),
         new Kind("cut-follower-then-isolate-leader", 1, this::cutFollowerThenIsolateLeader),
-        new Kind("cut-follower-then-isolate-leader-as-its-timer-runs-out", 1, this::cutFollowerThenIsolateLeaderAsItsTimerRunsOut),
+        new Kind("cut-follower-then-isolate-leader-as-its-timer-runs-out", 1, this::cutFollowerThenIsolateLeaderAsItsTimerRunsOut, true),
         new Kind("slow-acks-then-isolate-leader", 1, this::slowAcksThenIsolateLeader),
         new Kind("isolate-leader-then-restart-followers", 1, this::isolateLeaderThenRestartFollowers),
-        new Kind("isolate-leader-and-restart-every-follower", 1, this::isolateLeaderAndRestartEveryFollowerAtOnce),
+        new Kind("isolate-leader-and-restart-every-follower", 1, this::isolateLeaderAndRestartEveryFollowerAtOnce, true),
         new Kind("transfer-then-isolate-old-leader", 1, this::transferThenIsolateOldLeader),
-        new Kind("transfer-and-isolate-old-leader-at-once", 1, this::transferAndIsolateOldLeaderAtOnce),
-        new Kind("leader-in-a-minority-of-two", 1, this::leaderInAMinorityOfTwo),
-        new Kind("slow-appends-then-transfer", 1, this::slowAppendsThenTransfer),
-        new Kind("crash-a-follower-inside-a-ready-then-isolate-leader", 1, this::crashFollowerInsideAReadyThenIsolateLeader),
-        new Kind("slow-commits-then-power-loss-all", 1, this::slowCommitsThenPowerLossAll),
+        new Kind("transfer-and-isolate-old-leader-at-once", 1, this::transferAndIsolateOldLeaderAtOnce, true),
+        new Kind("leader-in-a-minority-of-two", 1, this::leaderInAMinorityOfTwo, true),
+        new Kind("slow-appends-then-transfer", 1, this::slowAppendsThenTransfer, true),
+        new Kind("stall-apply-then-transfer-to-it", 1, this::stallApplyThenTransferToIt, true),
+        new Kind("crash-a-follower-inside-a-ready-then-isolate-leader", 1, this::crashFollowerInsideAReadyThenIsolateLeader, true),
+        new Kind("slow-commits-then-power-loss-all", 1, this::slowCommitsThenPowerLossAll, true),
         new Kind("pause-isolated-leader", 1, this::pauseIsolatedLeader),
         new Kind("crash", 1, () -> crashOne(false)),
         new Kind("power-loss", 1, () -> crashOne(true)),
@@ -83,7 +95,9 @@ final class Nemesis {
     for (Kind k : all) {
       boolean on = random.nextInt(10) < 3;
       int weight = k.weight() * (1 + random.nextInt(4));
-      if (only.isBlank() ? on : List.of(only.split(",")).contains(k.name())) mix.add(new Kind(k.name(), weight, k.inject()));
+      if (only.isBlank() ? on : List.of(only.split(",")).contains(k.name())) {
+        mix.add(new Kind(k.name(), weight, k.inject(), k.aimed()));
+      }
     }
     if (mix.isEmpty()) mix.add(all.get(random.nextInt(all.size())));
     return mix;
@@ -92,7 +106,8 @@ final class Nemesis {
   private List<Kind> mix;
   private int totalWeight;
 
-  private void injectOne() {
+  /** Injects one fault of the run's mix; returns when the next one may come. */
+  private long injectOne() {
     if (mix == null) {
       mix = drawMix();
       totalWeight = mix.stream().mapToInt(Kind::weight).sum();
@@ -102,14 +117,17 @@ final class Nemesis {
     for (Kind k : mix) {
       roll -= k.weight();
       if (roll < 0) {
+        if (k.aimed()) sim.network().healAll();
         k.inject().run();
-        return;
+        return k.aimed() ? millis(800, 1000) : millis(50, 400);
       }
     }
+    throw new IllegalStateException("no fault drawn");
   }
 
+  /** A random duration in [lo, hi) ms of the fast timing, scaled to the timing in use. */
   private long millis(int lo, int hi) {
-    return (lo + random.nextInt(hi - lo)) * 1_000_000L;
+    return (lo + random.nextInt(hi - lo)) * 1_000_000L * Simulation.TIME_SCALE;
   }
 
   private void later(long nanos, Runnable action) {
@@ -271,7 +289,7 @@ final class Nemesis {
       if (!other.equals(target)) sim.network().cut(leader, other);
     }
     sim.record("transfer " + leader + " -> " + target + " and isolate " + leader + " at once");
-    l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L));
+    l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L * Simulation.TIME_SCALE));
     later(millis(2, 6), () -> sim.network().cut(leader, target));
     later(millis(150, 500), this::heal);
   }
@@ -354,6 +372,29 @@ final class Nemesis {
     }
     sim.record("slow appends (+" + extra / 1_000_000 + "ms), then a transfer");
     later(millis(5, 30), this::transfer);
+  }
+
+  /**
+   * Rule L9: a follower's apply lane stalls, and leadership moves to it: it commits its own-term
+   * entry, and with it the old leader's acknowledged writes, long before its state machine applies
+   * them. A lease read must wait for its fence to apply.
+   */
+  private void stallApplyThenTransferToIt() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    List<String> followers = new ArrayList<>(sim.node(leader).replica().status().voters());
+    followers.remove(leader);
+    if (followers.isEmpty()) return;
+    String target = followers.get(random.nextInt(followers.size()));
+    long stall = millis(100, 300);
+    sim.node(target).stallApply(stall);
+    sim.record("stall the apply lane of " + target + " for " + stall / 1_000_000 + "ms, then transfer " + leader + " -> " + target);
+    later(millis(5, 30), () -> {
+      SimNode l = sim.node(leader);
+      if (l.isUp() && l.role() == leasekv.raft.Role.LEADER) {
+        l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L * Simulation.TIME_SCALE));
+      }
+    });
   }
 
   /**
@@ -475,7 +516,7 @@ final class Nemesis {
     String target = voters.get(random.nextInt(voters.size()));
     if (target.equals(leader)) return;
     sim.record("transfer " + leader + " -> " + target);
-    l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L));
+    l.onReplicaThread(() -> l.replica().transferLeadership(target, 500_000_000L * Simulation.TIME_SCALE));
   }
 
   /** Removes a voter (never below three of five, or two of three) or adds a removed node back. */

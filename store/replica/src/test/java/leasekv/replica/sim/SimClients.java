@@ -34,8 +34,8 @@ import leasekv.replica.ServedRead;
  * in the final list.
  */
 final class SimClients {
-  static final long ATTEMPT_TIMEOUT_NANOS = 150_000_000L;
-  static final long OP_TIMEOUT_NANOS = 500_000_000L;
+  static final long ATTEMPT_TIMEOUT_NANOS = 150_000_000L * Simulation.TIME_SCALE;
+  static final long OP_TIMEOUT_NANOS = 500_000_000L * Simulation.TIME_SCALE;
 
   private final class Client {
     final int index;
@@ -266,7 +266,7 @@ final class SimClients {
     Client c = op.client;
     complete(op, OpType.FAIL, op.invokeValue);
     if (!c.pinned) c.target = leaderHint != null ? leaderHint : sim.randomNodeId();
-    issueAfter(c, (c.pinned ? 5_000_000L : 1_000_000L) + thinkNanos());
+    issueAfter(c, (c.pinned ? 5_000_000L : 1_000_000L) * Simulation.TIME_SCALE + thinkNanos());
   }
 
   private void complete(Inflight op, OpType type, Object value) {
@@ -290,7 +290,7 @@ final class SimClients {
   }
 
   private long thinkNanos() {
-    return random.nextInt(2_000_000);
+    return random.nextInt(2_000_000) * (long) Simulation.TIME_SCALE;
   }
 
   private static byte[] bytes(String s) {

@@ -10,7 +10,7 @@ import leasekv.replica.UnsafeModes;
  * @param durationNanos simulated time with clients and faults running (a settle phase follows)
  */
 record SimParams(long seed, int nodes, long durationNanos, UnsafeModes unsafe, SyncMode syncMode, ReadPolicy readPolicy) {
-  static final long DEFAULT_DURATION_NANOS = 6_000_000_000L;
+  static final long DEFAULT_DURATION_NANOS = 6_000_000_000L * Simulation.TIME_SCALE;
 
   static SimParams safe(long seed, int nodes) {
     return new SimParams(seed, nodes, DEFAULT_DURATION_NANOS, UnsafeModes.NONE, SyncMode.NOSYNC, ReadPolicy.LEASE);
@@ -35,6 +35,12 @@ record SimParams(long seed, int nodes, long durationNanos, UnsafeModes unsafe, S
   String describe() {
     return "seed=" + seed + " nodes=" + nodes + " duration=" + durationNanos / 1_000_000 + "ms fsm="
         + syncMode.name().toLowerCase() + " reads=" + readPolicy.name().toLowerCase().replace('_', '-') + " mode=" + unsafe;
+  }
+
+  /** Where a failing (or replayed) run leaves its history and event log: target/simulation/NAME.* */
+  String fileName() {
+    return "seed-" + seed + "-n" + nodes + "-" + syncMode.name().toLowerCase() + "-" + readPolicy.name().toLowerCase()
+        + (unsafe.any() ? "-" + unsafe.names() : "");
   }
 
   /** A command line that replays exactly this run, printing its event log. */

@@ -47,7 +47,13 @@ record SimResult(SimParams params, List<String> violations, long okWrites, long 
     StringBuilder s = new StringBuilder();
     s.append(passed() ? "PASSED " : "FAILED ").append(summary()).append('\n');
     for (String v : violations) s.append("  violation: ").append(v).append('\n');
-    if (!passed()) s.append("  replay: ").append(params.replayCommand()).append('\n');
+    if (!passed()) {
+      int from = Math.max(0, eventLog.size() - 60);
+      s.append("  last ").append(eventLog.size() - from).append(" events:\n");
+      for (String e : eventLog.subList(from, eventLog.size())) s.append("    ").append(e).append('\n');
+      s.append("  history and events: store/replica/target/simulation/").append(params.fileName()).append(".*\n");
+      s.append("  replay: ").append(params.replayCommand()).append('\n');
+    }
     return s.toString();
   }
 }

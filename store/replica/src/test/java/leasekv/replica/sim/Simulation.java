@@ -45,11 +45,20 @@ import leasekv.replica.ReplicaConfig;
  * </ul>
  */
 final class Simulation {
-  static final long TICK_NANOS = 5_000_000L;
-  static final int ELECTION_TIMEOUT_TICKS = 20; // 100 ms
-  static final int HEARTBEAT_TICKS = 4; // 20 ms
+  /**
+   * The store's own defaults (bin/store): 10 ms ticks, a 1 s minimum election timeout, 100 ms
+   * heartbeats, drift bound 0.1, so an 810 ms lease. {@code -Dsim.fast=true} runs 10x faster timers
+   * (5 ms ticks, 100 ms election timeout), which makes races with the network's delays ten times
+   * likelier per simulated second.
+   */
+  static final boolean FAST = Boolean.getBoolean("sim.fast");
+  static final long TICK_NANOS = FAST ? 5_000_000L : 10_000_000L;
+  static final int ELECTION_TIMEOUT_TICKS = FAST ? 20 : 100;
+  static final int HEARTBEAT_TICKS = FAST ? 4 : 10;
   static final double CLOCK_DRIFT_BOUND = 0.1;
-  static final long SETTLE_NANOS = 4_000_000_000L;
+  /** Fault durations, pauses and client timeouts are written for a 100 ms election timeout and scaled by this. */
+  static final int TIME_SCALE = (int) (ELECTION_TIMEOUT_TICKS * TICK_NANOS / 100_000_000L);
+  static final long SETTLE_NANOS = 4_000_000_000L * TIME_SCALE;
   private static final int EVENT_LOG_TAIL = 400;
 
   private final SimParams params;
@@ -86,7 +95,7 @@ final class Simulation {
       RaftConfig raft = RaftConfig.builder(id).tickNanos(TICK_NANOS).electionTimeoutTicks(ELECTION_TIMEOUT_TICKS)
           .heartbeatIntervalTicks(HEARTBEAT_TICKS).clockDriftBound(CLOCK_DRIFT_BOUND).maxInflightAppends(8)
           .maxBatchBytes(16 * 1024).initialVoters(ids).unsafeModes(params.unsafe().coreModes()).build();
-      ReplicaConfig config = new ReplicaConfig(raft, params.readPolicy(), 1_000_000_000L, snapshotInterval, retain,
+      ReplicaConfig config = new ReplicaConfig(raft, params.readPolicy(), 1_000_000_000L * TIME_SCALE, snapshotInterval, retain,
           params.unsafe());
       double rate = 1 - CLOCK_DRIFT_BOUND + 2 * CLOCK_DRIFT_BOUND * random.nextDouble();
       SimClock clock = new SimClock(loop::now, random.nextLong() >>> 8, rate);
@@ -140,7 +149,7 @@ final class Simulation {
         ids.stream().filter(id -> !voters.contains(id)).findFirst()
             .ifPresent(missing -> l.onReplicaThread(() -> l.replica().proposeConfChange(ConfChange.addVoter(missing))));
       }
-      loop.runUntil(loop.now() + 200_000_000L);
+      loop.runUntil(loop.now() + 200_000_000L * TIME_SCALE);
     }
   }
 
@@ -163,10 +172,10 @@ final class Simulation {
                 for (byte[] b : r.value()) values.add(new String(b, StandardCharsets.UTF_8));
                 read.complete(values);
               }));
-          loop.runUntil(loop.now() + 100_000_000L);
+          loop.runUntil(loop.now() + 100_000_000L * TIME_SCALE);
           if (read.isDone() && !read.isCompletedExceptionally()) out.put(key, read.join());
         } else {
-          loop.runUntil(loop.now() + 100_000_000L);
+          loop.runUntil(loop.now() + 100_000_000L * TIME_SCALE);
         }
       }
     }
@@ -183,10 +192,8 @@ final class Simulation {
     checkConvergence();
     checkHistory();
     checkLists(finalLists);
-    if (verbose || !violations.isEmpty()) {
-      dumpEventLog();
-      writeHistory();
-    }
+    if (verbose) dumpEventLog();
+    if (verbose || !violations.isEmpty()) writeHistory();
     List<Op> history = clients.history();
     return new SimResult(params, List.copyOf(violations), count(history, "write", OpType.OK) + count(history, "cas", OpType.OK),
         count(history, "read", OpType.OK), clients.leaseReads, countType(history, OpType.INFO), clients.retries,
@@ -250,7 +257,7 @@ final class Simulation {
       }
       digests.put(voter, n.replica().digest());
     }
-    loop.runUntil(loop.now() + 200_000_000L);
+    loop.runUntil(loop.now() + 200_000_000L * TIME_SCALE);
     Map<String, String> byNode = new TreeMap<>();
     digests.forEach((voter, f) -> {
       Digest d = f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
@@ -283,8 +290,7 @@ final class Simulation {
   /** Writes the history where bin/checker and the viewer can read it: one Jepsen op per line. */
   private void writeHistory() {
     java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("sim.outDir", "target/simulation"));
-    String name = "seed-" + params.seed() + "-n" + params.nodes() + "-" + params.syncMode().name().toLowerCase() + "-"
-        + params.readPolicy().name().toLowerCase() + (params.unsafe().any() ? "-" + params.unsafe().names() : "");
+    String name = params.fileName();
     try {
       java.nio.file.Files.createDirectories(dir);
       StringBuilder edn = new StringBuilder();
@@ -294,9 +300,8 @@ final class Simulation {
       for (Op op : clients.listOps()) lists.append(EdnWriter.write(op.toEdnData())).append('\n');
       java.nio.file.Files.writeString(dir.resolve(name + ".lists.edn"), lists);
       java.nio.file.Files.write(dir.resolve(name + ".events.txt"), eventLog);
-      System.out.println("history: " + dir.resolve(name + ".history.edn").toAbsolutePath());
     } catch (java.io.IOException e) {
-      System.out.println("could not write the history: " + e);
+      violations.add("could not write the history to " + dir + ": " + e);
     }
   }
 
@@ -334,7 +339,7 @@ final class Simulation {
   }
 
   void scheduleRestart(SimNode n) {
-    loop.after(20_000_000L + random.nextInt(480_000_000), () -> {
+    loop.after((20_000_000L + random.nextInt(480_000_000)) * TIME_SCALE, () -> {
       if (n.isUp()) return;
       n.start();
       record("restart " + n.id);
