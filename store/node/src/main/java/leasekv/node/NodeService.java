@@ -39,6 +39,8 @@ final class NodeService implements KvService {
   private final LogCompactor compactor;
   private final PeerTransport transport;
   private final NodeInfo info;
+  /** Test hooks step it; nothing in the node reads it for a decision (see WallClock). */
+  private final WallClock wallClock = WallClock.system();
   private volatile boolean serving;
 
   NodeService(NodeConfig config, AdjustableClock clock, RaftLoop loop, ReadPath reads, Proposals proposals,
@@ -238,7 +240,8 @@ final class NodeService implements KvService {
   @Override
   public CompletableFuture<ClockState> adminClock() {
     if (!config.testHooks()) return failed(disabled());
-    return CompletableFuture.completedFuture(new ClockState(clock.rate(), clock.steppedNanos(), clock.nanoTime()));
+    return CompletableFuture.completedFuture(new ClockState(clock.rate(), clock.steppedNanos(), clock.nanoTime(),
+        TimeUnit.MILLISECONDS.toNanos(wallClock.offsetMillis())));
   }
 
   @Override
@@ -265,7 +268,20 @@ final class NodeService implements KvService {
   public CompletableFuture<Void> adminClockReset() {
     if (!config.testHooks()) return failed(disabled());
     clock.reset();
-    info.log().info("clock rate reset to 1");
+    wallClock.reset();
+    info.log().info("clock rate reset to 1, wall clock back to real time");
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> adminClockWallStep(long millis) {
+    if (!config.testHooks()) return failed(disabled());
+    try {
+      wallClock.step(millis);
+    } catch (ArithmeticException e) {
+      return failed(new KvException(ErrorWord.ERR, "the wall clock's offset would overflow"));
+    }
+    info.log().info("wall clock stepped by " + millis + " ms (offset now " + wallClock.offsetMillis() + " ms)");
     return CompletableFuture.completedFuture(null);
   }
 
