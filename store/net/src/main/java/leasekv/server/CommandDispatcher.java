@@ -185,9 +185,13 @@ final class CommandDispatcher {
                 return PendingReply.of(service.adminTransfer(nodeId(args.get(2))), OK, false);
             case "CLOCK":
                 return adminClock(args);
+            case "STALL-APPLY":
+                adminArity(sub, args, 3);
+                return PendingReply.of(service.adminStallApply(nonNegativeMillis("STALL-APPLY", args.get(2))), OK,
+                        false);
             default:
                 throw new KvException(ErrorWord.ERR, "unknown ADMIN subcommand '" + Replies.printable(args.get(1))
-                        + "' (DIGEST, MEMBERS, ADD-VOTER, REMOVE-VOTER, SNAPSHOT, TRANSFER, CLOCK)");
+                        + "' (DIGEST, MEMBERS, ADD-VOTER, REMOVE-VOTER, SNAPSHOT, TRANSFER, CLOCK, STALL-APPLY)");
         }
     }
 

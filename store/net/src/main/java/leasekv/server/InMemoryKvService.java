@@ -290,6 +290,12 @@ public final class InMemoryKvService implements KvService {
         return DONE;
     }
 
+    /** This service applies writes at once, so there is no apply thread to stall: accepted, no effect. */
+    @Override
+    public CompletableFuture<Void> adminStallApply(long millis) {
+        return testHooks ? DONE : disabled("ADMIN STALL-APPLY");
+    }
+
     /** The injected clock: advances {@code clockRate} times real time, plus the stepped offset. */
     private long clockNanos() {
         long now = System.nanoTime();

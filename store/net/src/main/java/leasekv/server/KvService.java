@@ -76,4 +76,10 @@ public interface KvService {
 
     /** {@code ADMIN CLOCK WALL-STEP ms} (test hook): steps the wall clock; ms may be negative. */
     CompletableFuture<Void> adminClockWallStep(long millis);
+
+    /**
+     * {@code ADMIN STALL-APPLY ms} (test hook): the apply thread applies nothing for ms from now
+     * (committed entries wait); 0 ends a stall. Answers at once. The server has checked ms >= 0.
+     */
+    CompletableFuture<Void> adminStallApply(long millis);
 }

@@ -35,4 +35,5 @@ class ForwardingKvService implements KvService {
     @Override public CompletableFuture<Void> adminClockWallStep(long millis) {
         return delegate.adminClockWallStep(millis);
     }
+    @Override public CompletableFuture<Void> adminStallApply(long millis) { return delegate.adminStallApply(millis); }
 }

@@ -161,6 +161,7 @@ class RespServerPipelineTest {
                     "the wall clock's offset, in ns, is the fourth element");
             assertEquals("OK", s.command("ADMIN", "CLOCK", "RESET").read());
             assertEquals(0L, ((List<?>) s.command("ADMIN", "CLOCK").read()).get(3), "RESET puts the wall clock back");
+            assertEquals("OK", s.command("ADMIN", "STALL-APPLY", "250").read());
             assertEquals("OK", s.command("ADMIN", "TRANSFER", "n1").read());
             assertTrue(s.command("ADMIN", "TRANSFER", "n2").readError().startsWith("TIMEOUT"));
             assertEquals(List.of("save", ""), s.command("CONFIG", "GET", "save").read());

@@ -31,6 +31,7 @@ final class Applier implements Runnable {
   private volatile long appliedIndex;
   private volatile boolean running = true;
   private Thread thread;
+  private final ApplyStall stall = new ApplyStall();
 
   /** When and how far the log may be compacted after applying. */
   interface Compaction {
@@ -100,6 +101,7 @@ final class Applier implements Runnable {
         continue;
       }
       collect(batch, next);
+      if (!stall.awaitEnd()) return;
       apply(batch);
       batch.clear();
     }
@@ -138,8 +140,18 @@ final class Applier implements Runnable {
     waiters.release(index);
   }
 
+  /**
+   * Test hook ({@code ADMIN STALL-APPLY}): applies nothing for {@code millis} from now, so committed
+   * entries wait unapplied (0 ends a stall at once). Tasks queued ahead of the next batch still run;
+   * everything behind it waits.
+   */
+  void stall(long millis) {
+    stall.stallFor(millis);
+  }
+
   void stop() {
     running = false;
+    stall.stallFor(0);
     if (thread != null) thread.interrupt();
   }
 }

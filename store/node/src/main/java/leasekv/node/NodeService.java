@@ -285,6 +285,14 @@ final class NodeService implements KvService {
     return CompletableFuture.completedFuture(null);
   }
 
+  @Override
+  public CompletableFuture<Void> adminStallApply(long millis) {
+    if (!config.testHooks()) return failed(disabled());
+    applier.stall(millis);
+    info.log().info(millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
+    return CompletableFuture.completedFuture(null);
+  }
+
   // ---- errors ----
 
   KvException notLeader(String leaderId) {

@@ -1,16 +1,20 @@
 package leasekv.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import leasekv.client.LeaseKvClient;
 import leasekv.client.ReadResult;
+import leasekv.client.Role;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The harness's fault hooks on three real nodes. */
+/** The harness's fault hooks on three real nodes: a stalled apply thread and wall-clock steps. */
 class FaultHooksTest {
   @TempDir Path dir;
   private LocalCluster cluster;
@@ -18,6 +22,42 @@ class FaultHooksTest {
   @AfterEach
   void stop() {
     if (cluster != null) cluster.close();
+  }
+
+  @Test
+  void aStalledApplyThreadHoldsCommittedEntriesAndTheLeaseReadsThatNeedThem() throws Exception {
+    cluster = new LocalCluster(dir, 3, c -> c).startAll();
+    String leader = cluster.awaitLeader(10_000);
+    try (LeaseKvClient admin = cluster.pinned(leader); LeaseKvClient writer = cluster.pinned(leader);
+        LeaseKvClient reader = cluster.pinned(leader)) {
+      writer.set("k", "before");
+      assertEquals("OK", admin.command("ADMIN", "STALL-APPLY", "1500"));
+      long t0 = System.nanoTime();
+      CompletableFuture<Void> write = CompletableFuture.runAsync(() -> writer.set("k", "after"));
+      Role during = awaitCommittedAhead(admin, 1_000);
+      assertTrue(during.commitIndex() > during.appliedIndex(), "committed but not applied: " + during);
+
+      ReadResult read = reader.read("k"); // arrives while the entry is committed and unapplied
+      long readMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertEquals("after", read.value(), "the read waited for its fence, the committed write");
+      assertEquals("lease", read.readMode());
+      assertTrue(readMillis >= 1_300, "the read was served only after the stall, at " + readMillis + " ms");
+      write.get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void stallApplyZeroEndsAStallAtOnce() throws Exception {
+    cluster = new LocalCluster(dir, 3, c -> c).startAll();
+    String leader = cluster.awaitLeader(10_000);
+    try (LeaseKvClient admin = cluster.pinned(leader); LeaseKvClient writer = cluster.pinned(leader)) {
+      admin.command("ADMIN", "STALL-APPLY", "60000");
+      CompletableFuture<Void> write = CompletableFuture.runAsync(() -> writer.set("k", "v"));
+      awaitCommittedAhead(admin, 1_000);
+      admin.command("ADMIN", "STALL-APPLY", "0");
+      write.get(2, TimeUnit.SECONDS);
+      assertEquals("v", writer.get("k"));
+    }
   }
 
   @Test
@@ -48,6 +88,15 @@ class FaultHooksTest {
       assertEquals(term, c.role().term(), "nobody started an election: election timers do not read wall time");
       c.command("ADMIN", "CLOCK", "RESET");
       assertEquals(0L, ((List<?>) c.command("ADMIN", "CLOCK")).get(3));
+    }
+  }
+
+  private static Role awaitCommittedAhead(LeaseKvClient admin, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (true) {
+      Role r = admin.role();
+      if (r.commitIndex() > r.appliedIndex() || System.nanoTime() > deadline) return r;
+      Thread.sleep(5);
     }
   }
 }
