@@ -1,7 +1,9 @@
 package leasekv.lazyfs;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -24,13 +26,42 @@ public final class ControlOps {
 
     /** Runs one command line from the control socket. */
     public String execute(String command) {
+        String[] words = command.trim().split("\\s+");
+        if (words[0].equals("lose-unsynced") && words.length > 1) {
+            try {
+                return losePartially(parseLoss(words));
+            } catch (IllegalArgumentException e) {
+                return "error " + e.getMessage();
+            }
+        }
         return switch (command.trim()) {
             case "lose-unsynced" -> loseUnsynced();
             case "sync-all" -> syncAll();
             case "stats" -> stats();
             case "ping" -> "ok pong";
-            default -> "error unknown command '" + command.trim() + "' (want lose-unsynced, sync-all or stats)";
+            default -> "error unknown command '" + command.trim()
+                    + "' (want lose-unsynced [keep-prefix|tear] [seed=N], sync-all or stats)";
         };
+    }
+
+    /** {@code lose-unsynced keep-prefix|tear [seed=N]}; without a seed one is drawn (and reported). */
+    static PartialLoss parseLoss(String[] words) {
+        PartialLoss.Mode mode = PartialLoss.Mode.parse(words[1]);
+        if (mode == PartialLoss.Mode.ALL) {
+            throw new IllegalArgumentException("lose-unsynced takes keep-prefix or tear");
+        }
+        long seed = new Random().nextLong();
+        for (int i = 2; i < words.length; i++) {
+            if (!words[i].startsWith("seed=")) {
+                throw new IllegalArgumentException("unknown argument '" + words[i] + "' (want seed=N)");
+            }
+            try {
+                seed = Long.parseLong(words[i].substring(5));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("seed must be an integer, got '" + words[i].substring(5) + "'");
+            }
+        }
+        return new PartialLoss(mode, seed);
     }
 
     /**
@@ -56,6 +87,50 @@ public final class ControlOps {
             String reply = "ok lost_page_bytes=" + bytes + " lost_files=" + files + " undone_ops=" + undone;
             Log.info("lose-unsynced: " + reply);
             return reply;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A power loss that keeps part of the unsynced data (see {@link PartialLoss}): each file, in inode
+     * order, keeps what the seeded policy draws, made durable; namespace changes not yet durable are
+     * undone as in {@link #loseUnsynced()}. Call it only after the processes writing here died.
+     */
+    public String losePartially(PartialLoss loss) {
+        Lock lock = fsLock.writeLock();
+        lock.lock();
+        try {
+            long lostBytes = 0;
+            long keptBytes = 0;
+            int files = 0;
+            int keptChanges = 0;
+            int torn = 0;
+            List<FileState> states = table.all();
+            states.sort(Comparator.comparingLong(s -> s.ino));
+            for (FileState state : states) {
+                if (!state.hasPending()) {
+                    continue;
+                }
+                files++;
+                lostBytes += state.pendingBytes();
+                PartialLoss.Survivors s = state.losePartially(loss);
+                keptChanges += s.kept().size();
+                keptBytes += s.kept().stream().mapToLong(UnsyncedChange::bytes).sum();
+                torn += s.torn() ? 1 : 0;
+            }
+            int undone = namespace.undoAll();
+            table.reapIdle();
+            counters.losses.incrementAndGet();
+            counters.tornWrites.addAndGet(torn);
+            String reply = "ok mode=" + loss.mode().cliName() + " seed=" + loss.seed() + " files=" + files
+                    + " kept_changes=" + keptChanges + " kept_bytes=" + keptBytes + " torn_writes=" + torn
+                    + " undone_ops=" + undone;
+            Log.info("lose-unsynced: " + reply + " (held " + lostBytes + " bytes before)");
+            return reply;
+        } catch (ErrnoException e) {
+            Log.warn("lose-unsynced " + loss.mode().cliName() + " failed: " + e.getMessage());
+            return "error lose-unsynced failed: " + e.getMessage();
         } finally {
             lock.unlock();
         }
@@ -110,6 +185,7 @@ public final class ControlOps {
     public String stats() {
         long pendingFiles = table.all().stream().filter(FileState::hasPending).count();
         return "ok pending_page_bytes=" + counters.pendingPageBytes.get()
+                + " pending_change_bytes=" + counters.pendingChangeBytes.get()
                 + " pending_files=" + pendingFiles
                 + " pending_ops=" + namespace.pendingOps()
                 + " open_handles=" + table.openHandles()
@@ -121,6 +197,7 @@ public final class ControlOps {
                 + " committed_ops=" + counters.committedOps.get()
                 + " losses=" + counters.losses.get()
                 + " lost_page_bytes=" + counters.lostBytes.get()
-                + " undone_ops=" + counters.undoneOps.get();
+                + " undone_ops=" + counters.undoneOps.get()
+                + " torn_writes=" + counters.tornWrites.get();
     }
 }

@@ -22,11 +22,12 @@ final class CtlCommand {
             Args args = Args.parse(argv, Set.of("--control", "--timeout-seconds"), Set.of());
             Path socket = Path.of(args.required("--control"));
             long timeoutSeconds = args.positiveLong("--timeout-seconds", 60);
-            if (args.words.size() != 1 || !COMMANDS.contains(args.words.get(0))) {
-                throw new Args.UsageException("want exactly one command of lose-unsynced, sync-all, stats, ping; got "
-                        + args.words);
+            boolean partialLoss = args.words.size() > 1 && args.words.get(0).equals("lose-unsynced");
+            if (args.words.isEmpty() || !COMMANDS.contains(args.words.get(0)) || (args.words.size() > 1 && !partialLoss)) {
+                throw new Args.UsageException("want one command of lose-unsynced [keep-prefix|tear] [seed=N], sync-all, "
+                        + "stats, ping; got " + args.words);
             }
-            String reply = send(socket, args.words.get(0), timeoutSeconds);
+            String reply = send(socket, String.join(" ", args.words), timeoutSeconds);
             System.out.println(reply);
             return reply.startsWith("ok") ? 0 : 1;
         } catch (Args.UsageException e) {

@@ -334,7 +334,7 @@ public final class LazyFs extends FuseStubFS {
             table.handle(handle).write(buf, offset, (int) size);
             return (int) size;
         });
-        if (counters.pendingPageBytes.get() > maxPendingBytes) {
+        if (counters.pendingMemoryBytes() > maxPendingBytes) {
             relieveMemory();
         }
         return result;
@@ -351,7 +351,7 @@ public final class LazyFs extends FuseStubFS {
         Lock lock = fsLock.readLock();
         lock.lock();
         try {
-            while (counters.pendingPageBytes.get() > maxPendingBytes / 10 * 9) {
+            while (counters.pendingMemoryBytes() > maxPendingBytes / 10 * 9) {
                 FileState largest = table.largestPending();
                 FileState state = largest == null ? null : table.acquireExisting(largest.ino);
                 if (state == null) {
