@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -16,6 +17,10 @@ public final class ControlOps {
     private final FileTable table;
     private final Namespace namespace;
     private final Counters counters;
+    /** A loss to strike at the next fsync (lose-at-next-fsync), or null. */
+    private final AtomicReference<PartialLoss> armed = new AtomicReference<>();
+    /** The power went at an fsync: every operation fails with EIO until the next mount. */
+    private volatile boolean dead;
 
     ControlOps(ReentrantReadWriteLock fsLock, FileTable table, Namespace namespace, Counters counters) {
         this.fsLock = fsLock;
@@ -27,27 +32,36 @@ public final class ControlOps {
     /** Runs one command line from the control socket. */
     public String execute(String command) {
         String[] words = command.trim().split("\\s+");
-        if (words[0].equals("lose-unsynced") && words.length > 1) {
-            try {
-                return losePartially(parseLoss(words));
-            } catch (IllegalArgumentException e) {
-                return "error " + e.getMessage();
+        try {
+            if (words[0].equals("lose-unsynced") && words.length > 1) {
+                return losePartially(parseLoss(words, false), false);
             }
+            if (words[0].equals("lose-at-next-fsync")) {
+                return arm(parseLoss(words, true));
+            }
+        } catch (IllegalArgumentException e) {
+            return "error " + e.getMessage();
         }
         return switch (command.trim()) {
             case "lose-unsynced" -> loseUnsynced();
             case "sync-all" -> syncAll();
             case "stats" -> stats();
             case "ping" -> "ok pong";
-            default -> "error unknown command '" + command.trim()
-                    + "' (want lose-unsynced [keep-prefix|tear] [seed=N], sync-all or stats)";
+            default -> "error unknown command '" + command.trim() + "' (want lose-unsynced [keep-prefix|tear] "
+                    + "[seed=N], lose-at-next-fsync all|keep-prefix|tear [seed=N], sync-all or stats)";
         };
     }
 
-    /** {@code lose-unsynced keep-prefix|tear [seed=N]}; without a seed one is drawn (and reported). */
-    static PartialLoss parseLoss(String[] words) {
+    /**
+     * {@code lose-unsynced keep-prefix|tear [seed=N]} or {@code lose-at-next-fsync all|keep-prefix|tear
+     * [seed=N]} ({@code allowAll}); without a seed one is drawn (and reported).
+     */
+    static PartialLoss parseLoss(String[] words, boolean allowAll) {
+        if (words.length < 2) {
+            throw new IllegalArgumentException(words[0] + " needs a mode: all, keep-prefix or tear");
+        }
         PartialLoss.Mode mode = PartialLoss.Mode.parse(words[1]);
-        if (mode == PartialLoss.Mode.ALL) {
+        if (mode == PartialLoss.Mode.ALL && !allowAll) {
             throw new IllegalArgumentException("lose-unsynced takes keep-prefix or tear");
         }
         long seed = new Random().nextLong();
@@ -72,6 +86,7 @@ public final class ControlOps {
         Lock lock = fsLock.writeLock();
         lock.lock();
         try {
+            armed.set(null);
             long bytes = 0;
             int files = 0;
             for (FileState state : table.all()) {
@@ -97,10 +112,15 @@ public final class ControlOps {
      * order, keeps what the seeded policy draws, made durable; namespace changes not yet durable are
      * undone as in {@link #loseUnsynced()}. Call it only after the processes writing here died.
      */
-    public String losePartially(PartialLoss loss) {
+    public String losePartially(PartialLoss loss, boolean atFsync) {
         Lock lock = fsLock.writeLock();
         lock.lock();
         try {
+            armed.set(null);
+            if (atFsync) {
+                dead = true; // before anything else can run: the power is gone
+                counters.fsyncLosses.incrementAndGet();
+            }
             long lostBytes = 0;
             long keptBytes = 0;
             int files = 0;
@@ -123,7 +143,8 @@ public final class ControlOps {
             table.reapIdle();
             counters.losses.incrementAndGet();
             counters.tornWrites.addAndGet(torn);
-            String reply = "ok mode=" + loss.mode().cliName() + " seed=" + loss.seed() + " files=" + files
+            String reply = "ok mode=" + loss.mode().cliName() + " seed=" + loss.seed()
+                    + (atFsync ? " at_fsync=1" : "") + " files=" + files
                     + " kept_changes=" + keptChanges + " kept_bytes=" + keptBytes + " torn_writes=" + torn
                     + " undone_ops=" + undone;
             Log.info("lose-unsynced: " + reply + " (held " + lostBytes + " bytes before)");
@@ -134,6 +155,27 @@ public final class ControlOps {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Arms a power loss that strikes at the next fsync (of any file or directory here): that fsync
+     * fails, the loss keeps what {@code loss} draws of the unsynced data (the write the fsync was to
+     * make durable included), and from then on every operation fails with EIO until the next mount,
+     * as a disk whose power went in the middle of a flush. Any lose-unsynced disarms it.
+     */
+    public String arm(PartialLoss loss) {
+        armed.set(loss);
+        Log.info("armed: a " + loss.mode().cliName() + " power loss (seed " + loss.seed() + ") at the next fsync");
+        return "ok armed mode=" + loss.mode().cliName() + " seed=" + loss.seed();
+    }
+
+    /** The armed loss, taken (so that only one fsync fires it), or null. */
+    PartialLoss takeArmed() {
+        return armed.getAndSet(null);
+    }
+
+    boolean dead() {
+        return dead;
     }
 
     /**
@@ -198,6 +240,9 @@ public final class ControlOps {
                 + " losses=" + counters.losses.get()
                 + " lost_page_bytes=" + counters.lostBytes.get()
                 + " undone_ops=" + counters.undoneOps.get()
-                + " torn_writes=" + counters.tornWrites.get();
+                + " torn_writes=" + counters.tornWrites.get()
+                + " armed=" + (armed.get() != null ? 1 : 0)
+                + " dead=" + (dead ? 1 : 0)
+                + " fsync_losses=" + counters.fsyncLosses.get();
     }
 }

@@ -9,6 +9,8 @@ final class Counters {
     /** Bytes of unsynced writes kept in order (beside the pages) for a partial power loss. */
     final AtomicLong pendingChangeBytes = new AtomicLong();
     final AtomicLong tornWrites = new AtomicLong();
+    /** Armed power losses that struck at an fsync. */
+    final AtomicLong fsyncLosses = new AtomicLong();
     final AtomicLong fileSyncs = new AtomicLong();
     final AtomicLong dirSyncs = new AtomicLong();
     final AtomicLong syncedBytes = new AtomicLong();

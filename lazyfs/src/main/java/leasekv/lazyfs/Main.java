@@ -14,6 +14,7 @@ public final class Main {
             "               [--max-pending-ops 100000] [--debug]",
             "      runs in the foreground until unmounted (SIGTERM/Ctrl-C unmount cleanly)",
             "  lazyfs ctl --control SOCKET_PATH lose-unsynced [keep-prefix|tear] [seed=N]|sync-all|stats|ping [--timeout-seconds 60]",
+            "  lazyfs ctl --control SOCKET_PATH lose-at-next-fsync all|keep-prefix|tear [seed=N]",
             "      prints 'ok ...' (exit 0) or 'error ...' (exit 1)",
             "  lazyfs umount --mount DIR",
             "      unmounts a live or dead (killed) lazyfs mount: fusermount -u, then -uz",

@@ -3,6 +3,7 @@ package leasekv.lazyfs;
 import static leasekv.lazyfs.FileOps.fsyncDirectory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -110,6 +111,45 @@ class PartialLossMountTest {
             fsyncDirectory(fs.mountPoint);
         }
         assertTrue(lengths.size() > 2, "different seeds keep different prefixes: " + lengths);
+    }
+
+    /**
+     * The power goes in the middle of an fsync: that fsync fails, the write it was to make durable is
+     * torn, and the dead disk refuses everything until the next mount.
+     */
+    @Test
+    void anArmedLossStrikesAtTheNextFsync() throws IOException {
+        byte[] synced = pattern(1000, 0);
+        byte[] last = pattern(2500, 2);
+        Path file = log(synced);
+        String armed = fs.control().execute("lose-at-next-fsync tear seed=4");
+        assertEquals("ok armed mode=tear seed=4", armed);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(last), 1000);
+            assertThrows(IOException.class, () -> ch.force(false), "the fsync the power cut fails");
+            assertThrows(IOException.class, () -> ch.write(ByteBuffer.wrap(last), 3500), "a dead disk takes nothing");
+        }
+        String stats = fs.control().stats();
+        assertTrue(stats.contains(" torn_writes=1 armed=0 dead=1 fsync_losses=1"), stats);
+        fs.remount();
+        byte[] after = Files.readAllBytes(file);
+        assertEquals(0, after.length % PartialLoss.SECTOR_BYTES, "torn at a sector boundary: " + after.length);
+        assertTrue(after.length > 1000 && after.length < 3500, "part of the last write survived: " + after.length);
+        assertArrayEquals(synced, Arrays.copyOf(after, 1000));
+        assertArrayEquals(Arrays.copyOf(last, after.length - 1000), Arrays.copyOfRange(after, 1000, after.length));
+        assertTrue(fs.control().stats().contains(" dead=0 "), "a new mount works");
+    }
+
+    @Test
+    void loseUnsyncedDisarms() throws IOException {
+        Path file = log(pattern(100, 0), pattern(100, 1));
+        fs.control().execute("lose-at-next-fsync all seed=1");
+        assertTrue(fs.control().execute("lose-unsynced keep-prefix seed=2").startsWith("ok mode=keep-prefix"));
+        assertTrue(fs.control().stats().contains(" armed=0 dead=0 "), fs.control().stats());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(pattern(10, 3)), 0);
+            ch.force(false); // no loss strikes
+        }
     }
 
     @Test

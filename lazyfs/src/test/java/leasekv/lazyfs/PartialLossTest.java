@@ -99,12 +99,17 @@ class PartialLossTest {
 
     @Test
     void controlCommandsParseModeAndSeed() {
-        PartialLoss p = ControlOps.parseLoss("lose-unsynced tear seed=-17".split(" "));
+        PartialLoss p = ControlOps.parseLoss("lose-unsynced tear seed=-17".split(" "), false);
         assertEquals(PartialLoss.Mode.TEAR, p.mode());
         assertEquals(-17, p.seed());
-        assertEquals(PartialLoss.Mode.KEEP_PREFIX, ControlOps.parseLoss("lose-unsynced keep-prefix".split(" ")).mode());
-        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-unsynced some".split(" ")));
-        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-unsynced tear seed=x".split(" ")));
-        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-unsynced tear 5".split(" ")));
+        assertEquals(PartialLoss.Mode.KEEP_PREFIX,
+                ControlOps.parseLoss("lose-unsynced keep-prefix".split(" "), false).mode());
+        assertEquals(PartialLoss.Mode.ALL, ControlOps.parseLoss("lose-at-next-fsync all".split(" "), true).mode());
+        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-unsynced all".split(" "), false));
+        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-at-next-fsync".split(" "), true));
+        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-unsynced some".split(" "), false));
+        assertThrows(IllegalArgumentException.class,
+                () -> ControlOps.parseLoss("lose-unsynced tear seed=x".split(" "), false));
+        assertThrows(IllegalArgumentException.class, () -> ControlOps.parseLoss("lose-unsynced tear 5".split(" "), false));
     }
 }
