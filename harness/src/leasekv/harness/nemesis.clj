@@ -4,8 +4,14 @@
 
   The combined nemesis here understands these ops (:value is the target, the completion's
   :value says what was done):
-    {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way}
-    {:f :stop-partition}
+    {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way
+                                |:follower-from-leader}
+                        partitions compose: a partition started while others are in force adds
+                        its links to theirs (grudges merged); the completion's value is
+                        {:kind k :grudge links-of-this-partition :cut every-link-cut-now}
+    {:f :heal-partition :value kind}  heals the partitions of that kind only (links another
+                        partition in force also cuts stay cut); value {:healed kind :links [..] :cut ..}
+    {:f :stop-partition}  heals every partition
     {:f :kill  :value :one|:minority|:majority|:all|:leader}   {:f :start}  restarts every node
     {:f :pause :value :one|:minority|:leader}                  {:f :resume} resumes every node
     {:f :transfer-leadership}   hands leadership from the leader to a random other node
@@ -28,6 +34,11 @@
     membership, ...). Called by heal! after those are undone. Returns a map describing it."))
 
 (def partition-targets [:random-halves :isolate-leader :majorities-ring :bridge :one-way])
+
+(def composable-partition-targets
+  "Partition kinds beyond partition-targets, meant for composed schedules: :follower-from-leader
+  cuts one random follower and the leader off from each other (both ways) and nothing else."
+  [:follower-from-leader])
 (def kill-targets [:one :minority :majority :all :leader])
 (def pause-targets [:one :minority :leader])
 
@@ -54,6 +65,8 @@
   [test kind]
   (let [nodes (vec (:nodes test))]
     (case kind
+      :follower-from-leader (let [l (leader-or-random test)]
+                              (net/cut-pair l (rand-nth (vec (remove #{l} nodes)))))
       :random-halves (net/random-halves nodes)
       :isolate-leader (net/isolate nodes (leader-or-random test))
       :majorities-ring (net/majorities-ring nodes)
@@ -63,6 +76,36 @@
 
 (defn- on-targets! [test nodes f]
   (into (sorted-map) (util/on-nodes! test nodes (fn [test node] (f (:db test) test node)))))
+
+(defn current-cut
+  "Returns the grudge of every partition in force (merged), from the nemesis state atom."
+  [state]
+  (apply net/merge-grudges (map :grudge (:partitions @state))))
+
+(defn- describe-cut [s]
+  (let [cut (apply net/merge-grudges (map :grudge (:partitions s)))]
+    (if (seq cut)
+      (assoc s :partition (str (str/join "+" (map (comp name :kind) (:partitions s))) ": " (net/describe cut)))
+      (dissoc s :partition :partitions))))
+
+(defn add-partition!
+  "Cuts the links of grudge that are not cut yet and records it in the nemesis state as a partition
+  of kind, composed with those in force. Returns {:kind :grudge :cut}, :cut being every link cut now."
+  [test state kind grudge]
+  (net/partition! test (net/grudge-minus grudge (current-cut state)))
+  (swap! state #(describe-cut (update % :partitions (fnil conj []) {:kind kind :grudge grudge})))
+  {:kind kind :grudge grudge :cut (current-cut state)})
+
+(defn heal-partition!
+  "Heals the partitions of kind in force: removes their links, except links a remaining partition
+  also cuts. Returns {:healed kind :links [[receiver sender] ..] :cut what-stays-cut}."
+  [test state kind]
+  (let [{healed true kept false} (group-by #(= kind (:kind %)) (:partitions @state))
+        remaining (apply net/merge-grudges (map :grudge kept))
+        freed (net/grudge-minus (apply net/merge-grudges (map :grudge healed)) remaining)]
+    (net/unpartition! test freed)
+    (swap! state #(describe-cut (assoc % :partitions (vec kept))))
+    {:healed kind :links (net/links freed) :cut remaining}))
 
 (defn heal!
   "Undoes every fault on every node of the test: removes all harness iptables rules, resumes
@@ -83,12 +126,11 @@
   (invoke! [_ test {:keys [f value] :as op}]
     (case f
       :start-partition
-      (let [grudge (grudge-for test value)]
-        (net/partition! test grudge)
-        (swap! state assoc :partition (str (name value) ": " (net/describe grudge)))
-        (assoc op :value {:kind value :grudge grudge}))
+      (assoc op :value (add-partition! test state value (grudge-for test value)))
+      :heal-partition
+      (assoc op :value (heal-partition! test state value))
       :stop-partition
-      (do (net/heal! test) (swap! state dissoc :partition) (assoc op :value :healed))
+      (do (net/heal! test) (swap! state dissoc :partition :partitions) (assoc op :value :healed))
       :kill
       (let [nodes (select-nodes test value)
             r (on-targets! test nodes db/kill!)]

@@ -87,8 +87,8 @@
             grudge (when isolate?
                      (Thread/sleep (min 200 (quot ms 2)))
                      (let [g (net/isolate (:nodes test) node)]
-                       (net/partition! test g)
-                       (swap! state assoc :partition (str "isolated during pause: " (net/describe g)) :isolated node)
+                       (nemesis/add-partition! test state :isolated-during-pause g)
+                       (swap! state assoc :isolated node)
                        g))
             {:keys [exit err]} @pause]
         (cond-> {:node node :paused-ms ms :result (if (zero? exit) :resumed (str "error: " err))}
@@ -107,8 +107,8 @@
             wait-ms (rand-int 40)
             _ (Thread/sleep wait-ms)
             grudge (net/isolate (:nodes test) old)]
-        (net/partition! test grudge)
-        (swap! state assoc :partition (str "transfer-isolate: " (net/describe grudge)) :isolated old)
+        (nemesis/add-partition! test state :transfer-isolate grudge)
+        (swap! state assoc :isolated old)
         {:from old :to target :isolated-after-ms wait-ms :grudge grudge
          :transfer (deref transfer 10000 "still running after 10 s")}))))
 
