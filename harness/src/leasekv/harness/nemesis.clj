@@ -184,9 +184,9 @@
 ;; Schedules
 
 (def faults
-  "Fault names for --nemesis. power-loss, clock, membership and delay are implemented by
-  leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
-  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay})
+  "Fault names for --nemesis. power-loss, clock, membership, delay and stall-apply are implemented
+  by leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
+  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay :stall-apply})
 
 (defn- fault-ops
   "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."

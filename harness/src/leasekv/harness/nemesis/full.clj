@@ -2,8 +2,13 @@
   "The harness's complete nemesis: the combined one (partitions, kills, pauses, transfers; see
   leasekv.harness.nemesis) plus power loss, clocks, membership, packet delay and the steps of the
   lease-targeted schedules. Ops it adds (the completion's :value says what was done):
-    {:f :power-loss :value {:nodes t :dirs :wal|:fsm|:both}}       leasekv.harness.nemesis.power-loss
+    {:f :power-loss :value {:nodes t :dirs :wal|:fsm|:both [:loss m :at-fsync? b :seed n]}}
+                                                                   leasekv.harness.nemesis.power-loss
     {:f :clock :value {:action .. :target ..}}  {:f :clock-reset}  leasekv.harness.nemesis.clock
+                            (rates and forward steps of the monotonic clock; wall-clock steps
+                            either way)
+    {:f :start-stall-apply :value {:target t :ms n :transfer? b}}  {:f :stop-stall-apply}
+                                                                   leasekv.harness.nemesis.stall
     {:f :remove-voter :value :leader|:follower|:one}  {:f :add-voter}  ...nemesis.membership
     {:f :start-delay :value {:target :leader|:one|:all :ms D :lane L}}  {:f :stop-delay}  the
         messages the target receives from every other node are held D ms (leasekv.harness.delay);
@@ -28,6 +33,7 @@
             [leasekv.harness.nemesis.clock :as clock]
             [leasekv.harness.nemesis.membership :as membership]
             [leasekv.harness.nemesis.power-loss :as power-loss]
+            [leasekv.harness.nemesis.stall :as stall]
             [leasekv.harness.net :as net]
             [leasekv.harness.util :as util]))
 
@@ -138,10 +144,15 @@
       :pause-for (assoc op :value (pause-for! test state value))
       :digests (assoc op :value (digest/collect! test 60000))
       :transfer-isolate (assoc op :value (transfer-isolate! test state))
-      :start-partition (let [done (nemesis/invoke! combined test op)]
-                         (swap! state assoc :isolated (isolated-node (get-in done [:value :grudge])))
-                         done)
+      (:start-partition :heal-partition)
+      (let [done (nemesis/invoke! combined test op)]
+        (swap! state assoc :isolated (isolated-node (get-in done [:value :cut])))
+        done)
       :stop-partition (do (swap! state dissoc :isolated) (nemesis/invoke! combined test op))
+      :start-stall-apply (let [r (stall/start! test value)]
+                           (note! state :stall-apply (str (:node r) " " (:ms r) "ms"))
+                           (assoc op :value r))
+      :stop-stall-apply (do (note! state :stall-apply nil) (assoc op :value (stall/stop-all! test)))
       :transfer-leadership (nemesis/invoke! combined (admin/admin-test test) op)
       (nemesis/invoke! combined test op)))
   (teardown! [_ test] (nemesis/teardown! combined test))
@@ -155,6 +166,7 @@
           r (cond-> {}
               (delay/enabled? test) (assoc :delay (step "delay" #(do (delay/clear! test) :cleared)))
               (contains? faults :clock) (assoc :clock (step "clocks" #(clock/reset-all! test)))
+              (contains? faults :stall-apply) (assoc :stall-apply (step "apply stalls" #(stall/stop-all! test)))
               (contains? faults :membership) (assoc :membership (step "membership" #(membership/restore! test 60000))))]
       (swap! state dissoc :other :isolated)
       r)))

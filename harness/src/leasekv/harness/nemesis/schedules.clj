@@ -14,7 +14,8 @@
             [leasekv.harness.generator :as gen]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.clock :as clock]
-            [leasekv.harness.nemesis.power-loss :as power-loss]))
+            [leasekv.harness.nemesis.power-loss :as power-loss]
+            [leasekv.harness.nemesis.stall :as stall]))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; The general schedule
@@ -29,7 +30,8 @@
          :power-loss power-loss/default-targets
          :clock (clock/within-bound-targets rho)
          :membership membership-targets
-         :delay delay-targets))
+         :delay delay-targets
+         :stall-apply stall/default-targets))
 
 (defn fault-ops
   "Returns [start-op stop-op] for one occurrence of fault (stop-op nil for instant faults), its
@@ -42,10 +44,11 @@
       :kill [(op :kill t) (op :start)]
       :pause [(op :pause t) (op :resume)]
       :transfer [(op :transfer-leadership) nil]
-      :power-loss [(op :power-loss t) nil]
+      :power-loss [(op :power-loss (power-loss/with-seed t)) nil]
       :clock [(op :clock t) (op :clock-reset)]
       :membership [(op :remove-voter t) (op :add-voter)]
-      :delay [(op :start-delay t) (op :stop-delay)])))
+      :delay [(op :start-delay t) (op :stop-delay)]
+      :stall-apply [(op :start-stall-apply t) (op :stop-stall-apply)])))
 
 (defn general
   "Takes a set of faults, an interval in seconds and a map fault -> targets. Returns an endless
