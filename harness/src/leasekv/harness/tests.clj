@@ -97,7 +97,8 @@
                              :exceptions (checker/unhandled-exceptions)
                              :perf (checker/perf)}
                       (= "leasekv" db-name) (assoc :replicas (digest/checker)
-                                                   :restarts (power-loss/checker))))))
+                                                   :restarts (power-loss/checker)
+                                                   :resends (checker/resends))))))
 
 (defn- final-generator
   "The workload's final generator, then (leasekv) the digest collection once everything is idle."
