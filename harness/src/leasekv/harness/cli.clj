@@ -61,8 +61,9 @@
    [nil "--read-mode MODE" "leasekv: lease or read-index" :validate [#{"lease" "read-index"} "must be lease or read-index"]]
    [nil "--fsm-sync-mode MODE" "leasekv: sync or nosync" :validate [#{"sync" "nosync"} "must be sync or nosync"]]
    [nil "--unsafe MODES" "leasekv: unsafe modes (comma-separated; enables --test-hooks)"]
-   [nil "--leasekv-routing MODE" "leasekv: follow (redirects to the leader), pinned (own node only) or pinned-reads"
-    :default "follow" :validate [#{"follow" "pinned" "pinned-reads"} "must be follow, pinned or pinned-reads"]]
+   [nil "--leasekv-routing MODE" "leasekv: every-node-reads (reads asked at the own node first, then at the leader), follow (redirects to the leader), pinned (own node only) or pinned-reads"
+    :default "every-node-reads" :validate [#{"every-node-reads" "follow" "pinned" "pinned-reads"}
+                                           "must be every-node-reads, follow, pinned or pinned-reads"]]
    [nil "--store-jar FILE" "leasekv: install this jar instead of building store/node/target/leasekv-store.jar"]
    [nil "--store-args ARGS" "leasekv: extra arguments for every node, space-separated"]
    [nil "--ops-per-key N" "register: ops on each key" :default 150 :parse-fn parse-long :validate (positive "--ops-per-key")]

@@ -155,7 +155,7 @@
      :unsafe (:unsafe opts)
      :store-args store-args
      :store-jar (or (:store-jar opts) (System/getenv "LEASEKV_STORE_JAR"))
-     :leasekv-routing (:leasekv-routing opts "follow")
+     :leasekv-routing (:leasekv-routing opts "every-node-reads")
      :leave-db-running (boolean (:leave-db-running opts))
      :results-root (:results-dir opts "results")
      :base-dir (:base-dir opts)}))
