@@ -5,7 +5,7 @@
   The combined nemesis here understands these ops (:value is the target, the completion's
   :value says what was done):
     {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way
-                                |:follower-from-leader}
+                                |:follower-from-leader|:followers-from-leader}
                         partitions compose: a partition started while others are in force adds
                         its links to theirs (grudges merged); the completion's value is
                         {:kind k :grudge links-of-this-partition :cut every-link-cut-now}
@@ -37,8 +37,10 @@
 
 (def composable-partition-targets
   "Partition kinds beyond partition-targets, meant for composed schedules: :follower-from-leader
-  cuts one random follower and the leader off from each other (both ways) and nothing else."
-  [:follower-from-leader])
+  cuts one random follower and the leader off from each other (both ways) and nothing else;
+  :followers-from-leader does that to the largest minority of followers that leaves the leader a
+  quorum (2 of 4 followers with 5 nodes)."
+  [:follower-from-leader :followers-from-leader])
 (def kill-targets [:one :minority :majority :all :leader])
 (def pause-targets [:one :minority :leader])
 
@@ -67,6 +69,8 @@
     (case kind
       :follower-from-leader (let [l (leader-or-random test)]
                               (net/cut-pair l (rand-nth (vec (remove #{l} nodes)))))
+      :followers-from-leader (let [l (leader-or-random test)]
+                               (net/cut-from l (take (quot (dec (count nodes)) 2) (shuffle (remove #{l} nodes)))))
       :random-halves (net/random-halves nodes)
       :isolate-leader (net/isolate nodes (leader-or-random test))
       :majorities-ring (net/majorities-ring nodes)

@@ -76,6 +76,11 @@
   [a b]
   {a #{b} b #{a}})
 
+(defn cut-from
+  "Returns a grudge that cuts node off from each of others (both directions) and nothing else."
+  [node others]
+  (into {node (set others)} (for [o others] [o #{node}])))
+
 (defn merge-grudges
   "Returns the grudge that drops everything any of the grudges drops: partitions composed."
   [& grudges]

@@ -71,6 +71,10 @@
         (is (= (net/cut-pair "n2" "n4") (net/grudge-minus g iso)))))
     (is (= {} (net/merge-grudges)) "nothing cut")))
 
+(deftest cut-from-cuts-one-node-from-some-others
+  (is (= {"n1" #{"n2" "n3"} "n2" #{"n1"} "n3" #{"n1"}} (net/cut-from "n1" ["n2" "n3"])))
+  (is (= (net/cut-pair "n1" "n2") (net/cut-from "n1" ["n2"]))))
+
 (deftest undrop-removes-exactly-the-named-rules
   (is (= (str "iptables -w -D INPUT -s 10.77.0.12 -j DROP -m comment --comment leasekv-harness 2>/dev/null; "
               "iptables -w -D INPUT -s 10.77.0.13 -j DROP -m comment --comment leasekv-harness 2>/dev/null")

@@ -78,16 +78,19 @@
 (defn- between [lo hi] (+ lo (rand (- hi lo))))
 
 (defn composed-partition-steps
-  "One cycle of the composed-partitions schedule: a follower cut off from the leader, then the
-  leader isolated (or paused while isolated) before that heals, then the heals in a random order."
+  "One cycle of the composed-partitions schedule: followers cut off from the leader (two of four,
+  so the leader keeps a quorum), then, once they heard no leader for over an election timeout
+  (they campaign and will vote), the leader isolated (one cycle in four: paused while isolated)
+  before that heals; then the heals in a random order. Two campaigning followers give twice the
+  chances that one asks for votes just when the others' refusal window would end."
   []
-  (let [second-fault (rand-nth [[(op :start-partition :isolate-leader) :isolate-leader]
-                                [(op :pause-for {:target :leader :ms [1400 1900] :isolate? true}) :isolated-during-pause]])
-        [start kind] second-fault]
-    (concat [(gen/sleep 1.5) (op :start-partition :follower-from-leader) (gen/sleep (between 1.2 2.0))
-             start (gen/sleep 2.5)]
-            (rand-nth [[(op :heal-partition kind) (gen/sleep 2) (op :stop-partition)]
-                       [(op :heal-partition :follower-from-leader) (gen/sleep 2) (op :stop-partition)]
+  (let [[start kind] (if (< (rand) 0.75)
+                       [(op :start-partition :isolate-leader) :isolate-leader]
+                       [(op :pause-for {:target :leader :ms [1400 1900] :isolate? true}) :isolated-during-pause])]
+    (concat [(gen/sleep 1) (op :start-partition :followers-from-leader) (gen/sleep (between 1.2 1.8))
+             start (gen/sleep 2)]
+            (rand-nth [[(op :heal-partition kind) (gen/sleep 1) (op :stop-partition)]
+                       [(op :heal-partition :followers-from-leader) (gen/sleep 1) (op :stop-partition)]
                        [(op :stop-partition)]]))))
 
 (def named
@@ -168,7 +171,7 @@
                                           (gen/sleep 5) (op :stop-partition) (op :clock-reset))))}
 
    "composed-partitions"
-   {:doc "cut a follower F and the leader L off from each other; 1.2-2 s later (F has heard no leader for over an election timeout, so it will vote) isolate L from everyone, or SIGSTOP it isolated; heal in a random order (L first, F-L first, or all at once): while L's lease may run, F is free to vote and the others just stopped hearing L"
+   {:doc "cut two followers and the leader L off from each other (L keeps a quorum); 1.2-1.8 s later (they heard no leader for over an election timeout: they campaign and will vote) isolate L from everyone, or (one cycle in four) SIGSTOP it isolated; heal in a random order: while L's lease may run, the cut followers ask for votes just as the others stop hearing L (run with a short --request-timeout-ms, e.g. 300, so writers find a new leader within the lease)"
     :faults #{:partition :pause}
     :generator (fn [_] (cycle-of composed-partition-steps))}
 

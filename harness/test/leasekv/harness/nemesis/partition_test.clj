@@ -62,6 +62,15 @@
       (is (= {} (rules @(:log test))))
       (is (= "none" (nemesis/active-faults nem))))))
 
+(deftest followers-from-leader-cuts-a-minority-of-followers-and-leaves-the-leader-a-quorum
+  (let [test (fake-test "n3")
+        cut (get-in (nemesis/invoke! (full/nemesis) test {:type :info :f :start-partition :value :followers-from-leader})
+                    [:value :grudge])]
+    (is (= 2 (count (get cut "n3"))))
+    (is (not (contains? (get cut "n3") "n3")))
+    (is (every? #(= #{"n3"} (get cut %)) (get cut "n3")))
+    (is (= cut (rules @(:log test))))))
+
 (deftest healing-the-first-partition-keeps-the-second
   (let [test (fake-test "n2")
         nem (full/nemesis)]
