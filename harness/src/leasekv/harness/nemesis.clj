@@ -68,9 +68,10 @@
   (let [nodes (vec (:nodes test))]
     (case kind
       :follower-from-leader (let [l (leader-or-random test)]
-                              (net/cut-pair l (rand-nth (vec (remove #{l} nodes)))))
+                              (with-meta (net/cut-pair l (rand-nth (vec (remove #{l} nodes)))) {:leader l}))
       :followers-from-leader (let [l (leader-or-random test)]
-                               (net/cut-from l (take (quot (dec (count nodes)) 2) (shuffle (remove #{l} nodes)))))
+                               (with-meta (net/cut-from l (take (quot (dec (count nodes)) 2) (shuffle (remove #{l} nodes))))
+                                 {:leader l}))
       :random-halves (net/random-halves nodes)
       :isolate-leader (net/isolate nodes (leader-or-random test))
       :majorities-ring (net/majorities-ring nodes)
@@ -94,11 +95,21 @@
 
 (defn add-partition!
   "Cuts the links of grudge that are not cut yet and records it in the nemesis state as a partition
-  of kind, composed with those in force. Returns {:kind :grudge :cut}, :cut being every link cut now."
+  of kind, composed with those in force. Returns {:kind :grudge :cut}, :cut being every link cut now
+  (and :leader, for the kinds that cut followers off from the leader)."
   [test state kind grudge]
-  (net/partition! test (net/grudge-minus grudge (current-cut state)))
-  (swap! state #(describe-cut (update % :partitions (fnil conj []) {:kind kind :grudge grudge})))
-  {:kind kind :grudge grudge :cut (current-cut state)})
+  (let [leader (:leader (meta grudge))
+        record (cond-> {:kind kind :grudge grudge} leader (assoc :leader leader))]
+    (net/partition! test (net/grudge-minus grudge (current-cut state)))
+    (swap! state #(describe-cut (update % :partitions (fnil conj []) record)))
+    (assoc record :cut (current-cut state))))
+
+(defn cut-followers
+  "Returns the followers that the newest follower(s)-from-leader partition in force cut off from
+  their leader (sorted), or [] when none is in force."
+  [state]
+  (let [p (last (filter :leader (:partitions @state)))]
+    (vec (sort (get (:grudge p) (:leader p))))))
 
 (defn heal-partition!
   "Heals the partitions of kind in force: removes their links, except links a remaining partition

@@ -83,10 +83,12 @@
             {:flips flips})))))
 
 (defn apply!
-  "Applies one clock fault {:action :rate|:step|:strobe, :target t, ...} (see the namespace doc).
+  "Applies one clock fault {:action :rate|:step|:wall-step|:strobe, :target t, ...} (see the
+  namespace doc); :nodes, when given, names the nodes instead of :target (the full nemesis resolves
+  the target :cut-followers, the followers a composed partition cut from their leader, that way).
   Returns {:nodes [...] :result ... :clocks {...}}."
   [test {:keys [action target rate ms] :as fault}]
-  (let [nodes (targets-now test target)
+  (let [nodes (or (:nodes fault) (targets-now test target))
         result (case action
                  :rate (on-nodes test nodes "CLOCK" "RATE" rate)
                  :step (on-nodes test nodes "CLOCK" "STEP" (long ms))

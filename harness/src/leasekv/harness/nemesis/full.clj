@@ -129,7 +129,8 @@
       :power-loss (do (note! state :power-loss (power-loss/describe value))
                       (try (assoc op :value (power-loss/power-loss! test value))
                            (finally (note! state :power-loss nil))))
-      :clock (let [r (clock/apply! test value)]
+      :clock (let [r (clock/apply! test (cond-> value
+                                           (= :cut-followers (:target value)) (assoc :nodes (nemesis/cut-followers state))))]
                (note! state :clock (clock/describe value))
                (assoc op :value r))
       :clock-reset (do (note! state :clock nil) (assoc op :value (clock/reset-all! test)))

@@ -175,6 +175,17 @@
     :faults #{:partition :pause}
     :generator (fn [_] (cycle-of composed-partition-steps))}
 
+   "composed-vote-race"
+   {:doc "hold every append and append ack (heartbeats pass) so that no follower gets ahead, cut two followers off from the leader L and run their clocks 4x (a minority: they campaign every 250-500 ms and will vote), 1.2-1.8 s later isolate L and release the appends: the cut followers are as up to date as the rest and keep asking for votes as the others stop hearing L; only the others' vote refusal (rule 5) stops one being elected while L's lease runs (nodes keep the default drift bound 0.1; run with a short --request-timeout-ms, e.g. 300)"
+    :faults #{:partition :delay :clock}
+    :delay-proxy? true
+    :rho 0.1
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 1) (op :start-delay {:target :all :ms 8000 :lane :replication})
+                                          (gen/sleep 0.3) (op :start-partition :followers-from-leader)
+                                          (op :clock {:action :rate :target :cut-followers :rate 4.0})
+                                          (gen/sleep (between 1.2 1.8)) (op :start-partition :isolate-leader)
+                                          (op :stop-delay) (gen/sleep 2.5) (op :stop-partition) (op :clock-reset))))}
+
    "clock-slow-leader"
    {:doc "the leader's clock at 1-rho, the slowest rate the drift bound allows (nodes run with --clock-drift-bound 0.5), and at once cut the leader off for 4 s: its lease, measured on the slow clock, must still end before the followers' vote refusal; heal, reset"
     :faults #{:clock :partition}

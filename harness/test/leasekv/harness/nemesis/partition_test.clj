@@ -71,6 +71,17 @@
     (is (every? #(= #{"n3"} (get cut %)) (get cut "n3")))
     (is (= cut (rules @(:log test))))))
 
+(deftest the-followers-cut-from-the-leader-are-known-to-the-nemesis
+  (let [test (fake-test "n1")
+        nem (full/nemesis)
+        done (nemesis/invoke! nem test {:type :info :f :start-partition :value :followers-from-leader})]
+    (is (= "n1" (get-in done [:value :leader])))
+    (is (= (vec (sort (get-in done [:value :grudge "n1"]))) (nemesis/cut-followers (:state nem))))
+    (nemesis/invoke! nem test {:type :info :f :start-partition :value :isolate-leader})
+    (is (= 2 (count (nemesis/cut-followers (:state nem)))) "still known under a composed isolation")
+    (nemesis/invoke! nem test {:type :info :f :heal-partition :value :followers-from-leader})
+    (is (= [] (nemesis/cut-followers (:state nem))))))
+
 (deftest healing-the-first-partition-keeps-the-second
   (let [test (fake-test "n2")
         nem (full/nemesis)]
