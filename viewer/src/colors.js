@@ -40,6 +40,7 @@ const FAULT_COLORS = {
   clock: [0, 140, 150],
   membership: [40, 110, 200],
   delay: [90, 130, 40],
+  'stall-apply': [190, 80, 120],
 };
 
 // rgba() of a fault family's colour at the given opacity.

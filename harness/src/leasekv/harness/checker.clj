@@ -113,10 +113,12 @@
 (defn- limited [n xs] (let [xs (vec (sort xs))] (if (> (count xs) n) (conj (subvec xs 0 n) '...) xs)))
 
 (defn set-checker
-  "Checks a set workload: :add ops with unique values and a final :read whose :value is the set
-  of elements present. Lost: acknowledged adds missing from the final read. Unexpected: read
-  elements that were never added. Recovered: indeterminate adds that are present. Valid when
-  nothing is lost or unexpected; :unknown without a successful final read."
+  "Checks a set workload: :add ops with unique values and a final :read whose :value is the
+  elements present (a set, or a list read as it is stored). Lost: acknowledged adds missing from
+  the final read. Unexpected: read elements that were never added. Duplicates: elements a list
+  holds more than once (every add is unique, so a repeat is a write applied twice, e.g. a retried
+  write whose de-duplication failed). Recovered: indeterminate adds that are present. Valid when
+  nothing is lost, unexpected or duplicated; :unknown without a successful final read."
   []
   (reify Checker
     (check [_ _ history _]
@@ -131,16 +133,31 @@
           (let [read (set (:value final))
                 lost (remove read ok)
                 unexpected (remove attempted read)
+                duplicates (keep (fn [[x n]] (when (> n 1) x)) (frequencies (:value final)))
                 recovered (filter read info)]
-            {:valid? (and (empty? lost) (empty? unexpected))
+            {:valid? (and (empty? lost) (empty? unexpected) (empty? duplicates))
              :attempt-count (count attempted)
              :acknowledged-count (count ok)
              :read-count (count read)
              :lost-count (count lost) :lost (limited 100 lost)
              :unexpected-count (count unexpected) :unexpected (limited 100 unexpected)
+             :duplicate-count (count duplicates) :duplicates (limited 100 duplicates)
              :recovered-count (count recovered)
              :indeterminate-count (count info)
              :final-read-index (:index final)}))))))
+
+(defn resends
+  "Counts the writes a client re-sent after an attempt that may have been applied (ops with
+  :resends, recorded by the leasekv client): each was kept single only by the store's REQ
+  de-duplication, so a run with none did not test it. Informational: always valid."
+  []
+  (reify Checker
+    (check [_ _ history _]
+      (let [ops (filter #(and (h/client-op? %) (not (h/invoke? %)) (pos? (:resends % 0))) history)]
+        {:valid? true
+         :resent-op-count (count ops)
+         :resend-count (reduce + 0 (map :resends ops))
+         :by-outcome (into (sorted-map) (update-vals (group-by #(str (name (:f %)) "-" (name (:type %))) ops) count))}))))
 
 (defn independent
   "Takes a checker for one key's history. Returns a checker for a history of [key value] tuples:

@@ -37,10 +37,10 @@
     :parse-fn parse-double :validate [#(>= % 0) "--rate must not be negative"]]
    [nil "--workload NAME" "register, set, lease (a register shaped for the lease window) or crash (list appends under power loss)" :default "register"
     :validate [#(contains? tests/workloads %) (str "must be one of " (str/join ", " (sort (keys tests/workloads))))]]
-   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer, power-loss, clock, membership, delay (or none)" :default "partition,kill"
+   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer, power-loss (also partial and at an fsync), clock (rates, steps, wall-clock steps both ways), membership, delay, stall-apply (or none)" :default "partition,kill"
     :validate [#(try (nemesis/parse-faults %) true (catch Exception _ false))
-               "faults are partition, kill, pause, transfer, power-loss, clock, membership, delay, or none"]]
-   [nil "--schedule NAME" "A named fault schedule instead of --nemesis (lease-targeted, power loss; see docs/sensitivity.md)"
+               "faults are partition, kill, pause, transfer, power-loss, clock, membership, delay, stall-apply, or none"]]
+   [nil "--schedule NAME" "A named fault schedule instead of --nemesis (lease-targeted, composed partitions, wall clocks, apply stalls, retried writes, power loss; docs/harness.md lists them)"
     :validate [#(contains? schedules/named %) (str "must be one of " (str/join ", " (schedules/names)))]]
    [nil "--clock-drift-bound RHO" "leasekv: the nodes' --clock-drift-bound (default 0.5 with clock faults, else the store's)"
     :parse-fn parse-double :validate [#(< 0 % 1) "--clock-drift-bound must be between 0 and 1"]]
@@ -63,8 +63,9 @@
    [nil "--read-mode MODE" "leasekv: lease or read-index" :validate [#{"lease" "read-index"} "must be lease or read-index"]]
    [nil "--fsm-sync-mode MODE" "leasekv: sync or nosync" :validate [#{"sync" "nosync"} "must be sync or nosync"]]
    [nil "--unsafe MODES" "leasekv: unsafe modes (comma-separated; enables --test-hooks)"]
-   [nil "--leasekv-routing MODE" "leasekv: follow (redirects to the leader), pinned (own node only) or pinned-reads"
-    :default "follow" :validate [#{"follow" "pinned" "pinned-reads"} "must be follow, pinned or pinned-reads"]]
+   [nil "--leasekv-routing MODE" "leasekv: every-node-reads (reads asked at the own node first, then at the leader), follow (redirects to the leader), pinned (own node only) or pinned-reads"
+    :default "every-node-reads" :validate [#{"every-node-reads" "follow" "pinned" "pinned-reads"}
+                                           "must be every-node-reads, follow, pinned or pinned-reads"]]
    [nil "--store-jar FILE" "leasekv: install this jar instead of building store/node/target/leasekv-store.jar"]
    [nil "--store-args ARGS" "leasekv: extra arguments for every node, space-separated"]
    [nil "--ops-per-key N" "register: ops on each key" :default 150 :parse-fn parse-long :validate (positive "--ops-per-key")]

@@ -184,16 +184,19 @@
   nil)
 
 (defn ensure-mounted!
-  "Before a node starts: every lazyfs directory of the test must be mounted and answering (a
-  power loss that failed half-way, or a mount daemon that died, is repaired here). Returns the
-  kinds that had to be mounted again."
+  "Before a node starts: every lazyfs directory of the test must be mounted, answering, neither
+  armed for a power loss nor dead after one (a power loss that failed half-way, or a mount daemon
+  that died, is repaired here, by dropping what is unsynced and mounting again: a power loss).
+  Returns the kinds that had to be mounted again."
   [test node]
   (vec (for [k (enabled-dirs test)
              :let [ps (paths test node k)]
              :when (not (zero? (:exit (c/exec-result (:remote test) node
                                                      (str (mounted-test (:mount ps)) " && "
-                                                          (ctl-command (:socket ps) "ping" 5))))))]
-         (do (log/warn! "lazyfs" (name k) "on" node "was not answering; mounting it again")
+                                                          (ctl-command (:socket ps) "stats" 5)
+                                                          " | grep -q ' armed=0 dead=0 '")))))]
+         (do (log/warn! "lazyfs" (name k) "on" node "was not answering, or was left armed or dead by a power loss; mounting it again")
+             (c/exec-result (:remote test) node (ctl-command (:socket ps) "lose-unsynced" 10))
              (mount! test node k)
              k))))
 
@@ -211,15 +214,53 @@
              {:timeout-ms 120000}))
   nil)
 
+(def loss-modes
+  "How much of the unsynced data a power loss drops (lazyfs/README.md, \"Partial power loss\"):
+  :all every unsynced change; :keep-prefix a random prefix survives, the next write possibly torn
+  at a sector boundary; :tear all but the last write survive, that one torn at a sector boundary."
+  #{:all :keep-prefix :tear})
+
+(defn loss-command
+  "Returns the control command for a power loss of mode (see loss-modes) with seed."
+  [mode seed]
+  (if (or (nil? mode) (= :all mode))
+    "lose-unsynced"
+    (str "lose-unsynced " (name mode) " seed=" seed)))
+
 (defn lose-unsynced!
-  "The power loss proper, on a node whose store is already dead: drops every unsynced change of
-  kind's mount, then unmounts and mounts again (a fresh mount starts with no kernel cache).
-  Returns a map of what was lost."
-  [test node kind]
-  (let [reply (ctl! test node kind "lose-unsynced")]
-    (unmount! test node kind)
-    (mount! test node kind)
-    (parse-reply reply)))
+  "The power loss proper, on a node whose store is already dead: drops the unsynced changes of
+  kind's mount (all of them, or what a partial loss of mode with seed drops), then unmounts and
+  mounts again (a fresh mount starts with no kernel cache). Returns a map of what was lost."
+  ([test node kind] (lose-unsynced! test node kind :all nil))
+  ([test node kind mode seed]
+   (let [reply (ctl! test node kind (loss-command mode seed))]
+     (unmount! test node kind)
+     (mount! test node kind)
+     (parse-reply reply))))
+
+(defn arm-loss!
+  "Arms a power loss of mode (:all, :keep-prefix, :tear) with seed that strikes kind's mount in the
+  middle of its next fsync (lazyfs lose-at-next-fsync). Returns the reply."
+  [test node kind mode seed]
+  (ctl! test node kind (str "lose-at-next-fsync " (name mode) " seed=" seed)))
+
+(def ^:private await-dead-script
+  ;; Polls `stats` every 20 ms (one process however long it waits) until the reply says dead=1 or
+  ;; about timeout seconds passed (whole seconds: perl-base has no Time::HiRes); prints the last reply.
+  (str "my ($sock,$timeout)=@ARGV; my $end=time+$timeout; my $l;"
+       "while (1) { my $s=IO::Socket::UNIX->new(Peer=>$sock) or do {print \"error connect: $!\\n\"; exit 2};"
+       " print $s \"stats\\n\"; $l=<$s>; close $s;"
+       " last if !defined $l || $l =~ / dead=1 / || time > $end; select(undef,undef,undef,0.02) }"
+       "$l=\"error no reply\\n\" unless defined $l; print $l; exit($l =~ /^ok/ ? 0 : 1)"))
+
+(defn await-armed-loss!
+  "Waits up to about timeout-secs for the loss armed on kind's mount to strike (polls its stats).
+  Returns the mount's stats as a map; :dead 1 when it struck."
+  [test node kind timeout-secs]
+  (let [{:keys [socket]} (paths test node kind)]
+    (parse-reply (c/exec! (:remote test) node (c/join "perl" "-MIO::Socket::UNIX" "-e" await-dead-script socket
+                                                      (str (long timeout-secs)))
+                          {:timeout-ms (* 1000 (+ 30 timeout-secs))}))))
 
 (defn log-files
   "Returns the lazyfs daemons' logs on node, for download."

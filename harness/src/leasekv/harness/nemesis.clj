@@ -4,8 +4,14 @@
 
   The combined nemesis here understands these ops (:value is the target, the completion's
   :value says what was done):
-    {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way}
-    {:f :stop-partition}
+    {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way
+                                |:follower-from-leader|:followers-from-leader}
+                        partitions compose: a partition started while others are in force adds
+                        its links to theirs (grudges merged); the completion's value is
+                        {:kind k :grudge links-of-this-partition :cut every-link-cut-now}
+    {:f :heal-partition :value kind}  heals the partitions of that kind only (links another
+                        partition in force also cuts stay cut); value {:healed kind :links [..] :cut ..}
+    {:f :stop-partition}  heals every partition
     {:f :kill  :value :one|:minority|:majority|:all|:leader}   {:f :start}  restarts every node
     {:f :pause :value :one|:minority|:leader}                  {:f :resume} resumes every node
     {:f :transfer-leadership}   hands leadership from the leader to a random other node
@@ -28,6 +34,13 @@
     membership, ...). Called by heal! after those are undone. Returns a map describing it."))
 
 (def partition-targets [:random-halves :isolate-leader :majorities-ring :bridge :one-way])
+
+(def composable-partition-targets
+  "Partition kinds beyond partition-targets, meant for composed schedules: :follower-from-leader
+  cuts one random follower and the leader off from each other (both ways) and nothing else;
+  :followers-from-leader does that to the largest minority of followers that leaves the leader a
+  quorum (2 of 4 followers with 5 nodes)."
+  [:follower-from-leader :followers-from-leader])
 (def kill-targets [:one :minority :majority :all :leader])
 (def pause-targets [:one :minority :leader])
 
@@ -54,6 +67,11 @@
   [test kind]
   (let [nodes (vec (:nodes test))]
     (case kind
+      :follower-from-leader (let [l (leader-or-random test)]
+                              (with-meta (net/cut-pair l (rand-nth (vec (remove #{l} nodes)))) {:leader l}))
+      :followers-from-leader (let [l (leader-or-random test)]
+                               (with-meta (net/cut-from l (take (quot (dec (count nodes)) 2) (shuffle (remove #{l} nodes))))
+                                 {:leader l}))
       :random-halves (net/random-halves nodes)
       :isolate-leader (net/isolate nodes (leader-or-random test))
       :majorities-ring (net/majorities-ring nodes)
@@ -63,6 +81,46 @@
 
 (defn- on-targets! [test nodes f]
   (into (sorted-map) (util/on-nodes! test nodes (fn [test node] (f (:db test) test node)))))
+
+(defn current-cut
+  "Returns the grudge of every partition in force (merged), from the nemesis state atom."
+  [state]
+  (apply net/merge-grudges (map :grudge (:partitions @state))))
+
+(defn- describe-cut [s]
+  (let [cut (apply net/merge-grudges (map :grudge (:partitions s)))]
+    (if (seq cut)
+      (assoc s :partition (str (str/join "+" (map (comp name :kind) (:partitions s))) ": " (net/describe cut)))
+      (dissoc s :partition :partitions))))
+
+(defn add-partition!
+  "Cuts the links of grudge that are not cut yet and records it in the nemesis state as a partition
+  of kind, composed with those in force. Returns {:kind :grudge :cut}, :cut being every link cut now
+  (and :leader, for the kinds that cut followers off from the leader)."
+  [test state kind grudge]
+  (let [leader (:leader (meta grudge))
+        record (cond-> {:kind kind :grudge grudge} leader (assoc :leader leader))]
+    (net/partition! test (net/grudge-minus grudge (current-cut state)))
+    (swap! state #(describe-cut (update % :partitions (fnil conj []) record)))
+    (assoc record :cut (current-cut state))))
+
+(defn cut-followers
+  "Returns the followers that the newest follower(s)-from-leader partition in force cut off from
+  their leader (sorted), or [] when none is in force."
+  [state]
+  (let [p (last (filter :leader (:partitions @state)))]
+    (vec (sort (get (:grudge p) (:leader p))))))
+
+(defn heal-partition!
+  "Heals the partitions of kind in force: removes their links, except links a remaining partition
+  also cuts. Returns {:healed kind :links [[receiver sender] ..] :cut what-stays-cut}."
+  [test state kind]
+  (let [{healed true kept false} (group-by #(= kind (:kind %)) (:partitions @state))
+        remaining (apply net/merge-grudges (map :grudge kept))
+        freed (net/grudge-minus (apply net/merge-grudges (map :grudge healed)) remaining)]
+    (net/unpartition! test freed)
+    (swap! state #(describe-cut (assoc % :partitions (vec kept))))
+    {:healed kind :links (net/links freed) :cut remaining}))
 
 (defn heal!
   "Undoes every fault on every node of the test: removes all harness iptables rules, resumes
@@ -83,12 +141,11 @@
   (invoke! [_ test {:keys [f value] :as op}]
     (case f
       :start-partition
-      (let [grudge (grudge-for test value)]
-        (net/partition! test grudge)
-        (swap! state assoc :partition (str (name value) ": " (net/describe grudge)))
-        (assoc op :value {:kind value :grudge grudge}))
+      (assoc op :value (add-partition! test state value (grudge-for test value)))
+      :heal-partition
+      (assoc op :value (heal-partition! test state value))
       :stop-partition
-      (do (net/heal! test) (swap! state dissoc :partition) (assoc op :value :healed))
+      (do (net/heal! test) (swap! state dissoc :partition :partitions) (assoc op :value :healed))
       :kill
       (let [nodes (select-nodes test value)
             r (on-targets! test nodes db/kill!)]
@@ -142,9 +199,9 @@
 ;; Schedules
 
 (def faults
-  "Fault names for --nemesis. power-loss, clock, membership and delay are implemented by
-  leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
-  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay})
+  "Fault names for --nemesis. power-loss, clock, membership, delay and stall-apply are implemented
+  by leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
+  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay :stall-apply})
 
 (defn- fault-ops
   "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."

@@ -71,6 +71,33 @@
   [nodes node]
   {node (set (remove #{node} nodes))})
 
+(defn cut-pair
+  "Returns a grudge that cuts the link between a and b (both directions) and nothing else."
+  [a b]
+  {a #{b} b #{a}})
+
+(defn cut-from
+  "Returns a grudge that cuts node off from each of others (both directions) and nothing else."
+  [node others]
+  (into {node (set others)} (for [o others] [o #{node}])))
+
+(defn merge-grudges
+  "Returns the grudge that drops everything any of the grudges drops: partitions composed."
+  [& grudges]
+  (into {} (remove (comp empty? val)) (apply merge-with set/union {} (map #(update-vals % set) grudges))))
+
+(defn grudge-minus
+  "Returns grudge g without the links grudge h drops (what is still cut after h heals)."
+  [g h]
+  (into {} (keep (fn [[n xs]] (let [left (set/difference (set xs) (set (get h n)))] (when (seq left) [n left]))))
+        g))
+
+(defn links
+  "Returns the grudge's cut links as a sorted vector of [receiver sender] pairs (receiver drops
+  what sender sends)."
+  [grudge]
+  (vec (sort (for [[n xs] grudge, x xs] [n x]))))
+
 (defn components
   "Returns the grudge's components (sorted vectors of nodes) when it is a clean split, in which
   every node hears exactly the other nodes of its component; otherwise nil."
@@ -105,6 +132,25 @@
   (str "iptables -w -S INPUT | grep -- '--comment " rule-comment "' | sed 's/^-A /-D /' | "
        "while read -r rule; do eval iptables -w $rule; done; "
        "! iptables -w -S INPUT | grep -q -- '" rule-comment "'"))
+
+(defn undrop-command
+  "Returns the shell line that deletes the harness's drop rules for the given source addresses
+  (and only those; a rule already gone is no error)."
+  [addresses]
+  (str/join "; " (for [a addresses]
+                   (str (c/join "iptables" "-w" "-D" "INPUT" "-s" a "-j" "DROP" "-m" "comment" "--comment" rule-comment)
+                        " 2>/dev/null"))))
+
+(defn unpartition!
+  "Removes exactly the links grudge cuts from the test's nodes (links cut by other partitions
+  stay cut as long as the caller leaves them out of grudge). Returns nil."
+  [test grudge]
+  (let [remote (:remote test)]
+    (util/on-nodes! test (filter #(seq (get grudge %)) (:nodes test))
+                    (fn [_ node]
+                      (c/exec! remote node (str (undrop-command (map #(c/address remote %) (sort (get grudge node))))
+                                                "; true"))))
+    nil))
 
 (defn partition!
   "Applies grudge to the test's nodes (adding to whatever is already cut). Returns nil."

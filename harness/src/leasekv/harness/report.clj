@@ -111,6 +111,8 @@
             [(str "lost " (:lost-count w) " acknowledged elements " (pr-str (:lost w)))])
           (when (and (nil? (:results w)) (pos? (:unexpected-count w 0)))
             [(str "unexpected elements " (pr-str (:unexpected w)))])
+          (when (and (nil? (:results w)) (pos? (:duplicate-count w 0)))
+            [(str (:duplicate-count w) " elements applied more than once " (pr-str (:duplicates w)))])
           (when (false? (:valid? replicas)) [(str "replicas disagree: " (:explanation replicas))])
           (when (= :unknown (:valid? replicas)) [(str "replicas: " (:explanation replicas))])
           (for [f (:failed-starts restarts)]

@@ -97,7 +97,8 @@
                              :exceptions (checker/unhandled-exceptions)
                              :perf (checker/perf)}
                       (= "leasekv" db-name) (assoc :replicas (digest/checker)
-                                                   :restarts (power-loss/checker))))))
+                                                   :restarts (power-loss/checker)
+                                                   :resends (checker/resends))))))
 
 (defn- final-generator
   "The workload's final generator, then (leasekv) the digest collection once everything is idle."
@@ -154,7 +155,7 @@
      :unsafe (:unsafe opts)
      :store-args store-args
      :store-jar (or (:store-jar opts) (System/getenv "LEASEKV_STORE_JAR"))
-     :leasekv-routing (:leasekv-routing opts "follow")
+     :leasekv-routing (:leasekv-routing opts "every-node-reads")
      :leave-db-running (boolean (:leave-db-running opts))
      :results-root (:results-dir opts "results")
      :base-dir (:base-dir opts)}))

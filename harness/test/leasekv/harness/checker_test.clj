@@ -47,8 +47,26 @@
       (let [r (checker/check c {} (conj set-history {:index 7 :process 0 :type :ok :f :read :value #{1 3 99} :time 7}) {})]
         (is (false? (:valid? r)))
         (is (= [99] (:unexpected r)))))
+    (testing "a list holding an element twice: a write applied twice"
+      (let [r (checker/check c {} (conj set-history {:index 7 :process 0 :type :ok :f :read :value [1 3 2 3] :time 7}) {})]
+        (is (false? (:valid? r)))
+        (is (= [3] (:duplicates r)))
+        (is (= 1 (:duplicate-count r)))))
     (testing "no final read: unknown"
       (is (= :unknown (:valid? (checker/check c {} set-history {})))))))
+
+(deftest resends-are-counted
+  (let [r (checker/check (checker/resends) {}
+                         (indexed [{:process 0 :type :invoke :f :add :value 1 :time 0}
+                                   {:process 0 :type :ok :f :add :value 1 :time 1 :resends 2}
+                                   {:process 1 :type :invoke :f :add :value 2 :time 0}
+                                   {:process 1 :type :info :f :add :value 2 :time 1 :resends 1}
+                                   {:process 2 :type :invoke :f :add :value 3 :time 0}
+                                   {:process 2 :type :ok :f :add :value 3 :time 1}]) {})]
+    (is (true? (:valid? r)))
+    (is (= 2 (:resent-op-count r)))
+    (is (= 3 (:resend-count r)))
+    (is (= {"add-info" 1 "add-ok" 1} (:by-outcome r)))))
 
 (deftest stats-per-f
   (let [r (checker/check (checker/stats) {}

@@ -54,3 +54,29 @@
   (is (= "iptables -w -A INPUT -s 10.77.0.12 -j DROP -m comment --comment leasekv-harness"
          (net/drop-command ["10.77.0.12"])))
   (is (re-find #"grep -- '--comment leasekv-harness'" net/heal-command)))
+
+(deftest grudges-compose-and-heal-link-by-link
+  (let [cut (net/cut-pair "n1" "n3")
+        iso (net/isolate nodes "n1")
+        both (net/merge-grudges cut iso)]
+    (is (= {"n1" #{"n3"} "n3" #{"n1"}} cut))
+    (is (= iso both) "the pair is inside the isolation")
+    (is (= [["n1" "n3"] ["n3" "n1"]] (net/links cut)))
+    (is (= 8 (count (net/links iso))))
+    (testing "healing the isolation keeps the pair cut"
+      (is (= cut (net/merge-grudges (net/grudge-minus both iso) cut)))
+      (is (= {} (net/grudge-minus both iso))))
+    (testing "links cut by a composed partition stay when the other heals"
+      (let [g (net/merge-grudges (net/cut-pair "n2" "n4") iso)]
+        (is (= (net/cut-pair "n2" "n4") (net/grudge-minus g iso)))))
+    (is (= {} (net/merge-grudges)) "nothing cut")))
+
+(deftest cut-from-cuts-one-node-from-some-others
+  (is (= {"n1" #{"n2" "n3"} "n2" #{"n1"} "n3" #{"n1"}} (net/cut-from "n1" ["n2" "n3"])))
+  (is (= (net/cut-pair "n1" "n2") (net/cut-from "n1" ["n2"]))))
+
+(deftest undrop-removes-exactly-the-named-rules
+  (is (= (str "iptables -w -D INPUT -s 10.77.0.12 -j DROP -m comment --comment leasekv-harness 2>/dev/null; "
+              "iptables -w -D INPUT -s 10.77.0.13 -j DROP -m comment --comment leasekv-harness 2>/dev/null")
+         (net/undrop-command ["10.77.0.12" "10.77.0.13"]))))
+

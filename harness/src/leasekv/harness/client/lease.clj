@@ -107,6 +107,20 @@
       {:type :ok :value (mapv parse-long (:result r)) :node (:acked-by r)}
       (assoc r :type :fail))))
 
+(defn lrange-at-own-node!
+  "LRANGE key 0 -1 asked at the client's own node (no redirect, so a node that wrongly believes it
+  leads answers), and at the leader when the own node says it is not the leader. Returns a
+  completion map; :served-by names the node that answered."
+  [this test k]
+  (let [own (:node this)
+        at-own (try {:type :ok :value (mapv parse-long (.lrange (conn this test :read own) k 0 -1)) :served-by own}
+                    (catch LeaseKvException e
+                      (drop-conn! this :read own)
+                      {:type :fail :error (.getMessage e) :not-leader? (some? (redirect-target (.getMessage e)))}))]
+    (if (:not-leader? at-own)
+      (let [r (lrange! this test k)] (cond-> r (= :ok (:type r)) (assoc :served-by (:node r))))
+      (dissoc at-own :not-leader?))))
+
 (defn- register-key [k] (str "lease/" k))
 (defn- list-key [k] (str "crash/" k))
 
@@ -121,7 +135,7 @@
                     (dissoc (write! this test (fn [^LeaseKvClient c] (.rpush c (list-key k) (into-array String [(str x)]))))
                             :result))
     [:crash :read] (let [[k _] value
-                         r (lrange! this test (list-key k))]
+                         r (if (:final? op) (lrange! this test (list-key k)) (lrange-at-own-node! this test (list-key k)))]
                      (assoc r :value [k (:value r)]))
     (throw (ex-info (str "The lease client has no operation " f " for workload " (:workload test))
                     {:type :unknown-op :op op}))))

@@ -6,7 +6,9 @@
 
   Outcomes: DefiniteFailureException -> :fail (it did not happen); IndeterminateException and
   timeouts -> :info (it may have happened). Reads record how they were served: :served-by,
-  :term, :read-mode and :applied-index from the store's READ command."
+  :term, :read-mode and :applied-index from the store's READ command. A write the Java client sent
+  again after an attempt that may have been applied records how often in :resends: each such
+  write relied on the store's de-duplication to be applied once."
   (:require [leasekv.harness.client :as client]
             [leasekv.harness.control :as c])
   (:import (leasekv.client DefiniteFailureException IndeterminateException LeaseKvClient
@@ -36,11 +38,17 @@
 
 (def routings
   "How a client picks the node for an op:
-    follow        every op follows redirects to the leader (the default);
+    every-node-reads  (the default) every read is asked first at the process's own node, and only
+                  when that node answers NOTLEADER at the leader it names; writes follow
+                  redirects. Reads go through every node, so a node that wrongly believes it leads
+                  is asked all the time, and reads still succeed;
+    follow        every op follows redirects to the leader (and stays with it);
     pinned        every op goes to the process's own node only (Jepsen's classic client);
-    pinned-reads  reads go to the own node only, writes follow redirects. Every key then has a
-                  reader on every node, so a deposed leader that still serves reads is asked."
-  #{"follow" "pinned" "pinned-reads"})
+    pinned-reads  reads go to the own node only (NOTLEADER is a failed read), writes follow
+                  redirects."
+  #{"every-node-reads" "follow" "pinned" "pinned-reads"})
+
+(def default-routing "every-node-reads")
 
 (defn- read-register [^LeaseKvClient conn k]
   (let [^ReadResult r (.read conn (register-key k))]
@@ -51,14 +59,32 @@
      :read-mode (keyword (.readMode r))
      :applied-index (.appliedIndex r)}))
 
+(defn- not-leader? [^LeaseKvException e]
+  (= "NOTLEADER" (.errorWord e)))
+
+(defn- read-at-own-node-first
+  "Runs read-fn with read-conn (the own node, pinned); when that node is not the leader and read-conn
+  is not conn, runs it again with conn (which follows the redirect). Returns its result."
+  [^LeaseKvClient conn ^LeaseKvClient read-conn read-fn]
+  (if (identical? conn read-conn)
+    (read-fn read-conn)
+    (try (read-fn read-conn)
+         (catch DefiniteFailureException e
+           (if (not-leader? e) (read-fn conn) (throw e))))))
+
 (defn- apply-op [^LeaseKvClient conn ^LeaseKvClient read-conn test {:keys [f value]}]
   (case [(:workload test) f]
-    [:register :read] (read-register read-conn (first value))
+    [:register :read] (if (= "every-node-reads" (:leasekv-routing test))
+                        (read-at-own-node-first conn read-conn #(read-register % (first value)))
+                        (read-register read-conn (first value)))
     [:register :write] (let [[k v] value] (.set conn (register-key k) (str v)) {:type :ok})
     [:register :cas] (let [[k [old new]] value]
                        {:type (if (.cas conn (register-key k) (str old) (str new)) :ok :fail)})
     [:set :add] (do (.rpush conn set-key (into-array String [(str value)])) {:type :ok})
-    [:set :read] {:type :ok :value (into (sorted-set) (map parse-long) (.lrange read-conn set-key 0 -1))}
+    ;; The list as read, in order: a write applied twice shows as a repeated element.
+    [:set :read] {:type :ok :value (mapv parse-long (if (= "every-node-reads" (:leasekv-routing test))
+                                                      (read-at-own-node-first conn read-conn #(.lrange ^LeaseKvClient % set-key 0 -1))
+                                                      (.lrange read-conn set-key 0 -1)))}
     (throw (ex-info (str "The leasekv client has no operation " f " for workload " (:workload test))
                     {:type :unknown-op :f f}))))
 
@@ -70,19 +96,22 @@
 (defrecord LeaseKvHarnessClient [node ^LeaseKvClient conn ^LeaseKvClient read-conn]
   client/Client
   (open! [_ test node]
-    (case (:leasekv-routing test "follow")
+    (case (:leasekv-routing test default-routing)
+      "every-node-reads" (->LeaseKvHarnessClient node (open-client test node false) (open-client test node true))
       "follow" (let [c (open-client test node false)] (->LeaseKvHarnessClient node c c))
       "pinned" (let [c (open-client test node true)] (->LeaseKvHarnessClient node c c))
       "pinned-reads" (->LeaseKvHarnessClient node (open-client test node false) (open-client test node true))))
   (setup! [_ _] nil)
   (invoke! [_ test op]
-    (let [op (assoc op :node node)]
-      (try (merge op (apply-op conn read-conn test op))
-           (catch DefiniteFailureException e (assoc op :type :fail :error (.getMessage e)))
-           (catch IndeterminateException e
-             ;; A read changes nothing, so even an indeterminate read definitely had no effect.
-             (assoc op :type (if (= :read (:f op)) :fail :info) :error (.getMessage e)))
-           (catch LeaseKvException e (assoc op :type (outcome-of e) :error (.getMessage e))))))
+    (let [op (assoc op :node node)
+          done (try (merge op (apply-op conn read-conn test op))
+                    (catch DefiniteFailureException e (assoc op :type :fail :error (.getMessage e)))
+                    (catch IndeterminateException e
+                      ;; A read changes nothing, so even an indeterminate read definitely had no effect.
+                      (assoc op :type (if (= :read (:f op)) :fail :info) :error (.getMessage e)))
+                    (catch LeaseKvException e (assoc op :type (outcome-of e) :error (.getMessage e))))
+          resends (if (= :read (:f op)) 0 (.resendsOfLastOperation conn))]
+      (cond-> done (pos? resends) (assoc :resends resends))))
   (teardown! [_ _] nil)
   (close! [_ _]
     (when conn (.close conn))

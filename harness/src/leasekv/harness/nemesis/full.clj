@@ -2,8 +2,13 @@
   "The harness's complete nemesis: the combined one (partitions, kills, pauses, transfers; see
   leasekv.harness.nemesis) plus power loss, clocks, membership, packet delay and the steps of the
   lease-targeted schedules. Ops it adds (the completion's :value says what was done):
-    {:f :power-loss :value {:nodes t :dirs :wal|:fsm|:both}}       leasekv.harness.nemesis.power-loss
+    {:f :power-loss :value {:nodes t :dirs :wal|:fsm|:both [:loss m :at-fsync? b :seed n]}}
+                                                                   leasekv.harness.nemesis.power-loss
     {:f :clock :value {:action .. :target ..}}  {:f :clock-reset}  leasekv.harness.nemesis.clock
+                            (rates and forward steps of the monotonic clock; wall-clock steps
+                            either way)
+    {:f :start-stall-apply :value {:target t :ms n :transfer? b}}  {:f :stop-stall-apply}
+                                                                   leasekv.harness.nemesis.stall
     {:f :remove-voter :value :leader|:follower|:one}  {:f :add-voter}  ...nemesis.membership
     {:f :start-delay :value {:target :leader|:one|:all :ms D :lane L}}  {:f :stop-delay}  the
         messages the target receives from every other node are held D ms (leasekv.harness.delay);
@@ -28,6 +33,7 @@
             [leasekv.harness.nemesis.clock :as clock]
             [leasekv.harness.nemesis.membership :as membership]
             [leasekv.harness.nemesis.power-loss :as power-loss]
+            [leasekv.harness.nemesis.stall :as stall]
             [leasekv.harness.net :as net]
             [leasekv.harness.util :as util]))
 
@@ -87,8 +93,8 @@
             grudge (when isolate?
                      (Thread/sleep (min 200 (quot ms 2)))
                      (let [g (net/isolate (:nodes test) node)]
-                       (net/partition! test g)
-                       (swap! state assoc :partition (str "isolated during pause: " (net/describe g)) :isolated node)
+                       (nemesis/add-partition! test state :isolated-during-pause g)
+                       (swap! state assoc :isolated node)
                        g))
             {:keys [exit err]} @pause]
         (cond-> {:node node :paused-ms ms :result (if (zero? exit) :resumed (str "error: " err))}
@@ -107,8 +113,8 @@
             wait-ms (rand-int 40)
             _ (Thread/sleep wait-ms)
             grudge (net/isolate (:nodes test) old)]
-        (net/partition! test grudge)
-        (swap! state assoc :partition (str "transfer-isolate: " (net/describe grudge)) :isolated old)
+        (nemesis/add-partition! test state :transfer-isolate grudge)
+        (swap! state assoc :isolated old)
         {:from old :to target :isolated-after-ms wait-ms :grudge grudge
          :transfer (deref transfer 10000 "still running after 10 s")}))))
 
@@ -123,7 +129,8 @@
       :power-loss (do (note! state :power-loss (power-loss/describe value))
                       (try (assoc op :value (power-loss/power-loss! test value))
                            (finally (note! state :power-loss nil))))
-      :clock (let [r (clock/apply! test value)]
+      :clock (let [r (clock/apply! test (cond-> value
+                                           (= :cut-followers (:target value)) (assoc :nodes (nemesis/cut-followers state))))]
                (note! state :clock (clock/describe value))
                (assoc op :value r))
       :clock-reset (do (note! state :clock nil) (assoc op :value (clock/reset-all! test)))
@@ -138,10 +145,15 @@
       :pause-for (assoc op :value (pause-for! test state value))
       :digests (assoc op :value (digest/collect! test 60000))
       :transfer-isolate (assoc op :value (transfer-isolate! test state))
-      :start-partition (let [done (nemesis/invoke! combined test op)]
-                         (swap! state assoc :isolated (isolated-node (get-in done [:value :grudge])))
-                         done)
+      (:start-partition :heal-partition)
+      (let [done (nemesis/invoke! combined test op)]
+        (swap! state assoc :isolated (isolated-node (get-in done [:value :cut])))
+        done)
       :stop-partition (do (swap! state dissoc :isolated) (nemesis/invoke! combined test op))
+      :start-stall-apply (let [r (stall/start! test value)]
+                           (note! state :stall-apply (str (:node r) " " (:ms r) "ms"))
+                           (assoc op :value r))
+      :stop-stall-apply (do (note! state :stall-apply nil) (assoc op :value (stall/stop-all! test)))
       :transfer-leadership (nemesis/invoke! combined (admin/admin-test test) op)
       (nemesis/invoke! combined test op)))
   (teardown! [_ test] (nemesis/teardown! combined test))
@@ -155,6 +167,7 @@
           r (cond-> {}
               (delay/enabled? test) (assoc :delay (step "delay" #(do (delay/clear! test) :cleared)))
               (contains? faults :clock) (assoc :clock (step "clocks" #(clock/reset-all! test)))
+              (contains? faults :stall-apply) (assoc :stall-apply (step "apply stalls" #(stall/stop-all! test)))
               (contains? faults :membership) (assoc :membership (step "membership" #(membership/restore! test 60000))))]
       (swap! state dissoc :other :isolated)
       r)))

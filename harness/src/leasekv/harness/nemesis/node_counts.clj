@@ -26,7 +26,9 @@
    :clock {:leader 1 :one 1 :all 1 :minority 3
            :followers-minority 3}     ; a minority without the leader
    :membership {:follower 2 :leader 2 :one 2} ; the store refuses to remove its last voter
-   :delay {:leader 2 :one 2 :all 2}}) ; what is held is the messages from the other nodes
+   :delay {:leader 2 :one 2 :all 2}   ; what is held is the messages from the other nodes
+   :stall-apply {:leader 1            ; the leader's own apply thread
+                 :follower 2}})       ; a follower (and, with :transfer?, leadership handed to it)
 
 (def fault-min-nodes
   "Faults the general schedule gives no target: the fewest nodes on which they act."
@@ -45,9 +47,18 @@
    "membership" 3                       ; after a voter is removed, a transfer needs another voter
    "clock" 3                            ; its clock faults include a minority's clock
    "clock-beyond-bound" 2
+   "clock-slow-leader" 2                ; the leader is cut off from the others
+   "clock-wall" 2                       ; the followers' clocks step, the leader is cut off
+   "composed-partitions" 5              ; two cut followers, and the leader keeps a quorum without them
+   "composed-vote-race" 5               ; two cut followers campaign while the leader keeps a quorum
+   "stall-apply-leader" 1
+   "stall-apply-transfer" 2             ; a follower to stall and hand leadership to
+   "retried-writes" 2                   ; acks from followers to hold
    "power-loss-all" 1
    "power-loss-all-fsm" 1
    "power-loss-all-wal" 1
+   "power-loss-all-torn" 1
+   "power-loss-all-prefix" 1
    "power-loss-mixed" 3})               ; power loss of a minority
 
 (defn target-key

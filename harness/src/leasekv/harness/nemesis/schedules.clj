@@ -15,7 +15,8 @@
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.clock :as clock]
             [leasekv.harness.nemesis.node-counts :as node-counts]
-            [leasekv.harness.nemesis.power-loss :as power-loss]))
+            [leasekv.harness.nemesis.power-loss :as power-loss]
+            [leasekv.harness.nemesis.stall :as stall]))
 
 ;; ---------------------------------------------------------------------------------------------
 ;; The general schedule
@@ -30,7 +31,8 @@
          :power-loss power-loss/default-targets
          :clock (clock/within-bound-targets rho)
          :membership membership-targets
-         :delay delay-targets))
+         :delay delay-targets
+         :stall-apply stall/default-targets))
 
 (defn fault-ops
   "Returns [start-op stop-op] for one occurrence of fault (stop-op nil for instant faults), its
@@ -43,10 +45,11 @@
       :kill [(op :kill t) (op :start)]
       :pause [(op :pause t) (op :resume)]
       :transfer [(op :transfer-leadership) nil]
-      :power-loss [(op :power-loss t) nil]
+      :power-loss [(op :power-loss (power-loss/with-seed t)) nil]
       :clock [(op :clock t) (op :clock-reset)]
       :membership [(op :remove-voter t) (op :add-voter)]
-      :delay [(op :start-delay t) (op :stop-delay)])))
+      :delay [(op :start-delay t) (op :stop-delay)]
+      :stall-apply [(op :start-stall-apply t) (op :stop-stall-apply)])))
 
 (defn general
   "Takes a set of faults, an interval in seconds and a map fault -> targets. Returns an endless
@@ -74,6 +77,22 @@
   (apply concat (repeatedly steps-fn)))
 
 (defn- between [lo hi] (+ lo (rand (- hi lo))))
+
+(defn composed-partition-steps
+  "One cycle of the composed-partitions schedule: followers cut off from the leader (two of four,
+  so the leader keeps a quorum), then, once they heard no leader for over an election timeout
+  (they campaign and will vote), the leader isolated (one cycle in four: paused while isolated)
+  before that heals; then the heals in a random order. Two campaigning followers give twice the
+  chances that one asks for votes just when the others' refusal window would end."
+  []
+  (let [[start kind] (if (< (rand) 0.75)
+                       [(op :start-partition :isolate-leader) :isolate-leader]
+                       [(op :pause-for {:target :leader :ms [1400 1900] :isolate? true}) :isolated-during-pause])]
+    (concat [(gen/sleep 1) (op :start-partition :followers-from-leader) (gen/sleep (between 1.2 1.8))
+             start (gen/sleep 2)]
+            (rand-nth [[(op :heal-partition kind) (gen/sleep 1) (op :stop-partition)]
+                       [(op :heal-partition :followers-from-leader) (gen/sleep 1) (op :stop-partition)]
+                       [(op :stop-partition)]]))))
 
 (def named
   {"isolate-leader"
@@ -152,6 +171,61 @@
                                           (gen/sleep 2) (op :start-partition :isolate-leader)
                                           (gen/sleep 5) (op :stop-partition) (op :clock-reset))))}
 
+   "composed-partitions"
+   {:doc "cut two followers and the leader L off from each other (L keeps a quorum); 1.2-1.8 s later (they heard no leader for over an election timeout: they campaign and will vote) isolate L from everyone, or (one cycle in four) SIGSTOP it isolated; heal in a random order: while L's lease may run, the cut followers ask for votes just as the others stop hearing L (run with a short --request-timeout-ms, e.g. 300, so writers find a new leader within the lease)"
+    :faults #{:partition :pause}
+    :generator (fn [_] (cycle-of composed-partition-steps))}
+
+   "composed-vote-race"
+   {:doc "hold every append and append ack (heartbeats pass) so that no follower gets ahead, cut two followers off from the leader L and run their clocks 4x (a minority: they campaign every 250-500 ms and will vote), 1.2-1.8 s later isolate L and release the appends: the cut followers are as up to date as the rest and keep asking for votes as the others stop hearing L; only the others' vote refusal (rule 5) stops one being elected while L's lease runs (nodes keep the default drift bound 0.1; run with a short --request-timeout-ms, e.g. 300)"
+    :faults #{:partition :delay :clock}
+    :delay-proxy? true
+    :rho 0.1
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 1) (op :start-delay {:target :all :ms 8000 :lane :replication})
+                                          (gen/sleep 0.3) (op :start-partition :followers-from-leader)
+                                          (op :clock {:action :rate :target :cut-followers :rate 4.0})
+                                          (gen/sleep (between 1.2 1.8)) (op :start-partition :isolate-leader)
+                                          (op :stop-delay) (gen/sleep 2.5) (op :stop-partition) (op :clock-reset))))}
+
+   "clock-slow-leader"
+   {:doc "the leader's clock at 1-rho, the slowest rate the drift bound allows (nodes run with --clock-drift-bound 0.5), and at once cut the leader off for 4 s: its lease, measured on the slow clock, must still end before the followers' vote refusal; heal, reset"
+    :faults #{:clock :partition}
+    :rho 0.5
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 1.5) (op :clock {:action :rate :target :leader :rate 0.5})
+                                          (gen/sleep 0.2) (op :start-partition :isolate-leader)
+                                          (gen/sleep 4) (op :stop-partition) (op :clock-reset))))}
+
+   "clock-wall"
+   {:doc "step wall clocks, not the monotonic one: the leader back by 5-60 s and/or the followers forward, then cut the leader off for 4 s; a store that measured its lease or its election timers on wall time would keep the lease for the whole step or elect at once; the safe store reads no wall time"
+    :faults #{:clock :partition}
+    :generator (fn [_] (cycle-of #(concat [(gen/sleep 1.5)]
+                                          (map (partial op :clock) (rand-nth clock/wall-step-targets))
+                                          [(gen/sleep 0.3) (op :start-partition :isolate-leader)
+                                           (gen/sleep 4) (op :stop-partition) (op :clock-reset)])))}
+
+   "stall-apply-leader"
+   {:doc "stall the leader's apply thread for 1-2 s every 3-4 s: it keeps committing, applies nothing, and the reads arriving meanwhile must wait for their fence"
+    :faults #{:stall-apply}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5))
+                                          (op :start-stall-apply {:target :leader :ms (+ 1000 (rand-int 1000))})
+                                          (gen/sleep 2) (op :stop-stall-apply))))}
+
+   "stall-apply-transfer"
+   {:doc "stall a follower's apply thread for 2 s and at once hand it leadership: the new leader holds commits the old one acknowledged but has not applied them, while reads arrive; a lease read that skipped the apply wait would miss them"
+    :faults #{:stall-apply :transfer}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5))
+                                          (op :start-stall-apply {:target :follower :ms 2000 :transfer? true})
+                                          (gen/sleep 2.5) (op :stop-stall-apply))))}
+
+   "retried-writes"
+   {:doc "hold the followers' append acks to the leader (replication lane) for the client request timeout + 1 s, for 2.5 s at a time, then let the cluster recover: each write begun meanwhile commits only after the client timed out and re-sent it with the same REQ id, so both proposals commit and only the state machine's de-duplication keeps the write single (use --workload set: a duplicate in its list is an error; results count :resends)"
+    :faults #{:delay}
+    :delay-proxy? true
+    :generator (fn [opts]
+                 (let [hold-ms (+ 1000 (long (:request-timeout-ms opts 2000)))]
+                   (cycle-of #(vector (gen/sleep 1.5) (op :start-delay {:target :leader :ms hold-ms :lane :replication})
+                                      (gen/sleep 2.5) (op :stop-delay) (gen/sleep (+ 4 (/ hold-ms 1000.0)))))))}
+
    "power-loss-all"
    {:doc "power loss of every node at once on both directories, every 4-8 s (the WAL and RocksDB on lazyfs)"
     :faults #{:power-loss}
@@ -169,6 +243,20 @@
     :faults #{:power-loss}
     :lazyfs-dirs [:wal :fsm]
     :generator (fn [_] (cycle-of #(vector (gen/sleep (between 4 8)) (op :power-loss {:nodes :all :dirs :wal}))))}
+
+   "power-loss-all-torn"
+   {:doc "power loss of every node in the middle of its next WAL fsync: the batch being synced is torn at a 512-byte sector boundary (lazyfs lose-at-next-fsync tear), RocksDB keeps all but its last unsynced write, that one torn; WAL recovery must truncate the torn tail (results count :torn-tail-recoveries)"
+    :faults #{:power-loss}
+    :lazyfs-dirs [:wal :fsm]
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 4 8))
+                                          (op :power-loss (power-loss/with-seed {:nodes :all :dirs :both :loss :tear :at-fsync? true})))))}
+
+   "power-loss-all-prefix"
+   {:doc "power loss of every node that keeps a random prefix of each file's unsynced writes, the next one possibly torn (a disk that flushed part of its cache in order); the WAL's loss strikes at its next fsync"
+    :faults #{:power-loss}
+    :lazyfs-dirs [:wal :fsm]
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 4 8))
+                                          (op :power-loss (power-loss/with-seed {:nodes :all :dirs :both :loss :keep-prefix :at-fsync? true})))))}
 
    "power-loss-mixed"
    {:doc "power losses of one node, a minority or all nodes, on either directory or both, mixed with kills and partitions"

@@ -155,7 +155,7 @@
       :tags (vec (for [k notable-options
                        :let [v (get opts k)]
                        :when (and (some? v) (not (false? v))
-                                  (not (and (= k :leasekv-routing) (= "follow" v)))
+                                  (not (and (= k :leasekv-routing) (= "every-node-reads" v)))
                                   (not (and (= k :remote) (= "local" v)))
                                   (not (and (= k :partitions) (= v default-partitions))))]
                    (if (true? v) (name k) (str (name k) " " v))))

@@ -4,23 +4,26 @@
   are reported in plain words).
 
   Ops (values are [key v] tuples): {:f :read :value [k nil]} -> [k current-or-nil],
-  {:f :write :value [k v]}, {:f :cas :value [k [expected new]]}. Values are small integers so that
-  cas succeeds often enough to matter."
+  {:f :write :value [k v]}, {:f :cas :value [k [expected new]]}. Every value written to a key (by a
+  write or as a cas's new value) is unique on that key, so a read names exactly the write it saw:
+  a stale read names the write it missed, and a value no write produced is a phantom. A cas expects
+  the value last generated for its key, so it succeeds whenever no other write came between."
   (:require [leasekv.harness.checker :as checker]
             [leasekv.harness.checker.stale :as stale]
             [leasekv.harness.generator :as gen]
             [leasekv.harness.independent :as independent]))
 
-(def value-range 5)
-
 (defn r [] {:f :read :value nil})
-(defn w [] {:f :write :value (rand-int value-range)})
-(defn cas [] {:f :cas :value [(rand-int value-range) (rand-int value-range)]})
 
 (defn key-generator
-  "Returns the generator of one key's ops: a random mix of reads, writes and cas, limit ops long."
+  "Returns the generator of one key's ops: a random mix of reads, writes and cas, limit ops long.
+  Written values are 1, 2, 3, ... on this key (unique); a cas expects the last value generated."
   [limit]
-  (gen/limit limit (gen/mix [r w cas])))
+  (let [last-value (atom 0)
+        fresh! #(swap! last-value inc)]
+    (gen/limit limit (gen/mix [r
+                               (fn [] {:f :write :value (fresh!)})
+                               (fn [] (let [expected @last-value] {:f :cas :value [expected (fresh!)]}))]))))
 
 (defn register-checker
   "Returns the register workload's checker: linearizability of every key (the Java checker,

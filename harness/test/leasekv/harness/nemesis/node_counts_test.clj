@@ -67,7 +67,7 @@
   (let [targets {:kill nemesis/kill-targets :partition nemesis/partition-targets
                  :clock (clock/within-bound-targets 0.5)}]
     (is (= {:kill [:one :majority :all :leader] :partition []
-            :clock (filterv #(#{:leader} (:target %)) (clock/within-bound-targets 0.5))}
+            :clock (filterv #(#{:leader :all} (:target %)) (clock/within-bound-targets 0.5))}
            (nc/acting-targets 1 targets)))
     (is (= [:random-halves :isolate-leader :one-way] (:partition (nc/acting-targets 2 targets))))
     (is (= targets (nc/acting-targets 3 targets)))

@@ -49,8 +49,34 @@
 (deftest no-final-read-is-unknown
   (is (= :unknown (:valid? (check (indexed (apply concat adds)))))))
 
-(deftest the-generator-adds-unique-elements
+(deftest the-generator-adds-unique-elements-and-reads-now-and-then
   (let [g (crash/generator 3)
-        xs (repeatedly 100 g)]
-    (is (= 100 (count (distinct (map (comp second :value) xs)))))
-    (is (every? #(< -1 (first (:value %)) 3) xs))))
+        ops (repeatedly 1000 g)
+        adds (filter #(= :add (:f %)) ops)
+        reads (filter #(= :read (:f %)) ops)]
+    (is (= (count adds) (count (distinct (map (comp second :value) adds)))))
+    (is (< 40 (count reads) 200) "about one op in ten reads")
+    (is (every? #(< -1 (first (:value %)) 3) ops))))
+
+(defn- read-op [p t0 t1 xs & [final?]]
+  [(cond-> {:process p :type :invoke :f :read :value [0 nil] :time t0} final? (assoc :final? true))
+   (cond-> {:process p :type :ok :f :read :value [0 xs] :time t1 :served-by "n2"} final? (assoc :final? true))])
+
+(deftest reads-during-the-run-must-be-prefixes-of-the-final-list-and-not-stale
+  (let [final (read-op 9 1000 1001 [1 2 3] true)]
+    (testing "a read holding what was acknowledged before it, as a prefix: valid"
+      (is (true? (:valid? (check (indexed (concat (apply concat adds) (read-op 5 35 36 [1 2]) final)))))))
+    (testing "a read missing an element acknowledged before it began is stale"
+      (let [r (check (indexed (concat (apply concat adds) (read-op 5 35 36 [1]) final)))]
+        (is (false? (:valid? r)))
+        (is (= 1 (:stale-read-count r)))
+        (is (= [2] (get-in r [:results 0 :stale-reads 0 :missing])))
+        (is (= "n2" (get-in r [:results 0 :stale-reads 0 :node])))))
+    (testing "a read that is no prefix of the final list: an element vanished or moved"
+      (let [r (check (indexed (concat (apply concat adds) (read-op 5 55 56 [1 2 4]) final)))]
+        (is (false? (:valid? r)))
+        (is (= 1 (:not-prefix-count r)))))
+    (testing "the final read is the marked one, not a later read during the run"
+      (let [r (check (indexed (concat (apply concat adds) final (read-op 5 2000 2001 [1 2]))))]
+        (is (true? (:valid? r)))
+        (is (= 3 (get-in r [:results 0 :read-count])))))))

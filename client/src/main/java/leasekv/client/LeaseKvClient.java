@@ -124,6 +124,15 @@ public final class LeaseKvClient implements AutoCloseable {
         return runner.run(Arrays.asList(args), RequestRunner.Effect.UNKNOWN);
     }
 
+    /**
+     * How often the last operation (even one that threw) was sent again after an attempt that may
+     * have been applied: a write re-sent this way is applied once only thanks to the store's REQ
+     * de-duplication. Tests count them to know they exercised it.
+     */
+    public synchronized int resendsOfLastOperation() {
+        return runner.resendsOfLastRun();
+    }
+
     @Override
     public synchronized void close() {
         runner.close();

@@ -42,6 +42,7 @@ final class RequestRunner implements AutoCloseable {
     private RespConnection connection;
     private NodeAddress target;
     private int nodeIndex;
+    private int resendsOfLastRun;
 
     RequestRunner(List<NodeAddress> nodes, boolean pinned, int requestTimeoutMillis, int connectTimeoutMillis,
                   int operationTimeoutMillis) {
@@ -79,6 +80,7 @@ final class RequestRunner implements AutoCloseable {
 
     Object run(List<String> args, Effect effect) {
         Attempts attempts = new Attempts(System.nanoTime() + operationTimeoutMillis * 1_000_000L);
+        resendsOfLastRun = 0;
         while (true) {
             long remaining = attempts.remainingMillis();
             if (remaining <= 0) {
@@ -88,6 +90,9 @@ final class RequestRunner implements AutoCloseable {
                 continue;
             }
             Object reply;
+            if (attempts.mayHaveApplied) {
+                resendsOfLastRun++;
+            }
             try {
                 connection.send(args);
                 reply = connection.read((int) Math.min(requestTimeoutMillis, Math.max(1, attempts.remainingMillis())));
@@ -100,6 +105,15 @@ final class RequestRunner implements AutoCloseable {
             }
             onErrorReply(attempts, args, effect, (ErrorReply) reply);
         }
+    }
+
+    /**
+     * How often the last {@link #run} sent its command again after an attempt that may have been applied
+     * (a timeout, a broken connection, TIMEOUT or UNCERTAIN): for a write, each such re-send relies on
+     * the store's de-duplication to apply it once.
+     */
+    int resendsOfLastRun() {
+        return resendsOfLastRun;
     }
 
     private boolean ensureConnected(Attempts attempts, List<String> args, long remainingMillis) {

@@ -58,6 +58,9 @@ class LeaseKvClientTest {
             assertEquals(2, server.received.size());
             assertEquals(server.received.get(0), server.received.get(1));
             assertEquals(List.of("RPUSH", "l", "a", "b"), server.received.get(0).subList(3, 7));
+            assertEquals(1, c.resendsOfLastOperation(), "the retry re-sent a write that may have been applied");
+            assertEquals(3, c.rpush("l", "c"));
+            assertEquals(0, c.resendsOfLastOperation(), "counted per operation");
         }
     }
 
@@ -69,6 +72,7 @@ class LeaseKvClientTest {
             c.set("k", "v");
             assertEquals(1, follower.received.size());
             assertEquals(1, leader.received.size());
+            assertEquals(0, c.resendsOfLastOperation(), "a redirect is not a re-send: nothing may have applied");
             assertEquals(follower.received.get(0), leader.received.get(0), "the redirected retry keeps its seq");
         }
     }
@@ -93,6 +97,7 @@ class LeaseKvClientTest {
             LeaseKvException e = assertThrows(IndeterminateException.class, () -> c.del("k"));
             assertFalse(e.isDefinite());
             assertEquals(2, server.received.size());
+            assertEquals(1, c.resendsOfLastOperation(), "counted also when the operation failed");
         }
     }
 

@@ -12,7 +12,9 @@ import java.util.Set;
 
 /** {@code lazyfs ctl}: sends one command to a mount's control socket and prints the reply line. */
 final class CtlCommand {
-    private static final Set<String> COMMANDS = Set.of("lose-unsynced", "sync-all", "stats", "ping");
+    private static final Set<String> COMMANDS = Set.of("lose-unsynced", "lose-at-next-fsync", "sync-all", "stats", "ping");
+    /** Commands that take arguments (a loss mode, a seed). */
+    private static final Set<String> WITH_ARGUMENTS = Set.of("lose-unsynced", "lose-at-next-fsync");
 
     private CtlCommand() {
     }
@@ -22,11 +24,12 @@ final class CtlCommand {
             Args args = Args.parse(argv, Set.of("--control", "--timeout-seconds"), Set.of());
             Path socket = Path.of(args.required("--control"));
             long timeoutSeconds = args.positiveLong("--timeout-seconds", 60);
-            if (args.words.size() != 1 || !COMMANDS.contains(args.words.get(0))) {
-                throw new Args.UsageException("want exactly one command of lose-unsynced, sync-all, stats, ping; got "
-                        + args.words);
+            if (args.words.isEmpty() || !COMMANDS.contains(args.words.get(0))
+                    || (args.words.size() > 1 && !WITH_ARGUMENTS.contains(args.words.get(0)))) {
+                throw new Args.UsageException("want one command of lose-unsynced [keep-prefix|tear] [seed=N], "
+                        + "lose-at-next-fsync all|keep-prefix|tear [seed=N], sync-all, stats, ping; got " + args.words);
             }
-            String reply = send(socket, args.words.get(0), timeoutSeconds);
+            String reply = send(socket, String.join(" ", args.words), timeoutSeconds);
             System.out.println(reply);
             return reply.startsWith("ok") ? 0 : 1;
         } catch (Args.UsageException e) {

@@ -36,6 +36,8 @@ final class FileState {
     private final PagePool pool;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final HashMap<Long, byte[]> pages = new HashMap<>();
+    /** The changes the pages hold, in the order made, for a partial power loss. */
+    private final ArrayList<UnsyncedChange> changes = new ArrayList<>();
     private long backingSize;
     private long liveSize;
     private long zeroFrom;
@@ -76,10 +78,11 @@ final class FileState {
         }
     }
 
+    /** Memory held for this file's unsynced data: its pages and its change log. */
     long pendingBytes() {
         lock.readLock().lock();
         try {
-            return (long) pages.size() * PAGE_SIZE;
+            return (long) pages.size() * PAGE_SIZE + changeBytes();
         } finally {
             lock.readLock().unlock();
         }
@@ -156,25 +159,50 @@ final class FileState {
         if (offset < 0 || offset + length < offset) {
             throw new ErrnoException(Posix.EFBIG, "write", "offset " + offset);
         }
+        byte[] data = new byte[length];
+        src.get(0, data, 0, length);
         lock.writeLock().lock();
         try {
-            long end = offset + length;
-            long pos = offset;
-            while (pos < end) {
-                long index = pos >>> PAGE_SHIFT;
-                int inPage = (int) (pos & PAGE_MASK);
-                int n = (int) Math.min(PAGE_SIZE - inPage, end - pos);
-                byte[] page = pages.get(index);
-                if (page == null) {
-                    page = newPage(index, n == PAGE_SIZE);
-                }
-                src.get(pos - offset, page, inPage, n);
-                pos += n;
-            }
-            liveSize = Math.max(liveSize, end);
+            putBytes(offset, data);
+            record(new UnsyncedChange.Write(offset, data));
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    private void putBytes(long offset, byte[] data) throws ErrnoException {
+        long end = offset + data.length;
+        long pos = offset;
+        while (pos < end) {
+            long index = pos >>> PAGE_SHIFT;
+            int inPage = (int) (pos & PAGE_MASK);
+            int n = (int) Math.min(PAGE_SIZE - inPage, end - pos);
+            byte[] page = pages.get(index);
+            if (page == null) {
+                page = newPage(index, n == PAGE_SIZE);
+            }
+            System.arraycopy(data, (int) (pos - offset), page, inPage, n);
+            pos += n;
+        }
+        liveSize = Math.max(liveSize, end);
+    }
+
+    private void record(UnsyncedChange change) {
+        changes.add(change);
+        counters.pendingChangeBytes.addAndGet(change.bytes());
+    }
+
+    private long changeBytes() {
+        long bytes = 0;
+        for (UnsyncedChange c : changes) {
+            bytes += c.bytes();
+        }
+        return bytes;
+    }
+
+    private void forgetChanges() {
+        counters.pendingChangeBytes.addAndGet(-changeBytes());
+        changes.clear();
     }
 
     /** A page for {@code index}, holding the file's current bytes unless the caller overwrites it all. */
@@ -203,27 +231,32 @@ final class FileState {
         }
         lock.writeLock().lock();
         try {
-            if (size < liveSize) {
-                long firstDropped = (size + PAGE_MASK) >>> PAGE_SHIFT;
-                int before = pages.size();
-                pages.entrySet().removeIf(e -> {
-                    if (e.getKey() < firstDropped) {
-                        return false;
-                    }
-                    pool.give(e.getValue());
-                    return true;
-                });
-                counters.pendingPageBytes.addAndGet(-(long) (before - pages.size()) * PAGE_SIZE);
-                byte[] straddling = pages.get(size >>> PAGE_SHIFT);
-                if (straddling != null) {
-                    Arrays.fill(straddling, (int) (size & PAGE_MASK), PAGE_SIZE, (byte) 0);
-                }
-                zeroFrom = Math.min(zeroFrom, size);
-            }
-            liveSize = size;
+            truncatePages(size);
+            record(new UnsyncedChange.Truncate(size));
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    private void truncatePages(long size) {
+        if (size < liveSize) {
+            long firstDropped = (size + PAGE_MASK) >>> PAGE_SHIFT;
+            int before = pages.size();
+            pages.entrySet().removeIf(e -> {
+                if (e.getKey() < firstDropped) {
+                    return false;
+                }
+                pool.give(e.getValue());
+                return true;
+            });
+            counters.pendingPageBytes.addAndGet(-(long) (before - pages.size()) * PAGE_SIZE);
+            byte[] straddling = pages.get(size >>> PAGE_SHIFT);
+            if (straddling != null) {
+                Arrays.fill(straddling, (int) (size & PAGE_MASK), PAGE_SIZE, (byte) 0);
+            }
+            zeroFrom = Math.min(zeroFrom, size);
+        }
+        liveSize = size;
     }
 
     /** fallocate mode 0: the file grows to at least {@code size}, the new bytes reading as zeros. */
@@ -231,6 +264,7 @@ final class FileState {
         lock.writeLock().lock();
         try {
             liveSize = Math.max(liveSize, size);
+            record(new UnsyncedChange.Extend(size));
         } finally {
             lock.writeLock().unlock();
         }
@@ -291,6 +325,7 @@ final class FileState {
             backingSize = liveSize;
         }
         releasePages();
+        forgetChanges();
         zeroFrom = backingSize;
         return written;
     }
@@ -311,13 +346,51 @@ final class FileState {
     long dropUnsynced() {
         lock.writeLock().lock();
         try {
-            long dropped = (long) pages.size() * PAGE_SIZE;
-            releasePages();
-            liveSize = backingSize;
-            zeroFrom = backingSize;
-            return dropped;
+            return forgetUnsynced();
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    private long forgetUnsynced() {
+        long dropped = (long) pages.size() * PAGE_SIZE;
+        releasePages();
+        forgetChanges();
+        liveSize = backingSize;
+        zeroFrom = backingSize;
+        return dropped;
+    }
+
+    /**
+     * A partial power loss: forgets every unsynced change, then redoes the ones {@code loss} keeps (a
+     * prefix, a torn write) from the durable state and makes them durable, as if the disk had written
+     * them before the power went. Answers what survived.
+     */
+    PartialLoss.Survivors losePartially(PartialLoss loss) throws ErrnoException {
+        lock.writeLock().lock();
+        try {
+            PartialLoss.Survivors survivors = loss.survivors(List.copyOf(changes));
+            forgetUnsynced();
+            for (UnsyncedChange c : survivors.kept()) {
+                replay(c);
+            }
+            if (!survivors.kept().isEmpty()) {
+                writeBack();
+                Posix.check(Posix.LIBC.fsync(fd), "fsync", "backing inode " + ino);
+            }
+            return survivors;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void replay(UnsyncedChange change) throws ErrnoException {
+        if (change instanceof UnsyncedChange.Write w) {
+            putBytes(w.offset(), w.data());
+        } else if (change instanceof UnsyncedChange.Truncate t) {
+            truncatePages(t.size());
+        } else if (change instanceof UnsyncedChange.Extend e) {
+            liveSize = Math.max(liveSize, e.size());
         }
     }
 

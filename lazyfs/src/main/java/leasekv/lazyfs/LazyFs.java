@@ -116,6 +116,9 @@ public final class LazyFs extends FuseStubFS {
         Lock lock = fsLock.readLock();
         lock.lock();
         try {
+            if (control.dead()) {
+                return -Posix.EIO; // the power went at an fsync: nothing works until the next mount
+            }
             return body.run();
         } catch (ErrnoException e) {
             return -e.errno();
@@ -334,7 +337,7 @@ public final class LazyFs extends FuseStubFS {
             table.handle(handle).write(buf, offset, (int) size);
             return (int) size;
         });
-        if (counters.pendingPageBytes.get() > maxPendingBytes) {
+        if (counters.pendingMemoryBytes() > maxPendingBytes) {
             relieveMemory();
         }
         return result;
@@ -351,7 +354,7 @@ public final class LazyFs extends FuseStubFS {
         Lock lock = fsLock.readLock();
         lock.lock();
         try {
-            while (counters.pendingPageBytes.get() > maxPendingBytes / 10 * 9) {
+            while (counters.pendingMemoryBytes() > maxPendingBytes / 10 * 9) {
                 FileState largest = table.largestPending();
                 FileState state = largest == null ? null : table.acquireExisting(largest.ino);
                 if (state == null) {
@@ -392,7 +395,23 @@ public final class LazyFs extends FuseStubFS {
         });
     }
 
+    /**
+     * An armed power loss strikes here, at the start of an fsync, outside the read lock (the loss takes
+     * the write lock): the fsync fails, whatever it was to make durable is subject to the loss.
+     */
+    private boolean strikeArmedLoss() {
+        PartialLoss loss = control.takeArmed();
+        if (loss == null) {
+            return false;
+        }
+        Log.info("power loss at an fsync: " + control.losePartially(loss, true));
+        return true;
+    }
+
     private int fsyncHandle(long handle, boolean dataOnly) {
+        if (strikeArmedLoss()) {
+            return -Posix.EIO;
+        }
         return guarded("fsync", null, () -> {
             FileState state = table.handle(handle);
             try {
@@ -438,6 +457,9 @@ public final class LazyFs extends FuseStubFS {
     }
 
     private int fsyncDirectory(long handle) {
+        if (strikeArmedLoss()) {
+            return -Posix.EIO;
+        }
         return guarded("fsyncdir", null, () -> {
             if (namespace.fsyncDirectory(directories.fd(handle)) > 0) {
                 table.reapIdle(); // a committed unlink may have freed an inode whose unsynced data is moot

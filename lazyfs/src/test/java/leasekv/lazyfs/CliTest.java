@@ -108,6 +108,12 @@ class CliTest {
         assertEquals(0, lose.status(), lose.output());
         assertTrue(lose.output().startsWith("ok lost_page_bytes=4096 lost_files=1 undone_ops=1"), lose.output());
         assertFalse(Files.exists(mountPoint.resolve("lost")));
+        FileOps.write(mountPoint.resolve("kept"), "", true);
+        FileOps.fsyncDirectory(mountPoint);
+        FileOps.write(mountPoint.resolve("kept"), "torn or not", false);
+        Result tear = run("ctl", "--control", socket.toString(), "lose-unsynced", "tear", "seed=3");
+        assertEquals(0, tear.status(), tear.output());
+        assertTrue(tear.output().startsWith("ok mode=tear seed=3 files=1"), tear.output());
 
         FileOps.write(mountPoint.resolve("kept"), "synced by the unmount", false);
         Result stats = run("ctl", "--control", socket.toString(), "stats");
@@ -151,7 +157,9 @@ class CliTest {
                 badModel.output());
         Result unknownCommand = run("ctl", "--control", socket.toString(), "explode");
         assertEquals(1, unknownCommand.status());
-        assertTrue(unknownCommand.output().startsWith("error want exactly one command"), unknownCommand.output());
+        assertTrue(unknownCommand.output().startsWith("error want one command of lose-unsynced"), unknownCommand.output());
+        Result stray = run("ctl", "--control", socket.toString(), "stats", "seed=1");
+        assertTrue(stray.output().startsWith("error want one command"), stray.output());
         Result noServer = run("ctl", "--control", socket.toString(), "stats");
         assertEquals(1, noServer.status());
         assertTrue(noServer.output().startsWith("error cannot connect to control socket " + socket),

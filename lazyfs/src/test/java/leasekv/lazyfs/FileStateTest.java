@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import jnr.ffi.Memory;
@@ -123,5 +125,85 @@ class FileStateTest {
             assertArrayEquals(live, readAll(), "live view after step " + step + " (op " + op + ")");
             assertEquals(live.length, state.size());
         }
+    }
+
+    /** Applies changes, in order, to a byte-array file. */
+    private static byte[] applied(byte[] start, List<UnsyncedChange> changes) {
+        byte[] out = start.clone();
+        for (UnsyncedChange c : changes) {
+            if (c instanceof UnsyncedChange.Write w) {
+                out = Arrays.copyOf(out, (int) Math.max(out.length, w.offset() + w.data().length));
+                System.arraycopy(w.data(), 0, out, (int) w.offset(), w.data().length);
+            } else if (c instanceof UnsyncedChange.Truncate t) {
+                out = Arrays.copyOf(out, (int) t.size());
+            } else if (c instanceof UnsyncedChange.Extend e) {
+                out = Arrays.copyOf(out, (int) Math.max(out.length, e.size()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aTornLastWriteSurvivesUpToASectorBoundaryAndIsDurable() throws Exception {
+        byte[] first = new byte[700];
+        byte[] second = new byte[1300];
+        Arrays.fill(first, (byte) 1);
+        Arrays.fill(second, (byte) 2);
+        write(13, first);  // bytes 13..712
+        write(713, second); // bytes 713..2012: boundaries 1024 and 1536 inside
+        PartialLoss.Survivors s = state.losePartially(new PartialLoss(PartialLoss.Mode.TEAR, 5));
+        assertTrue(s.torn());
+        byte[] file = Files.readAllBytes(this.file);
+        assertTrue(file.length == 1024 || file.length == 1536, "ends at a sector boundary: " + file.length);
+        assertArrayEquals(first, Arrays.copyOfRange(file, 13, 713), "the write before the torn one survived");
+        for (int i = 713; i < file.length; i++) {
+            assertEquals(2, file[i], "the torn write's leading part, byte " + i);
+        }
+        assertArrayEquals(file, readAll(), "the live view is the durable state");
+        assertFalse(state.hasPending());
+        assertEquals(0, counters.pendingChangeBytes.get());
+    }
+
+    /**
+     * Random changes, then partial losses drawn from the same seed as a model: the file then holds
+     * exactly the durable state with the surviving changes redone, durably.
+     */
+    @Test
+    void partialLossesMatchTheModel() throws Exception {
+        Random random = new Random(77);
+        byte[] durable = Files.readAllBytes(file);
+        List<UnsyncedChange> pending = new ArrayList<>();
+        for (int round = 0; round < 300; round++) {
+            int changes = random.nextInt(8);
+            for (int i = 0; i < changes; i++) {
+                int op = random.nextInt(10);
+                if (op < 7) {
+                    long offset = random.nextInt(3 * FileState.PAGE_SIZE);
+                    byte[] data = new byte[1 + random.nextInt(2 * FileState.PAGE_SIZE)];
+                    random.nextBytes(data);
+                    write(offset, data);
+                    pending.add(new UnsyncedChange.Write(offset, data));
+                } else if (op < 9) {
+                    int size = random.nextInt(4 * FileState.PAGE_SIZE);
+                    state.truncate(size);
+                    pending.add(new UnsyncedChange.Truncate(size));
+                } else {
+                    int size = random.nextInt(4 * FileState.PAGE_SIZE);
+                    state.extendTo(size);
+                    pending.add(new UnsyncedChange.Extend(size));
+                }
+            }
+            PartialLoss.Mode mode = random.nextBoolean() ? PartialLoss.Mode.KEEP_PREFIX : PartialLoss.Mode.TEAR;
+            long seed = random.nextLong();
+            PartialLoss.Survivors expected = new PartialLoss(mode, seed).survivors(pending);
+            state.losePartially(new PartialLoss(mode, seed));
+            durable = applied(durable, expected.kept());
+            pending.clear();
+            assertArrayEquals(durable, Files.readAllBytes(file), "backing after round " + round + " (" + mode + ")");
+            assertArrayEquals(durable, readAll(), "live view after round " + round);
+            assertFalse(state.hasPending());
+        }
+        assertEquals(0, counters.pendingPageBytes.get());
+        assertEquals(0, counters.pendingChangeBytes.get());
     }
 }

@@ -185,9 +185,13 @@ final class CommandDispatcher {
                 return PendingReply.of(service.adminTransfer(nodeId(args.get(2))), OK, false);
             case "CLOCK":
                 return adminClock(args);
+            case "STALL-APPLY":
+                adminArity(sub, args, 3);
+                return PendingReply.of(service.adminStallApply(nonNegativeMillis("STALL-APPLY", args.get(2))), OK,
+                        false);
             default:
                 throw new KvException(ErrorWord.ERR, "unknown ADMIN subcommand '" + Replies.printable(args.get(1))
-                        + "' (DIGEST, MEMBERS, ADD-VOTER, REMOVE-VOTER, SNAPSHOT, TRANSFER, CLOCK)");
+                        + "' (DIGEST, MEMBERS, ADD-VOTER, REMOVE-VOTER, SNAPSHOT, TRANSFER, CLOCK, STALL-APPLY)");
         }
     }
 
@@ -202,18 +206,25 @@ final class CommandDispatcher {
                 return PendingReply.of(service.adminClockRate(clockRate(args.get(3))), OK, false);
             case "STEP":
                 adminArity("CLOCK STEP", args, 4);
-                long millis = integer(args.get(3));
-                if (millis < 0) {
-                    throw new KvException(ErrorWord.ERR, "ADMIN CLOCK STEP takes milliseconds >= 0, got " + millis);
-                }
-                return PendingReply.of(service.adminClockStep(millis), OK, false);
+                return PendingReply.of(service.adminClockStep(nonNegativeMillis("CLOCK STEP", args.get(3))), OK, false);
+            case "WALL-STEP":
+                adminArity("CLOCK WALL-STEP", args, 4);
+                return PendingReply.of(service.adminClockWallStep(integer(args.get(3))), OK, false);
             case "RESET":
                 adminArity("CLOCK RESET", args, 3);
                 return PendingReply.of(service.adminClockReset(), OK, false);
             default:
                 throw new KvException(ErrorWord.ERR, "unknown ADMIN CLOCK operation '"
-                        + Replies.printable(args.get(2)) + "' (RATE r, STEP ms, RESET)");
+                        + Replies.printable(args.get(2)) + "' (RATE r, STEP ms, WALL-STEP ms, RESET)");
         }
+    }
+
+    private static long nonNegativeMillis(String what, byte[] raw) {
+        long millis = integer(raw);
+        if (millis < 0) {
+            throw new KvException(ErrorWord.ERR, "ADMIN " + what + " takes milliseconds >= 0, got " + millis);
+        }
+        return millis;
     }
 
     /**
@@ -343,6 +354,7 @@ final class CommandDispatcher {
 
     private static RedisMessage encodeClock(ClockState clock) {
         return Replies.array(List.of(Replies.bulkOrNil(Double.toString(clock.rate())),
-                Replies.integer(clock.offsetNanos()), Replies.integer(clock.nowNanos())));
+                Replies.integer(clock.offsetNanos()), Replies.integer(clock.nowNanos()),
+                Replies.integer(clock.wallOffsetNanos())));
     }
 }

@@ -34,6 +34,7 @@ public final class InMemoryKvService implements KvService {
     private long appliedIndex;
     private double clockRate = 1.0;
     private long clockOffsetNanos;
+    private long wallOffsetMillis;
     private long clockAnchorRealNanos = System.nanoTime();
     private long clockAnchorNanos = clockAnchorRealNanos;
 
@@ -246,7 +247,8 @@ public final class InMemoryKvService implements KvService {
         if (!testHooks) {
             return disabled("ADMIN CLOCK");
         }
-        return CompletableFuture.completedFuture(new ClockState(clockRate, clockOffsetNanos, clockNanos()));
+        return CompletableFuture.completedFuture(new ClockState(clockRate, clockOffsetNanos, clockNanos(),
+                wallOffsetMillis * 1_000_000L));
     }
 
     @Override
@@ -275,7 +277,23 @@ public final class InMemoryKvService implements KvService {
         }
         reanchorClock();
         clockRate = 1.0;
+        wallOffsetMillis = 0;
         return DONE;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> adminClockWallStep(long millis) {
+        if (!testHooks) {
+            return disabled("ADMIN CLOCK WALL-STEP");
+        }
+        wallOffsetMillis += millis;
+        return DONE;
+    }
+
+    /** This service applies writes at once, so there is no apply thread to stall: accepted, no effect. */
+    @Override
+    public CompletableFuture<Void> adminStallApply(long millis) {
+        return testHooks ? DONE : disabled("ADMIN STALL-APPLY");
     }
 
     /** The injected clock: advances {@code clockRate} times real time, plus the stepped offset. */

@@ -71,6 +71,15 @@ public interface KvService {
     /** {@code ADMIN CLOCK STEP ms} (test hook); the server has checked that ms is not negative. */
     CompletableFuture<Void> adminClockStep(long millis);
 
-    /** {@code ADMIN CLOCK RESET} (test hook). */
+    /** {@code ADMIN CLOCK RESET} (test hook): rate 1 and the wall clock back to real time. */
     CompletableFuture<Void> adminClockReset();
+
+    /** {@code ADMIN CLOCK WALL-STEP ms} (test hook): steps the wall clock; ms may be negative. */
+    CompletableFuture<Void> adminClockWallStep(long millis);
+
+    /**
+     * {@code ADMIN STALL-APPLY ms} (test hook): the apply thread applies nothing for ms from now
+     * (committed entries wait); 0 ends a stall. Answers at once. The server has checked ms >= 0.
+     */
+    CompletableFuture<Void> adminStallApply(long millis);
 }

@@ -32,4 +32,8 @@ class ForwardingKvService implements KvService {
     @Override public CompletableFuture<Void> adminClockRate(double rate) { return delegate.adminClockRate(rate); }
     @Override public CompletableFuture<Void> adminClockStep(long millis) { return delegate.adminClockStep(millis); }
     @Override public CompletableFuture<Void> adminClockReset() { return delegate.adminClockReset(); }
+    @Override public CompletableFuture<Void> adminClockWallStep(long millis) {
+        return delegate.adminClockWallStep(millis);
+    }
+    @Override public CompletableFuture<Void> adminStallApply(long millis) { return delegate.adminStallApply(millis); }
 }

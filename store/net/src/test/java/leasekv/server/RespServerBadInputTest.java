@@ -69,6 +69,11 @@ class RespServerBadInputTest {
             assertTrue(s.command("REQ", "c", "1", "GET", "k").readError().startsWith("ERR REQ wraps only"));
             assertTrue(s.command("ADMIN", "NOPE").readError().startsWith("ERR unknown ADMIN subcommand"));
             assertTrue(s.command("ADMIN", "CLOCK", "RATE", "-1").readError().startsWith("ERR ADMIN CLOCK RATE"));
+            assertEquals("ERR ADMIN STALL-APPLY takes milliseconds >= 0, got -5",
+                    s.command("ADMIN", "STALL-APPLY", "-5").readError());
+            assertEquals("ERR value is not an integer or out of range",
+                    s.command("ADMIN", "CLOCK", "WALL-STEP", "soon").readError());
+            assertTrue(s.command("ADMIN", "CLOCK", "WALL-STEP").readError().startsWith("ERR wrong number"));
             assertTrue(s.command("ADMIN", "TRANSFER", "n2").readError().startsWith("DISABLED"));
             assertEquals("ERR unknown command 'x  y'", s.command("x\r\ny").readError(), "CRLF never leaks into a reply");
             assertStillServing(s);

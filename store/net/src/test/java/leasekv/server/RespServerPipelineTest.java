@@ -156,7 +156,12 @@ class RespServerPipelineTest {
             assertEquals("OK", s.command("ADMIN", "CLOCK", "RATE", "2.5").read());
             assertEquals("2.5", ((List<?>) s.command("ADMIN", "CLOCK").read()).get(0));
             assertEquals("OK", s.command("admin", "clock", "step", "100").read());
+            assertEquals("OK", s.command("ADMIN", "CLOCK", "WALL-STEP", "-1500").read());
+            assertEquals(-1_500_000_000L, ((List<?>) s.command("ADMIN", "CLOCK").read()).get(3),
+                    "the wall clock's offset, in ns, is the fourth element");
             assertEquals("OK", s.command("ADMIN", "CLOCK", "RESET").read());
+            assertEquals(0L, ((List<?>) s.command("ADMIN", "CLOCK").read()).get(3), "RESET puts the wall clock back");
+            assertEquals("OK", s.command("ADMIN", "STALL-APPLY", "250").read());
             assertEquals("OK", s.command("ADMIN", "TRANSFER", "n1").read());
             assertTrue(s.command("ADMIN", "TRANSFER", "n2").readError().startsWith("TIMEOUT"));
             assertEquals(List.of("save", ""), s.command("CONFIG", "GET", "save").read());

@@ -15,6 +15,7 @@ import leasekv.replica.ApplyLane;
 final class ApplyThread implements ApplyLane, AutoCloseable {
   private static final Log LOG = Log.of("apply");
 
+  private final ApplyStall stall = new ApplyStall();
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "apply");
     t.setDaemon(true);
@@ -24,6 +25,7 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
   @Override
   public void submit(Runnable job) {
     executor.execute(() -> {
+      if (!stall.awaitEnd()) return; // stopping
       try {
         job.run();
       } catch (RuntimeException | Error e) {
@@ -44,8 +46,17 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
     }
   }
 
+  /**
+   * Test hook ({@code ADMIN STALL-APPLY}): the lane starts no job for {@code millis} from now, so
+   * committed entries wait unapplied (0 ends a stall at once). A batch being applied finishes first.
+   */
+  void stall(long millis) {
+    stall.stallFor(millis);
+  }
+
   @Override
   public void close() {
+    stall.stallFor(0);
     executor.shutdownNow();
   }
 }

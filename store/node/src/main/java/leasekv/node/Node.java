@@ -96,7 +96,7 @@ public final class Node implements AutoCloseable {
           + " lease=" + replica.leaseNanos() / 1_000_000.0 + "ms");
 
       NodeInfo info = new NodeInfo(config, clock, wal, fsm, replica);
-      NodeService service = new NodeService(config, clock, replica, inbox, transport, info);
+      NodeService service = new NodeService(config, clock, replica, inbox, transport, applyThread, info);
       RespServer server = push(opened, new RespServer(RespServerConfig.defaults(config.clientAddr()), service, loops));
       MetricsHttpServer metricsServer = push(opened, new MetricsHttpServer(registry, config.metricsAddr(), loops));
       registry.callbackGauge("leasekv_applied_index", "Applied index", replica::appliedIndex);

@@ -42,10 +42,14 @@ final class NodeService implements KvService {
   private final ReplicaInbox inbox;
   private final PeerTransport transport;
   private final NodeInfo info;
+  private final ApplyThread applyThread;
+  /** Test hooks step it; nothing in the node reads it for a decision (see WallClock). */
+  private final WallClock wallClock = WallClock.system();
 
   NodeService(NodeConfig config, AdjustableClock clock, Replica replica, ReplicaInbox inbox, PeerTransport transport,
-      NodeInfo info) {
+      ApplyThread applyThread, NodeInfo info) {
     this.config = config;
+    this.applyThread = applyThread;
     this.clock = clock;
     this.replica = replica;
     this.inbox = inbox;
@@ -196,7 +200,8 @@ final class NodeService implements KvService {
   @Override
   public CompletableFuture<ClockState> adminClock() {
     if (!config.testHooks()) return failed(disabled());
-    return CompletableFuture.completedFuture(new ClockState(clock.rate(), clock.steppedNanos(), clock.nanoTime()));
+    return CompletableFuture.completedFuture(new ClockState(clock.rate(), clock.steppedNanos(), clock.nanoTime(),
+        TimeUnit.MILLISECONDS.toNanos(wallClock.offsetMillis())));
   }
 
   @Override
@@ -223,7 +228,28 @@ final class NodeService implements KvService {
   public CompletableFuture<Void> adminClockReset() {
     if (!config.testHooks()) return failed(disabled());
     clock.reset();
-    info.log().info("clock rate reset to 1");
+    wallClock.reset();
+    info.log().info("clock rate reset to 1, wall clock back to real time");
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> adminClockWallStep(long millis) {
+    if (!config.testHooks()) return failed(disabled());
+    try {
+      wallClock.step(millis);
+    } catch (ArithmeticException e) {
+      return failed(new KvException(ErrorWord.ERR, "the wall clock's offset would overflow"));
+    }
+    info.log().info("wall clock stepped by " + millis + " ms (offset now " + wallClock.offsetMillis() + " ms)");
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> adminStallApply(long millis) {
+    if (!config.testHooks()) return failed(disabled());
+    applyThread.stall(millis);
+    info.log().info(millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
     return CompletableFuture.completedFuture(null);
   }
 
