@@ -77,6 +77,7 @@ public final class Node implements AutoCloseable {
 
       Wal wal = push(opened, Wal.open(WalOptions.defaults(config.walDir())
           .withNoFsync(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.WAL_NO_FSYNC))
+          .withUnsafeKeepTornTail(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.APPEND_AFTER_TORN_TAIL))
           .withMetrics(metrics.walMetrics())));
       LOG.info("wal: " + wal.recoveryReport());
       StateMachine fsm = push(opened, StateMachine.open(new FsmOptions(config.fsmDir(), config.fsmSyncMode(),

@@ -49,7 +49,9 @@ public final class UnsafeModes {
     SKIP_REPLAY("skip-replay", "D6", null,
         "a restarted node takes the log's commit index as applied, without replaying what its state machine lost"),
     LOG_RESET_BEFORE_INSTALL("log-reset-before-install", "D7", null,
-        "a follower resets its log to a snapshot before its state machine holds the snapshot");
+        "a follower resets its log to a snapshot before its state machine holds the snapshot"),
+    APPEND_AFTER_TORN_TAIL("append-after-torn-tail", "D8", null,
+        "WAL recovery drops a torn tail's records but the log resumes after its bytes, not over them");
 
     private final String cliName;
     private final String rule;

@@ -85,7 +85,7 @@ public final class Wal implements RaftLogView, Closeable {
     EntryCache cache = new EntryCache(options.cacheMaxBytes());
     FsyncTimer recoveryFsync = new FsyncTimer(options.metrics(), new WalStats());
     recoveryFsync.createDirectoriesDurably(options.dir());
-    return new Wal(options, WalRecovery.recover(options.dir(), recoveryFsync, cache), cache);
+    return new Wal(options, WalRecovery.recover(options.dir(), recoveryFsync, cache, options.unsafeKeepTornTail()), cache);
   }
 
   public RecoveryReport recoveryReport() {

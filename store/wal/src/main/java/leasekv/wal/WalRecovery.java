@@ -21,7 +21,7 @@ final class WalRecovery {
 
   private WalRecovery() {}
 
-  static Recovered recover(Path dir, FsyncTimer fsync, EntryCache cache) throws IOException {
+  static Recovered recover(Path dir, FsyncTimer fsync, EntryCache cache, boolean unsafeKeepTornTail) throws IOException {
     List<Path> temps = SegmentFiles.leftoverTempFiles(dir);
     for (Path t : temps) Files.delete(t);
     TreeMap<Long, Path> files = SegmentFiles.list(dir);
@@ -42,10 +42,12 @@ final class WalRecovery {
           }
         });
         FileChannel ch = FileChannel.open(f.getValue(), StandardOpenOption.READ, StandardOpenOption.WRITE);
-        segments.put(f.getKey(), new Segment(f.getKey(), f.getValue(), r.header().salt(), start[0], start[1], ch, r.validEnd()));
+        // UNSAFE append-after-torn-tail: the log resumes after the torn bytes instead of over them
+        long resumeAt = r.torn() != null && unsafeKeepTornTail ? r.dataEnd() : r.validEnd();
+        segments.put(f.getKey(), new Segment(f.getKey(), f.getValue(), r.header().salt(), start[0], start[1], ch, resumeAt));
         if (r.torn() != null) {
           torn = r.torn();
-          zeroTail(ch, r.validEnd(), r.dataEnd(), fsync);
+          if (!unsafeKeepTornTail) zeroTail(ch, r.validEnd(), r.dataEnd(), fsync);
           LOG.log(Level.WARNING, torn.toString());
         }
       }

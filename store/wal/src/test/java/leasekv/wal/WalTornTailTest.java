@@ -102,6 +102,49 @@ class WalTornTailTest {
     }
   }
 
+  /**
+   * Rule D8 broken (unsafe append-after-torn-tail): the log resumes after the torn bytes, so the next
+   * recovery meets damage followed by records synced past it, and must refuse the log as corrupt
+   * (the node cannot restart). The safe recovery writes over the zeroed torn bytes and goes on.
+   */
+  @Test
+  void theLogResumesOverATornTailNotAfterIt() throws Exception {
+    for (boolean unsafe : new boolean[] {false, true}) {
+      Path dir = tmp.resolve("left-" + unsafe);
+      WalOptions opts = options(dir, Preallocation.ZERO_FILL).withUnsafeKeepTornTail(unsafe);
+      try (Wal wal = Wal.open(opts)) {
+        wal.append(entries(1, 1, 5));
+        wal.sync();
+        List<leasekv.raft.Entry> big = new java.util.ArrayList<>();
+        for (int i = 6; i <= 8; i++) big.add(leasekv.raft.Entry.normal(1, i, new byte[1500]));
+        for (int i = 6; i <= 8; i++) java.util.Arrays.fill(big.get(i - 6).data(), (byte) 7);
+        wal.append(big);
+        wal.writeUnsynced();
+      }
+      Path seg = WalTestSupport.lastSegment(dir);
+      RecordSpan e7 = WalTestSupport.entryRecords(seg).get(6);
+      try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+        f.seek((e7.offset() / 512 + 1) * 512);
+        f.write(new byte[512]);
+      }
+      try (Wal wal = Wal.open(opts)) {
+        assertEquals(6, wal.lastIndex());
+        wal.append(entries(2, 7, 7)); // the log goes on from the truncation point
+        wal.setHardState(new HardState(2, "n1", 7));
+        wal.sync();
+      }
+      if (unsafe) {
+        WalCorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(WalCorruptionException.class,
+            () -> Wal.open(opts).close());
+        assertTrue(e.getMessage().contains(seg.getFileName().toString()), e.getMessage());
+      } else {
+        try (Wal wal = Wal.open(opts)) {
+          assertEquals(7, wal.lastIndex(), "rule D8: the repaired log goes on cleanly");
+        }
+      }
+    }
+  }
+
   private void assertRecoversWithout30(Path dir, Preallocation mode, boolean expectTorn) throws Exception {
     try (Wal wal = Wal.open(options(dir, mode))) {
       if (expectTorn) {

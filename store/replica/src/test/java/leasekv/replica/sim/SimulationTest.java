@@ -101,8 +101,13 @@ class SimulationTest {
    */
   static final int UNSAFE_RUN_BOUND = Integer.getInteger("sim.unsafeRuns", 60);
 
+  /**
+   * append-after-torn-tail lives in the WAL's recovery of torn bytes, which the simulation's log disk
+   * does not model (it loses whole unsynced writes); WalTornTailTest and the cluster's torn power
+   * loss catch it.
+   */
   @ParameterizedTest
-  @EnumSource(UnsafeModes.Mode.class)
+  @EnumSource(value = UnsafeModes.Mode.class, names = "APPEND_AFTER_TORN_TAIL", mode = EnumSource.Mode.EXCLUDE)
   void eachUnsafeModeIsCaught(UnsafeModes.Mode mode) {
     List<SimParams> order = new ArrayList<>();
     for (long seed = 1; order.size() < UNSAFE_RUN_BOUND; seed++) {
