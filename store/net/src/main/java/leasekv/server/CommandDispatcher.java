@@ -189,9 +189,12 @@ final class CommandDispatcher {
                 adminArity(sub, args, 3);
                 return PendingReply.of(service.adminStallApply(nonNegativeMillis("STALL-APPLY", args.get(2))), OK,
                         false);
+            case "CRASH-AT":
+                adminArity(sub, args, 3);
+                return PendingReply.of(service.adminCrashAt(new String(args.get(2), StandardCharsets.UTF_8)), OK, false);
             default:
                 throw new KvException(ErrorWord.ERR, "unknown ADMIN subcommand '" + Replies.printable(args.get(1))
-                        + "' (DIGEST, MEMBERS, ADD-VOTER, REMOVE-VOTER, SNAPSHOT, TRANSFER, CLOCK, STALL-APPLY)");
+                        + "' (DIGEST, MEMBERS, ADD-VOTER, REMOVE-VOTER, SNAPSHOT, TRANSFER, CLOCK, STALL-APPLY, CRASH-AT)");
         }
     }
 

@@ -296,6 +296,11 @@ public final class InMemoryKvService implements KvService {
         return testHooks ? DONE : disabled("ADMIN STALL-APPLY");
     }
 
+    @Override
+    public CompletableFuture<Void> adminCrashAt(String point) {
+        return CompletableFuture.failedFuture(new KvException(ErrorWord.ERR, "the in-memory service has no crash points"));
+    }
+
     /** The injected clock: advances {@code clockRate} times real time, plus the stepped offset. */
     private long clockNanos() {
         long now = System.nanoTime();

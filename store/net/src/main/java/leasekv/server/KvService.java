@@ -82,4 +82,11 @@ public interface KvService {
      * (committed entries wait); 0 ends a stall. Answers at once. The server has checked ms >= 0.
      */
     CompletableFuture<Void> adminStallApply(long millis);
+
+    /**
+     * {@code ADMIN CRASH-AT point} (test hook): the node halts, as a kill -9 would stop it, the next
+     * time it reaches {@code point} ({@code before-log-sync}, {@code after-log-sync},
+     * {@code before-snapshot-reset}, {@code after-snapshot-reset}). Answers at once.
+     */
+    CompletableFuture<Void> adminCrashAt(String point);
 }

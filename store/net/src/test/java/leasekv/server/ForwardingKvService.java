@@ -36,4 +36,5 @@ class ForwardingKvService implements KvService {
         return delegate.adminClockWallStep(millis);
     }
     @Override public CompletableFuture<Void> adminStallApply(long millis) { return delegate.adminStallApply(millis); }
+    @Override public CompletableFuture<Void> adminCrashAt(String point) { return delegate.adminCrashAt(point); }
 }

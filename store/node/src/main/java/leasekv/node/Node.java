@@ -85,19 +85,20 @@ public final class Node implements AutoCloseable {
 
       EventLoops loops = push(opened, EventLoops.forTwoCores());
       ReplicaInbox inbox = new ReplicaInbox();
+      CrashPoints crashPoints = new CrashPoints();
       SnapshotAssembler assembler = new SnapshotAssembler((RocksEngine) fsm.engine(), inbox);
       PeerTransport transport = push(opened, new PeerTransport(transportConfig(config), loops, registry,
           new InboundFrames(inbox, assembler)));
       SnapshotStreamer streamer = push(opened, new SnapshotStreamer(transport));
       ApplyThread applyThread = push(opened, new ApplyThread());
-      Replica replica = recover(config, wal, fsm, new PeerLinks(transport, streamer), applyThread, inbox, clock, random,
-          metrics);
+      Replica replica = recover(config, new WalLogStore(wal, crashPoints), fsm, new PeerLinks(transport, streamer), applyThread,
+          inbox, clock, random, metrics);
       LOG.info("recovered: applied=" + fsm.appliedIndex() + " commit=" + wal.hardState().commit() + " log=["
           + wal.firstIndex() + ".." + wal.lastIndex() + "] term=" + wal.hardState().term()
           + " lease=" + replica.leaseNanos() / 1_000_000.0 + "ms");
 
       NodeInfo info = new NodeInfo(config, clock, wal, fsm, replica);
-      NodeService service = new NodeService(config, clock, replica, inbox, transport, applyThread, info);
+      NodeService service = new NodeService(config, clock, replica, inbox, transport, applyThread, crashPoints, info);
       RespServer server = push(opened, new RespServer(RespServerConfig.defaults(config.clientAddr()), service, loops));
       MetricsHttpServer metricsServer = push(opened, new MetricsHttpServer(registry, config.metricsAddr(), loops));
       registry.callbackGauge("leasekv_applied_index", "Applied index", replica::appliedIndex);
@@ -124,11 +125,11 @@ public final class Node implements AutoCloseable {
     return resource;
   }
 
-  private static Replica recover(NodeConfig config, Wal wal, StateMachine fsm, PeerLinks links, ApplyThread lane,
+  private static Replica recover(NodeConfig config, WalLogStore log, StateMachine fsm, PeerLinks links, ApplyThread lane,
       ReplicaInbox inbox, AdjustableClock clock, Random random, NodeMetrics metrics) throws IOException {
     try {
-      return Replica.recover(config.replicaConfig(), new Ports(new WalLogStore(wal), fsm, links, lane, inbox.asPort(),
-          clock, Clock.SYSTEM, random, metrics));
+      return Replica.recover(config.replicaConfig(), new Ports(log, fsm, links, lane, inbox.asPort(), clock, Clock.SYSTEM,
+          random, metrics));
     } catch (StateCorruptionException e) {
       throw new StateCorruptionException(e.getMessage() + " (WAL in " + config.walDir() + ", state machine in "
           + config.fsmDir() + ")");

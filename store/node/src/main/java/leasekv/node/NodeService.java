@@ -43,13 +43,15 @@ final class NodeService implements KvService {
   private final PeerTransport transport;
   private final NodeInfo info;
   private final ApplyThread applyThread;
+  private final CrashPoints crashPoints;
   /** Test hooks step it; nothing in the node reads it for a decision (see WallClock). */
   private final WallClock wallClock = WallClock.system();
 
   NodeService(NodeConfig config, AdjustableClock clock, Replica replica, ReplicaInbox inbox, PeerTransport transport,
-      ApplyThread applyThread, NodeInfo info) {
+      ApplyThread applyThread, CrashPoints crashPoints, NodeInfo info) {
     this.config = config;
     this.applyThread = applyThread;
+    this.crashPoints = crashPoints;
     this.clock = clock;
     this.replica = replica;
     this.inbox = inbox;
@@ -250,6 +252,17 @@ final class NodeService implements KvService {
     if (!config.testHooks()) return failed(disabled());
     applyThread.stall(millis);
     info.log().info(millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> adminCrashAt(String point) {
+    if (!config.testHooks()) return failed(disabled());
+    try {
+      crashPoints.arm(CrashPoints.Point.parse(point));
+    } catch (IllegalArgumentException e) {
+      return failed(new KvException(ErrorWord.ERR, e.getMessage()));
+    }
     return CompletableFuture.completedFuture(null);
   }
 

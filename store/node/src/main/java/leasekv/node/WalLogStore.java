@@ -12,9 +12,11 @@ import leasekv.wal.Wal;
 /** The WAL as the replica's log: every call forwards; the compaction point is the snapshot. */
 final class WalLogStore implements LogStore {
   private final Wal wal;
+  private final CrashPoints crashPoints;
 
-  WalLogStore(Wal wal) {
+  WalLogStore(Wal wal, CrashPoints crashPoints) {
     this.wal = wal;
+    this.crashPoints = crashPoints;
   }
 
   @Override
@@ -59,12 +61,16 @@ final class WalLogStore implements LogStore {
 
   @Override
   public void sync() throws IOException {
+    crashPoints.reached(CrashPoints.Point.BEFORE_LOG_SYNC);
     wal.sync();
+    crashPoints.reached(CrashPoints.Point.AFTER_LOG_SYNC);
   }
 
   @Override
   public void installSnapshot(SnapshotMeta meta) throws IOException {
+    crashPoints.reached(CrashPoints.Point.BEFORE_SNAPSHOT_RESET);
     wal.installSnapshot(meta);
+    crashPoints.reached(CrashPoints.Point.AFTER_SNAPSHOT_RESET);
   }
 
   @Override
