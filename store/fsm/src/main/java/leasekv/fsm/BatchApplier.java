@@ -10,7 +10,7 @@ import leasekv.fsm.Command.ClientTag;
 /**
  * Executes the commands of one apply() call into one {@link EngineBatch}, together with each tagged
  * command's de-duplication record: the data and the record that it was applied are written in the
- * same atomic batch, so a replay after any crash either finds both or neither (durability rule 3).
+ * same atomic batch, so a replay after any crash either finds both or neither (rule D2 of docs/rules.md).
  * Reads see the batch's own earlier writes through an overlay, so entries in the same batch behave
  * exactly as if applied one by one.
  */

@@ -9,7 +9,7 @@ import leasekv.raft.SnapshotMeta;
  * and consistent views. RocksDB ({@link RocksEngine}) is the one the node runs; the simulation runs an
  * in-memory one with the same contract (test-jar {@code leasekv.fsm.testing.MemoryEngine}).
  *
- * <p>The contract the state machine's correctness rests on (durability rules 1 and 2 of
+ * <p>The contract the state machine's correctness rests on (rules D1 and D2 of
  * docs/rules.md):
  * <ul>
  *   <li>a batch is written whole or not at all, and a crash recovers a PREFIX of the written batches

@@ -26,7 +26,7 @@ import leasekv.raft.SnapshotMeta;
  *
  * <p>Each {@link #apply} call is one engine batch holding the data, the applied index and the client
  * de-dup table: the engine recovers a prefix of whole batches, so the applied index and the data it
- * covers are never persisted apart, in either sync mode (durability rules 1-3 of docs/rules.md). In
+ * covers are never persisted apart, in either sync mode (rules D1 and D2 of docs/rules.md). In
  * nosync mode a power loss can roll the state back to an older prefix; the replica replays the Raft
  * log from {@link #appliedIndex()}+1, and compacts that log only up to {@link #durableAppliedIndex()}.
  *

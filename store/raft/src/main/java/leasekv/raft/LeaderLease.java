@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A leader's rounds and the lease they earn (Raft dissertation §6.4.1, lease rules 2, 3 and 7).
+ * A leader's rounds and the lease they earn (Raft dissertation §6.4.1, lease rules L2, L3 and L7 of docs/rules.md).
  *
  * <p>The leader opens a numbered round for each heartbeat broadcast and ReadIndex batch, recording its
  * clock reading. Every message it sends carries the open round's number, so a round's time is never

@@ -12,7 +12,7 @@ import java.util.Set;
  * {@link RaftCore#tick()} once per {@code tickNanos} of its clock) except for the lease, which is in
  * clock nanoseconds.
  *
- * <p>The lease bound (rule 4 of the lease rules): a follower refuses votes for
+ * <p>The lease bound (rule L4 of docs/rules.md): a follower refuses votes for
  * {@code electionTimeoutTicks} ticks after hearing from the leader, which is at least
  * {@code (electionTimeoutTicks - 1) * tickNanos} of its clock (the first tick may come right after the
  * message). Clocks run at rates within {@code [1-rho, 1+rho]}, so the refusal lasts at least

@@ -35,7 +35,7 @@ public final class RaftCore {
   private long lastLeaderSeq;
   /**
    * Ticks since a leader's message last arrived, whatever our role since: the vote-refusal window of
-   * lease rule 5. Separate from {@code electionElapsed}, which campaigns reset.
+   * lease rule L5. Separate from {@code electionElapsed}, which campaigns reset.
    */
   private int ticksSinceLeaderContact;
   private final TreeMap<String, Boolean> votes = new TreeMap<>();
@@ -89,7 +89,7 @@ public final class RaftCore {
 
   /**
    * A node whose storage was empty has never run, so it never acknowledged a leader and holds no
-   * lease promise: the vote refusal after a restart (lease rule 6) does not apply, and its first
+   * lease promise: the vote refusal after a restart (lease rule L6) does not apply, and its first
    * election need not wait a whole timeout on top of the randomized part (etcd's
    * initial-election-tick-advance). This only shortens a new cluster's first election.
    */
@@ -339,7 +339,7 @@ public final class RaftCore {
     return log.conf().isVoter(id) && log.unstableSnapshot() == null;
   }
 
-  /** Lease rules 5 and 6: may we answer a (pre-)vote request for a higher term at all? */
+  /** Lease rules L5 and L6 (docs/rules.md): may we answer a (pre-)vote request for a higher term at all? */
   private boolean mayVote(Message m) {
     if (ticksSinceStart < config.electionTimeoutTicks()) return false; // we may have acked a lease before a restart
     if (config.isUnsafe(UnsafeMode.VOTE_WITHIN_LEASE)) return true; // UNSAFE: no refusal within the lease

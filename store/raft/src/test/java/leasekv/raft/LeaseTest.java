@@ -12,7 +12,7 @@ import leasekv.raft.testing.TestNode;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lease rules (docs: lease-and-durability-rules.md, rules 2-9) as scenarios. Time is each node's
+ * The lease rules L2-L9 of docs/rules.md as scenarios. Time is each node's
  * own manual clock; a tick is 10 ms, the election timeout 10 ticks, so the lease is
  * (100 ms - 10 ms) * 0.9 / 1.1 = 73.6 ms.
  */

@@ -6,7 +6,7 @@ import java.util.PriorityQueue;
 
 /**
  * Callbacks waiting for the state machine to reach an applied index (reads waiting for their fence,
- * lease rule 9). A callback runs on the thread that releases it: the caller of {@link #whenApplied}
+ * lease rule L9 of docs/rules.md). A callback runs on the thread that releases it: the caller of {@link #whenApplied}
  * if the index is already reached, else the apply lane right after the batch that reached it.
  */
 final class AppliedWaiters {

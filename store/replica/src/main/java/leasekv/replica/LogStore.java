@@ -12,7 +12,7 @@ import leasekv.raft.SnapshotMeta;
  * Port: the Raft log on disk (the WAL in the node, a simulated disk in the simulation). The core reads
  * it through {@link LogStorage}; the replica writes it while working off a Ready, on its own thread.
  *
- * <p>Durability contract (durability rule 4 of docs/rules.md): a write is durable only after a later
+ * <p>Durability contract (rule D3 of docs/rules.md): a write is durable only after a later
  * {@link #sync()} returns, and a sync makes every earlier write durable; a crash keeps the synced
  * state and possibly some prefix of the unsynced writes (a torn last write is cut off on recovery).
  * {@link #installSnapshot} is synced before it returns.

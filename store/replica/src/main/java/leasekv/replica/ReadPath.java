@@ -17,7 +17,7 @@ import leasekv.replica.ReplicaException.Refusal;
 
 /**
  * Linearizable reads on the leader: from the lease when it is valid, else by a ReadIndex round
- * (lease rules 9 and 10 of docs/rules.md).
+ * (lease rules L9 and L10 of docs/rules.md).
  *
  * <p>A lease read:
  * <ol>

@@ -11,7 +11,7 @@ import leasekv.raft.Entry;
 import leasekv.raft.SnapshotMeta;
 
 /**
- * Checks, at start, that the log and the state machine describe one history (durability rule D6 of
+ * Checks, at start, that the log and the state machine describe one history (durability rule D5 of
  * docs/rules.md): firstIndex - 1 <= applied <= lastIndex, or a state that an interrupted snapshot
  * install explains, which is completed. Anything else is refused.
  */

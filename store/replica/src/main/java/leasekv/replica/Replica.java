@@ -111,7 +111,7 @@ public final class Replica {
    * Recovers a replica from what its log and state machine hold: checks that they describe one
    * history (completing an interrupted snapshot install), then builds the core, which replays the
    * committed entries the state machine lacks. Nothing is served until they are applied (durability
-   * rule D6).
+   * rule D5).
    *
    * @throws StateCorruptionException when the log and the state machine do not fit together
    */

@@ -18,7 +18,7 @@ import leasekv.raft.RaftCore;
 import leasekv.raft.SnapshotMeta;
 
 /**
- * InstallSnapshot, both sides (durability rule D7 of docs/rules.md).
+ * InstallSnapshot, both sides (durability rule D6 of docs/rules.md).
  *
  * <p>Leader: for an INSTALL_SNAPSHOT the core emits, a checkpoint is made on the apply lane (so it
  * holds exactly one applied index), the transport streams it and then delivers the message naming

@@ -19,7 +19,7 @@ public final class UnsafeModes {
         "the lease starts when the quorum's acks arrive, not when the acked round was sent"),
     LEASE_EXCEEDS_ELECTION_TIMEOUT("lease-exceeds-election-timeout", "L4", UnsafeMode.LEASE_EXCEEDS_ELECTION_TIMEOUT,
         "the lease is 2x the minimum election timeout (validation skipped)"),
-    NO_LEASE_CHECK("no-lease-check", "L10", UnsafeMode.NO_LEASE_CHECK,
+    NO_LEASE_CHECK("no-lease-check", "L1", UnsafeMode.NO_LEASE_CHECK,
         "a node that believes it leads serves reads locally with no lease or ReadIndex check"),
     READ_BEFORE_OWN_TERM_COMMIT("read-before-own-term-commit", "L9", UnsafeMode.READ_BEFORE_OWN_TERM_COMMIT,
         "a new leader serves lease reads before it commits an entry of its own term"),
@@ -46,11 +46,11 @@ public final class UnsafeModes {
     COMPACT_PAST_DURABLE_APPLIED("compact-past-durable-applied", "D4", null,
         "the log is compacted up to the in-memory applied index, not the durable one"),
     WAL_NO_FSYNC("wal-no-fsync", "D3", null, "the Raft WAL never fsyncs"),
-    SKIP_REPLAY("skip-replay", "D6", null,
+    SKIP_REPLAY("skip-replay", "D5", null,
         "a restarted node takes the log's commit index as applied, without replaying what its state machine lost"),
-    LOG_RESET_BEFORE_INSTALL("log-reset-before-install", "D7", null,
+    LOG_RESET_BEFORE_INSTALL("log-reset-before-install", "D6", null,
         "a follower resets its log to a snapshot before its state machine holds the snapshot"),
-    APPEND_AFTER_TORN_TAIL("append-after-torn-tail", "D8", null,
+    APPEND_AFTER_TORN_TAIL("append-after-torn-tail", "D7", null,
         "WAL recovery drops a torn tail's records but the log resumes after its bytes, not over them");
 
     private final String cliName;

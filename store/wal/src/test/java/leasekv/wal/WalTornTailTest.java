@@ -103,7 +103,7 @@ class WalTornTailTest {
   }
 
   /**
-   * Rule D8 broken (unsafe append-after-torn-tail): the log resumes after the torn bytes, so the next
+   * Rule D7 broken (unsafe append-after-torn-tail): the log resumes after the torn bytes, so the next
    * recovery meets damage followed by records synced past it, and must refuse the log as corrupt
    * (the node cannot restart). The safe recovery writes over the zeroed torn bytes and goes on.
    */
@@ -139,7 +139,7 @@ class WalTornTailTest {
         assertTrue(e.getMessage().contains(seg.getFileName().toString()), e.getMessage());
       } else {
         try (Wal wal = Wal.open(opts)) {
-          assertEquals(7, wal.lastIndex(), "rule D8: the repaired log goes on cleanly");
+          assertEquals(7, wal.lastIndex(), "rule D7: the repaired log goes on cleanly");
         }
       }
     }
