@@ -20,7 +20,7 @@ import leasekv.replica.Replica;
 import leasekv.replica.StateCorruptionException;
 import leasekv.server.RespServer;
 import leasekv.server.RespServerConfig;
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 import leasekv.transport.PeerTransport;
 import leasekv.transport.TransportConfig;
 import leasekv.wal.Wal;
