@@ -41,7 +41,7 @@ final class RaftLoop implements Runnable {
     try {
       while (running) {
         runTasks(waitForWork());
-        if (clock.nanoTime() - replica.nextTimerNanos() >= 0) replica.onTimer();
+        if (replica.nanosUntilTimer() <= 0) replica.onTimer();
         replica.process();
       }
     } catch (InterruptedException e) {
@@ -55,7 +55,7 @@ final class RaftLoop implements Runnable {
   }
 
   private Consumer<Replica> waitForWork() throws InterruptedException {
-    long untilTimer = replica.nextTimerNanos() - clock.nanoTime();
+    long untilTimer = replica.nanosUntilTimer();
     if (untilTimer <= 0) return inbox.poll();
     return inbox.poll(clock.toSourceNanos(untilTimer));
   }
