@@ -56,19 +56,23 @@ nightly-short:
 bench: setup
 	bin/bench-peers
 
-## The deterministic simulation of the real replica (store/replica, docs/replica.md). Without SEED: a sweep
-## of SEEDS seeds (default 250) in each of four configurations, from FIRST_SEED. With SEED: one run replayed
-## with its event log and history (the line a failing run prints): NODES, DURATION_MS, FSM, READS, UNSAFE.
-SEEDS ?= 250
-FIRST_SEED ?= 100000
+## The deterministic simulation of the real replica (store/replica, docs/replica.md).
+##   make simulate [SEEDS=250] [FIRST_SEED=100000]   a sweep of safe seeds in each of four configurations
+##   make simulate SEED=S [NODES=3] [DURATION_MS=..] [FSM=nosync|sync] [READS=lease|read-index] [UNSAFE=m,..]
+##                                                  replays one run with its event log and history
+##   make simulate UNSAFE=mode [SEEDS=60] [FIRST_SEED=1]  how many runs catch that unsafe build
 simulate: build
 	if [ -n "$(SEED)" ]; then
 	  $(MVN) -pl store/replica surefire:test -Dtest=SimulationTest#replay -Dmaven.test.redirectTestOutputToFile=false \
-	    -Dsim.seed=$(SEED) -Dsim.nodes=$(or $(NODES),3) -Dsim.durationMs=$(or $(DURATION_MS),6000) \
+	    -Dsim.seed=$(SEED) -Dsim.nodes=$(or $(NODES),3) -Dsim.durationMs=$(DURATION_MS) \
 	    -Dsim.fsm=$(or $(FSM),nosync) -Dsim.reads=$(or $(READS),lease) -Dsim.unsafe=$(UNSAFE)
+	elif [ -n "$(UNSAFE)" ]; then
+	  $(MVN) -pl store/replica surefire:test -Dtest=SimulationSlowTest#catchRate -DexcludedTestGroups=none \
+	    -Dmaven.test.redirectTestOutputToFile=false -Dsim.seeds=$(or $(SEEDS),60) -Dsim.firstSeed=$(or $(FIRST_SEED),1) \
+	    -Dsim.unsafe=$(UNSAFE)
 	else
-	  $(MVN) -pl store/replica surefire:test -Dtest=SimulationSlowTest -DexcludedTestGroups=none \
-	    -Dmaven.test.redirectTestOutputToFile=false -Dsim.seeds=$(SEEDS) -Dsim.firstSeed=$(FIRST_SEED)
+	  $(MVN) -pl store/replica surefire:test -Dtest='SimulationSlowTest#*Nodes*' -DexcludedTestGroups=none \
+	    -Dmaven.test.redirectTestOutputToFile=false -Dsim.seeds=$(or $(SEEDS),250) -Dsim.firstSeed=$(or $(FIRST_SEED),100000)
 	fi
 
 ## Removes every namespace, bridge, iptables rule, mount and process a crashed run left behind.
