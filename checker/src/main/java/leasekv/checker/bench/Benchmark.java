@@ -22,8 +22,12 @@ import leasekv.checker.NilReads;
 import leasekv.checker.Op;
 import leasekv.checker.OpType;
 import leasekv.checker.edn.EdnWriter;
+import leasekv.checker.edn.JsonWriter;
+import leasekv.checker.gen.CrashHistoryGenerator;
+import leasekv.checker.gen.CrashHistorySpec;
 import leasekv.checker.gen.GeneratorSpec;
 import leasekv.checker.gen.HistoryGenerator;
+import leasekv.checker.gen.HistoryMutation;
 
 /**
  * The checker's benchmark: prints figures (wall time, peak heap), asserts nothing. Run each case in a
@@ -32,6 +36,9 @@ import leasekv.checker.gen.HistoryGenerator;
  * <pre>
  * generate WORKLOAD KEYS PROCESSES OPS_PER_KEY INFO_RATE SEED FILE [CORRUPT_AT]  write a history.edn;
  *     CORRUPT_AT (0..1) makes one :ok read that far into it return nil, to make it invalid
+ * crash-history FILE [KNOB=VALUE]... [mutation=stale-read|lost-write|nil-read] [at=0.9] [jsonl=FILE]
+ *     write a register history shaped like a kill and power-loss run ({@link CrashHistorySpec#with} names the
+ *     knobs), optionally made invalid at one read, and optionally the same ops as JSON lines
  * corpus MANIFEST_DIR                                                check the Knossos corpus in one JVM
  * check MODEL INITIAL_EDN TIME_LIMIT_S FILE                          check one file (parse included)
  * </pre>
@@ -46,6 +53,7 @@ public final class Benchmark {
         }
         switch (args[0]) {
             case "generate": generate(args); break;
+            case "crash-history": crashHistory(args); break;
             case "corpus": corpus(Path.of(args[1])); break;
             case "check": check(args[1], args[2], Double.parseDouble(args[3]), Path.of(args[4])); break;
             default: throw new IllegalArgumentException("unknown benchmark command " + args[0]);
@@ -86,6 +94,55 @@ public final class Benchmark {
         }
         System.out.printf(Locale.ROOT, "generated %d ops (%s) into %s in %.1f s, %d MiB%n", count[0], spec, file,
                 (System.nanoTime() - start) / 1e9, Files.size(file) >> 20);
+    }
+
+    private static void crashHistory(String[] args) throws IOException {
+        CrashHistorySpec spec = CrashHistorySpec.killRun(100, 5, 1000, 1);
+        HistoryMutation mutation = null;
+        double at = 0.9;
+        Path jsonl = null;
+        for (int i = 2; i < args.length; i++) {
+            String[] knob = args[i].split("=", 2);
+            if (knob.length != 2) {
+                throw new IllegalArgumentException("expected KNOB=VALUE, found " + args[i]);
+            }
+            switch (knob[0]) {
+                case "mutation": mutation = HistoryMutation.parse(knob[1]); break;
+                case "at": at = Double.parseDouble(knob[1]); break;
+                case "jsonl": jsonl = Path.of(knob[1]); break;
+                default: spec = spec.with(knob[0], knob[1]);
+            }
+        }
+        Path file = Path.of(args[1]);
+        long start = System.nanoTime();
+        long[] count = {0};
+        CrashHistoryGenerator.Mutated mutated;
+        try (Writer edn = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
+                Writer json = jsonl == null ? Writer.nullWriter()
+                        : new BufferedWriter(Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8), 1 << 16)) {
+            edn.write("[");
+            StringBuilder line = new StringBuilder();
+            boolean withJson = jsonl != null;
+            mutated = CrashHistoryGenerator.generate(spec, mutation, at, op -> {
+                line.setLength(0);
+                EdnWriter.write(op, line);
+                line.append('\n');
+                write(edn, line);
+                if (withJson) {
+                    line.setLength(0);
+                    JsonWriter.write(op, line);
+                    line.append('\n');
+                    write(json, line);
+                }
+                count[0]++;
+            });
+            edn.write("]\n");
+        }
+        System.out.printf(Locale.ROOT, "generated %d ops (%s) into %s in %.1f s, %d MiB%n", count[0], spec.describe(),
+                file, (System.nanoTime() - start) / 1e9, Files.size(file) >> 20);
+        if (mutated != null) {
+            System.out.println("mutated: " + mutated.description());
+        }
     }
 
     private static void write(Writer out, CharSequence text) {
