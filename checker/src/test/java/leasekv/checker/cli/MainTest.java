@@ -60,14 +60,17 @@ class MainTest {
 
     @Test
     void exitsTwoWhenUnknown(@TempDir Path dir) throws Exception {
-        // The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending.
+        // The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending, each
+        // read by one of 40 overlapping reads (so none can be dropped, and their order is free).
         StringBuilder history = new StringBuilder("[{:process 99, :type :invoke, :f :write, :value 0}"
                 + " {:process 99, :type :ok, :f :write, :value 0}\n");
         for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :invoke, :f :write, :value ").append(p).append("}\n");
+            history.append("{:process ").append(100 + p).append(", :type :invoke, :f :read, :value nil}\n");
         }
         for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :info, :f :write, :value ").append(p).append("}\n");
+            history.append("{:process ").append(100 + p).append(", :type :ok, :f :read, :value ").append(p).append("}\n");
         }
         history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value nil}]");
         Path file = dir.resolve("hard.edn");
