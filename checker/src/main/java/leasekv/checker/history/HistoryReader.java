@@ -27,6 +27,9 @@ import leasekv.checker.edn.Tagged;
  * so the text is never held in memory.
  *
  * <p>An op without {@code :index} gets its 0-based position in the file, nemesis ops included.
+ *
+ * <p>Files of several MiB are read in parts by several threads at once ({@link ParallelHistoryReader}); the
+ * result, and any error message, is the same as reading them in one go.
  */
 public final class HistoryReader {
     private static final Object CLOSED = new Object();
@@ -34,7 +37,21 @@ public final class HistoryReader {
     private HistoryReader() {
     }
 
+    /** Reads {@code file} with one thread per core. */
     public static List<Op> read(Path file) {
+        return read(file, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Reads {@code file}, a large one with up to {@code threads} threads. */
+    public static List<Op> read(Path file, int threads) {
+        try {
+            List<Op> ops = ParallelHistoryReader.tryRead(file, threads);
+            if (ops != null) {
+                return ops;
+            }
+        } catch (IOException | RuntimeException e) {
+            // Read it sequentially below, which names the problem exactly.
+        }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             return read(in, file.toString());
         } catch (NoSuchFileException e) {
@@ -94,14 +111,19 @@ public final class HistoryReader {
 
     /** The fast path: an op map read field by field, without an intermediate Map. */
     private static Op readOpMap(EdnReader reader, int position) {
-        OpFields fields = new OpFields();
-        reader.readMapEntries(fields);
         try {
-            Op op = fields.toOp();
+            Op op = readOpMap(reader);
             return op.index() == Op.NO_INDEX ? op.withIndex(position) : op;
         } catch (IllegalArgumentException e) {
             throw new HistoryException(position, e.getMessage());
         }
+    }
+
+    /** An op map, its index left as the file gives it; IllegalArgumentException for a bad op. */
+    static Op readOpMap(EdnReader reader) {
+        OpFields fields = new OpFields();
+        reader.readMapEntries(fields);
+        return fields.toOp();
     }
 
     /** The fields of one op map as they stream in. */
@@ -157,7 +179,8 @@ public final class HistoryReader {
         }
     }
 
-    private static Op toOp(Object form, int position) {
+    /** An op from any form; {@code position} becomes its index if it has none. */
+    static Op toOp(Object form, int position) {
         Object unwrapped = form instanceof Tagged ? ((Tagged) form).value() : form;
         if (!(unwrapped instanceof Map)) {
             throw new HistoryException(position, "expected an op map such as {:process 0, :type :invoke, :f :read,"
