@@ -40,6 +40,7 @@ import leasekv.checker.gen.HistoryMutation;
  *     write a register history shaped like a kill and power-loss run ({@link CrashHistorySpec#with} names the
  *     knobs), optionally made invalid at one read, and optionally the same ops as JSON lines
  * corpus MANIFEST_DIR                                                check the Knossos corpus in one JVM
+ * etcd LOG_DIR             check Porcupine's Jepsen etcd logs (etcd_NNN.log, {@link EtcdLog}) in one JVM
  * check MODEL INITIAL_EDN TIME_LIMIT_S FILE                          check one file (parse included)
  * </pre>
  */
@@ -55,6 +56,7 @@ public final class Benchmark {
             case "generate": generate(args); break;
             case "crash-history": crashHistory(args); break;
             case "corpus": corpus(Path.of(args[1])); break;
+            case "etcd": etcd(Path.of(args[1])); break;
             case "check": check(args[1], args[2], Double.parseDouble(args[3]), Path.of(args[4])); break;
             default: throw new IllegalArgumentException("unknown benchmark command " + args[0]);
         }
@@ -185,6 +187,28 @@ public final class Benchmark {
                 peakHeapBytes() >> 20);
     }
 
+    private static void etcd(Path dir) throws IOException {
+        Checker checker = new Checker(CheckOptions.builder().model("cas-register").initialEdn("nil").build());
+        resetPeaks();
+        long start = System.nanoTime();
+        int agreed = 0;
+        int checked = 0;
+        long worstNanos = 0;
+        for (int n = 0; n <= 102; n++) {
+            if (n == EtcdLog.WITHOUT_EXPECTATION) {
+                continue;
+            }
+            long fileStart = System.nanoTime();
+            CheckResult result = checker.check(EtcdLog.read(dir.resolve(String.format("etcd_%03d.log", n))));
+            worstNanos = Math.max(worstNanos, System.nanoTime() - fileStart);
+            agreed += result.isValid() == EtcdLog.LINEARIZABLE.contains(n) ? 1 : 0;
+            checked++;
+        }
+        System.out.printf(Locale.ROOT, "etcd logs: %d histories, %d verdicts as Porcupine's tests expect, %.0f ms total,"
+                + " worst %.1f ms, peak heap %d MiB%n", checked, agreed, (System.nanoTime() - start) / 1e6, worstNanos / 1e6,
+                peakHeapBytes() >> 20);
+    }
+
     private static void check(String model, String initialEdn, double timeLimitSeconds, Path file) {
         CheckOptions options = CheckOptions.builder().model(model).initialEdn(initialEdn)
                 .timeLimitSeconds(timeLimitSeconds).build();
@@ -194,9 +218,9 @@ public final class Benchmark {
         long nanos = System.nanoTime() - start;
         String cause = result.unknownKeys().isEmpty() ? "" : " cause " + result.result(result.unknownKeys().get(0)).cause();
         System.out.printf(Locale.ROOT, "%s: %s (%d keys, %d invalid, %d unknown%s), %d ops, %.2f s parse+check,"
-                + " peak heap %d MiB, max heap %d MiB%n", file.getFileName(), result.validity().word(),
+                + " peak heap %d MiB, peak RSS %d MiB, max heap %d MiB%n", file.getFileName(), result.validity().word(),
                 result.results().size(), result.failures().size(), result.unknownKeys().size(), cause, result.opCount(),
-                nanos / 1e9, peakHeapBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                nanos / 1e9, peakHeapBytes() >> 20, peakRssKibibytes() >> 10, Runtime.getRuntime().maxMemory() >> 20);
     }
 
     private static void resetPeaks() {
@@ -204,6 +228,20 @@ public final class Benchmark {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }
+    }
+
+    /** The process's peak resident set (VmHWM), or -1 where /proc is missing. */
+    private static long peakRssKibibytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** The sum of each heap pool's peak: an upper bound on the heap in use at any one time. */
