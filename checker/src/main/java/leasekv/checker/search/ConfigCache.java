@@ -14,7 +14,11 @@ import java.util.List;
  */
 final class ConfigCache {
     private static final int FIRST_CHUNK_LONGS = 1 << 10;
-    private static final int MAX_CHUNK_LONGS = 1 << 16;
+    /**
+     * 256 KiB: under half of G1's smallest region (1 MiB), so a chunk is never a humongous object, which G1
+     * would give a whole region (a 512 KiB chunk took 1 MiB, and a search within its budget ran the heap out).
+     */
+    private static final int MAX_CHUNK_LONGS = 1 << 15;
     private static final int HEADER_LONGS = 2;
 
     private final SearchLimits limits;
