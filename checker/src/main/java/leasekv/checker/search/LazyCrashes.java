@@ -46,6 +46,8 @@ final class LazyCrashes {
     private final boolean[] done;
     /** Per value id: calls requiring it that are neither linearized nor retired. */
     private final int[] openObservers;
+    /** Per value id: the crashed ones among {@link #openObservers}. */
+    private final int[] openCrashedObservers;
     /** Per value id: the crashed calls writing it. */
     private final int[][] crashedWriters;
     private final Retirement retirement;
@@ -67,14 +69,13 @@ final class LazyCrashes {
             writtenValue[call] = id(ids, flow.writtenValue(c));
         }
         openObservers = new int[ids.size()];
+        openCrashedObservers = new int[ids.size()];
         List<List<Integer>> writers = new ArrayList<>();
         for (int value = 0; value < ids.size(); value++) {
             writers.add(new ArrayList<>());
         }
         for (int call = 0; call < n; call++) {
-            if (requiredValue[call] != NO_VALUE) {
-                openObservers[requiredValue[call]]++;
-            }
+            reacquire(call);
             if (crashed[call] && writtenValue[call] != NO_VALUE) {
                 writers.get(writtenValue[call]).add(call);
             }
@@ -105,6 +106,19 @@ final class LazyCrashes {
     /** True if the call needs a particular value, so it can follow a crashed call and observe it. */
     boolean observes(int call) {
         return requiredValue[call] != NO_VALUE;
+    }
+
+    /**
+     * True if a crashed call that is neither linearized nor retired, other than {@code crashedCall}, needs the
+     * value {@code crashedCall} writes (wherever it was invoked: an over-estimate of who may come next).
+     */
+    boolean hasOpenCrashedObserver(int crashedCall) {
+        int value = writtenValue[crashedCall];
+        if (value == NO_VALUE) {
+            return false;
+        }
+        int self = !done[crashedCall] && requiredValue[crashedCall] == value ? 1 : 0;
+        return openCrashedObservers[value] - self > 0;
     }
 
     /** True if {@code observer} needs the value {@code crashedCall} writes. */
@@ -138,14 +152,24 @@ final class LazyCrashes {
 
     private void release(int call) {
         int value = requiredValue[call];
-        if (value != NO_VALUE && --openObservers[value] == 0) {
+        if (value == NO_VALUE) {
+            return;
+        }
+        if (crashed[call]) {
+            openCrashedObservers[value]--;
+        }
+        if (--openObservers[value] == 0) {
             retireWritersOf(value);
         }
     }
 
     private void reacquire(int call) {
-        if (requiredValue[call] != NO_VALUE) {
-            openObservers[requiredValue[call]]++;
+        int value = requiredValue[call];
+        if (value != NO_VALUE) {
+            openObservers[value]++;
+            if (crashed[call]) {
+                openCrashedObservers[value]++;
+            }
         }
     }
 

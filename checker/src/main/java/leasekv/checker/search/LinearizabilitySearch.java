@@ -99,9 +99,18 @@ public final class LinearizabilitySearch {
     private int definiteRemaining;
 
     private int bestBlockedEvent = -1;
-    private final List<SearchOutcome.FinalConfig> finalConfigs = new ArrayList<>();
+    /**
+     * Where the search got stuck furthest: the states there, each with a copy of the linearized set (the
+     * words past the leading all-ones ones) from which the pending calls are listed if the key turns out
+     * invalid; and the last steps of the path there, as (call, state after) ids. Copies, not reports, because
+     * a valid search passes a new furthest point at almost every return.
+     */
     private final List<Integer> finalConfigStates = new ArrayList<>();
-    private List<SearchOutcome.Step> bestTail = List.of();
+    private final List<long[]> finalConfigBits = new ArrayList<>();
+    private final List<Integer> finalConfigFirstWords = new ArrayList<>();
+    private final int[] bestTailCalls = new int[TAIL_STEPS];
+    private final int[] bestTailStates = new int[TAIL_STEPS];
+    private int bestTailLength;
     private int bestDepth;
 
     private LinearizabilitySearch(KeyHistory history, Model model, SearchLimits limits, SearchTuning tuning) {
@@ -382,19 +391,17 @@ public final class LinearizabilitySearch {
         return !lazy.isCrashed(call) || hasObserverInRegion(call);
     }
 
-    /** True if a call that may be linearized right after {@code crashedCall} needs the value it writes. */
+    /**
+     * True if a call that may be linearized right after {@code crashedCall} may need the value it writes: a
+     * call of known outcome invoked before the first return, or any crashed call still open (an over-estimate,
+     * which only costs a step that the obligation then ends).
+     */
     private boolean hasObserverInRegion(int crashedCall) {
+        if (lazy.hasOpenCrashedObserver(crashedCall)) {
+            return true;
+        }
         for (int n = next[mainHead]; n != mainTail && n < regionEnd; n = next[n]) {
             if (!KeyHistory.isReturn(events[n]) && lazy.observesValueOf(KeyHistory.callOf(events[n]), crashedCall)) {
-                return true;
-            }
-        }
-        return hasObserverBefore(urgentHead, urgentTail, crashedCall) || hasObserverBefore(auxHead, auxTail, crashedCall);
-    }
-
-    private boolean hasObserverBefore(int head, int tail, int crashedCall) {
-        for (int n = next[head]; n != tail && n < regionEnd; n = next[n]) {
-            if (lazy.observesValueOf(KeyHistory.callOf(events[n]), crashedCall)) {
                 return true;
             }
         }
@@ -585,49 +592,61 @@ public final class LinearizabilitySearch {
     private void noteBlocked(int returnNode) {
         if (returnNode > bestBlockedEvent) {
             bestBlockedEvent = returnNode;
-            finalConfigs.clear();
             finalConfigStates.clear();
-            bestTail = currentTail();
-            bestDepth = frames.depth();
+            finalConfigBits.clear();
+            finalConfigFirstWords.clear();
+            rememberTail();
         }
-        if (returnNode == bestBlockedEvent && finalConfigs.size() < MAX_FINAL_CONFIGS
+        if (returnNode == bestBlockedEvent && finalConfigStates.size() < MAX_FINAL_CONFIGS
                 && !finalConfigStates.contains(stateId)) {
             finalConfigStates.add(stateId);
-            finalConfigs.add(new SearchOutcome.FinalConfig(states.state(stateId), pendingBefore(returnNode)));
+            finalConfigFirstWords.add(firstNonFullWord);
+            finalConfigBits.add(java.util.Arrays.copyOfRange(bits, firstNonFullWord, Math.max(firstNonFullWord,
+                    lastNonZeroWord + 1)));
         }
     }
 
-    private List<SearchOutcome.Step> currentTail() {
-        List<SearchOutcome.Step> tail = new ArrayList<>();
+    private void rememberTail() {
         int depth = frames.depth();
-        for (int frame = Math.max(0, depth - TAIL_STEPS); frame < depth; frame++) {
-            int stateAfter = frame + 1 < depth ? frames.stateBefore(frame + 1) : stateId;
-            tail.add(new SearchOutcome.Step(calls.get(frames.call(frame)), states.state(stateAfter)));
+        bestDepth = depth;
+        bestTailLength = Math.min(depth, TAIL_STEPS);
+        for (int i = 0; i < bestTailLength; i++) {
+            int frame = depth - bestTailLength + i;
+            bestTailCalls[i] = frames.call(frame);
+            bestTailStates[i] = frame + 1 < depth ? frames.stateBefore(frame + 1) : stateId;
+        }
+    }
+
+    private List<SearchOutcome.Step> bestTail() {
+        List<SearchOutcome.Step> tail = new ArrayList<>(bestTailLength);
+        for (int i = 0; i < bestTailLength; i++) {
+            tail.add(new SearchOutcome.Step(calls.get(bestTailCalls[i]), states.state(bestTailStates[i])));
         }
         return Collections.unmodifiableList(tail);
     }
 
-    private List<Call> pendingBefore(int returnNode) {
+    /** The calls invoked before {@code returnNode} that the remembered linearized set does not hold. */
+    private List<Call> pendingBefore(int returnNode, long[] window, int firstWord) {
         List<Call> pending = new ArrayList<>();
-        for (int node = next[mainHead]; node != mainTail && node <= returnNode; node = next[node]) {
-            if (!KeyHistory.isReturn(events[node])) {
-                pending.add(calls.get(KeyHistory.callOf(events[node])));
+        for (int call = firstWord << 6; call < calls.size() && callEvent[call] < returnNode; call++) {
+            int word = (call >>> 6) - firstWord;
+            boolean linearized = word < window.length && (window[word] & (1L << call)) != 0;
+            if (!linearized) {
+                pending.add(calls.get(call));
             }
         }
-        for (int node = next[auxHead]; node != auxTail && node < returnNode; node = next[node]) {
-            pending.add(calls.get(KeyHistory.callOf(events[node])));
-        }
-        for (int node = next[urgentHead]; node != urgentTail && node < returnNode; node = next[node]) {
-            pending.add(calls.get(KeyHistory.callOf(events[node])));
-        }
-        pending.sort(java.util.Comparator.comparingInt(Call::invokePosition));
         return pending;
     }
 
     private SearchOutcome invalid(long start) {
         Call failing = calls.get(KeyHistory.callOf(events[bestBlockedEvent]));
+        List<SearchOutcome.FinalConfig> finalConfigs = new ArrayList<>(finalConfigStates.size());
+        for (int i = 0; i < finalConfigStates.size(); i++) {
+            finalConfigs.add(new SearchOutcome.FinalConfig(states.state(finalConfigStates.get(i)),
+                    pendingBefore(bestBlockedEvent, finalConfigBits.get(i), finalConfigFirstWords.get(i))));
+        }
         return new SearchOutcome(Validity.INVALID, null, null, cache.size(), states.size(), System.nanoTime() - start,
-                failing, List.copyOf(finalConfigs), bestTail, bestDepth);
+                failing, List.copyOf(finalConfigs), bestTail(), bestDepth);
     }
 
     /** SplitMix64's finalizer: spreads bits so nearby inputs give unrelated hashes. */
