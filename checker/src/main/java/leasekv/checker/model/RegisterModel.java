@@ -66,11 +66,25 @@ public class RegisterModel implements Model, QuickRefutation, ValueFlow {
     }
 
     /**
-     * A read of a value that is neither the initial value nor one any write (or cas) invoked before the
-     * read returned could have left: no order of the ops can produce it.
+     * The earlier-returning of: a read of a value that is neither the initial value nor one any write (or
+     * cas) invoked before the read returned could have left; and a read (or cas) that needs a value all of
+     * whose sources were surely overwritten before it began ({@link OverwrittenValueRefutation}).
      */
     @Override
     public Impossible firstImpossible(List<Call> calls) {
+        Impossible neverWritten = firstNeverWritten(calls);
+        Impossible overwritten = OverwrittenValueRefutation.first(calls, this, initialValue);
+        if (neverWritten == null || overwritten == null) {
+            return neverWritten != null ? neverWritten : overwritten;
+        }
+        return overwritten.call().returnPosition() < neverWritten.call().returnPosition() ? overwritten : neverWritten;
+    }
+
+    /**
+     * A read of a value that is neither the initial value nor one any write (or cas) invoked before the
+     * read returned could have left: no order of the ops can produce it.
+     */
+    private Impossible firstNeverWritten(List<Call> calls) {
         Set<Object> written = new HashSet<>();
         written.add(initialValue);
         List<Call> byInvocation = new ArrayList<>(calls);
