@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import leasekv.checker.CheckOptions;
 import leasekv.checker.CheckResult;
 import leasekv.checker.Checker;
+import leasekv.checker.KeyResult;
 import leasekv.checker.NilReads;
 import leasekv.checker.Op;
 import leasekv.checker.OpType;
@@ -217,10 +218,17 @@ public final class Benchmark {
         CheckResult result = new Checker(options).checkFile(file);
         long nanos = System.nanoTime() - start;
         String cause = result.unknownKeys().isEmpty() ? "" : " cause " + result.result(result.unknownKeys().get(0)).cause();
+        long configurations = 0;
+        long mostOnOneKey = 0;
+        for (KeyResult key : result.results().values()) {
+            configurations += key.configurations();
+            mostOnOneKey = Math.max(mostOnOneKey, key.configurations());
+        }
         System.out.printf(Locale.ROOT, "%s: %s (%d keys, %d invalid, %d unknown%s), %d ops, %.2f s parse+check,"
-                + " peak heap %d MiB, peak RSS %d MiB, max heap %d MiB%n", file.getFileName(), result.validity().word(),
-                result.results().size(), result.failures().size(), result.unknownKeys().size(), cause, result.opCount(),
-                nanos / 1e9, peakHeapBytes() >> 20, peakRssKibibytes() >> 10, Runtime.getRuntime().maxMemory() >> 20);
+                + " %d configurations (at most %d on a key), peak heap %d MiB, peak RSS %d MiB, max heap %d MiB%n",
+                file.getFileName(), result.validity().word(), result.results().size(), result.failures().size(),
+                result.unknownKeys().size(), cause, result.opCount(), nanos / 1e9, configurations, mostOnOneKey,
+                peakHeapBytes() >> 20, peakRssKibibytes() >> 10, Runtime.getRuntime().maxMemory() >> 20);
     }
 
     private static void resetPeaks() {

@@ -17,7 +17,10 @@ import java.util.Map;
  * {@code A} can put {@code u} back, so {@code R} cannot return {@code u} (or nil, which no op writes).
  */
 public enum HistoryMutation {
-    /** R returns an older value: the one the last acknowledged change before the last one completed left. */
+    /**
+     * R returns an older value: the one left by the acknowledged change two before the last one completed
+     * before R began (or one before, early in a key), so it differs from {@link #LOST_WRITE}.
+     */
     STALE_READ("stale-read"),
     /** R, which read what an acknowledged write (or cas) W left, returns the value W replaced: W is lost. */
     LOST_WRITE("lost-write"),
@@ -87,8 +90,10 @@ public enum HistoryMutation {
                         "it returned nil after the change to " + last.writtenValue() + " was acknowledged");
             case STALE_READ: {
                 PlannedCall older = lastCompletedBefore(last, changes);
-                return older == null ? null : new Site(read, read.readResult, older.writtenValue(), "it returned "
-                        + older.writtenValue() + ", overwritten by the acknowledged change to " + last.writtenValue()
+                PlannedCall oldest = older == null ? null : lastCompletedBefore(older, changes);
+                PlannedCall stale = oldest != null ? oldest : older;
+                return stale == null ? null : new Site(read, read.readResult, stale.writtenValue(), "it returned "
+                        + stale.writtenValue() + ", overwritten by the acknowledged change to " + last.writtenValue()
                         + " before the read began");
             }
             default: {
