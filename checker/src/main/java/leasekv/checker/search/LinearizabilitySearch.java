@@ -141,7 +141,8 @@ public final class LinearizabilitySearch {
         states = new StateTable(this.model, limits);
         cache = new ConfigCache(limits);
         linkEvents();
-        lazy = tuning.lazy() && this.model instanceof ValueFlow
+        // Lazy linearization only matters with crashed calls, the calls with one event instead of two.
+        lazy = tuning.lazy() && this.model instanceof ValueFlow && events.length < 2 * calls.size()
                 ? new LazyCrashes(calls, (ValueFlow) this.model, new LazyCrashes.Retirement() {
                     @Override
                     public void retire(int call) {

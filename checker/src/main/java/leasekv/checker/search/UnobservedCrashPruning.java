@@ -78,12 +78,21 @@ final class UnobservedCrashPruning {
 
     /** The history without the crashed calls that cannot matter; the same history if the model is no register. */
     static Pruned prune(KeyHistory history, Model model) {
-        if (!(model instanceof ValueFlow)) {
+        if (!(model instanceof ValueFlow) || !hasCrashedCall(history)) {
             return new Pruned(history, 0, 0);
         }
         UnobservedCrashPruning pruning = new UnobservedCrashPruning(history, (ValueFlow) model, model.initialState());
         pruning.run();
         return new Pruned(history.without(pruning.dropped), pruning.unobserved, pruning.impossible);
+    }
+
+    private static boolean hasCrashedCall(KeyHistory history) {
+        for (Call call : history.calls()) {
+            if (!call.outcomeKnown()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void run() {
