@@ -81,6 +81,7 @@ public final class HistoryReader {
     }
 
     private static void readTopLevel(EdnReader reader, List<Op> ops) {
+        OpFields fields = new OpFields();
         while (true) {
             int c = reader.peekForm();
             if (c < 0) {
@@ -92,7 +93,7 @@ public final class HistoryReader {
                 while (true) {
                     int next = reader.peekForm();
                     if (next == '{') {
-                        ops.add(readOpMap(reader, ops.size()));
+                        ops.add(readOpMap(reader, fields, ops.size()));
                         continue;
                     }
                     Object form = reader.readElement(closer, CLOSED);
@@ -102,7 +103,7 @@ public final class HistoryReader {
                     ops.add(toOp(form, ops.size()));
                 }
             } else if (c == '{') {
-                ops.add(readOpMap(reader, ops.size()));
+                ops.add(readOpMap(reader, fields, ops.size()));
             } else {
                 ops.add(toOp(reader.read(), ops.size()));
             }
@@ -110,24 +111,30 @@ public final class HistoryReader {
     }
 
     /** The fast path: an op map read field by field, without an intermediate Map. */
-    private static Op readOpMap(EdnReader reader, int position) {
+    private static Op readOpMap(EdnReader reader, OpFields fields, int position) {
         try {
-            Op op = readOpMap(reader);
+            Op op = readOpMap(reader, fields);
             return op.index() == Op.NO_INDEX ? op.withIndex(position) : op;
         } catch (IllegalArgumentException e) {
             throw new HistoryException(position, e.getMessage());
         }
     }
 
-    /** An op map, its index left as the file gives it; IllegalArgumentException for a bad op. */
-    static Op readOpMap(EdnReader reader) {
-        OpFields fields = new OpFields();
+    /**
+     * An op map, its index left as the file gives it; IllegalArgumentException for a bad op. {@code fields}
+     * is scratch space, reused from op to op.
+     */
+    static Op readOpMap(EdnReader reader, OpFields fields) {
+        fields.clear();
         reader.readMapEntries(fields);
         return fields.toOp();
     }
 
-    /** The fields of one op map as they stream in. */
-    private static final class OpFields implements EdnReader.MapVisitor {
+    /**
+     * The fields of one op map as they stream in; integers of :process, :index and :time arrive as longs,
+     * so they are never boxed.
+     */
+    static final class OpFields implements EdnReader.MapVisitor {
         private static final Keyword PROCESS = Keyword.of("process");
         private static final Keyword TYPE = Keyword.of("type");
         private static final Keyword F = Keyword.of("f");
@@ -142,11 +149,53 @@ public final class HistoryReader {
         Object index;
         Object time;
         Map<Object, Object> extras;
+        long processLong;
+        long indexLong;
+        long timeLong;
+        boolean processIsLong;
+        boolean indexIsLong;
+        boolean timeIsLong;
+
+        void clear() {
+            process = null;
+            type = null;
+            f = null;
+            value = null;
+            index = null;
+            time = null;
+            extras = null;
+            processIsLong = false;
+            indexIsLong = false;
+            timeIsLong = false;
+        }
+
+        @Override
+        public boolean wantsLong(Object key) {
+            return key == PROCESS || key == INDEX || key == TIME;
+        }
+
+        @Override
+        public void longEntry(Object key, long number) {
+            if (key == PROCESS) {
+                process = null;
+                processLong = number;
+                processIsLong = true;
+            } else if (key == INDEX) {
+                index = null;
+                indexLong = number;
+                indexIsLong = true;
+            } else {
+                time = null;
+                timeLong = number;
+                timeIsLong = true;
+            }
+        }
 
         @Override
         public void entry(Object key, Object fieldValue) {
             if (key == PROCESS) {
                 process = fieldValue;
+                processIsLong = false;
             } else if (key == TYPE) {
                 type = fieldValue;
             } else if (key == F) {
@@ -155,8 +204,10 @@ public final class HistoryReader {
                 value = fieldValue;
             } else if (key == INDEX) {
                 index = fieldValue;
+                indexIsLong = false;
             } else if (key == TIME) {
                 time = fieldValue;
+                timeIsLong = false;
             } else {
                 if (extras == null) {
                     extras = new java.util.LinkedHashMap<>();
@@ -166,7 +217,7 @@ public final class HistoryReader {
         }
 
         Op toOp() {
-            if (process == null) {
+            if (process == null && !processIsLong) {
                 throw new IllegalArgumentException("op has no :process");
             }
             if (type == null) {
@@ -175,7 +226,12 @@ public final class HistoryReader {
             if (f == null) {
                 throw new IllegalArgumentException("op has no :f");
             }
-            return Op.of(process, type, f, value, index, time, extras);
+            if (processIsLong && (indexIsLong || index == null) && (timeIsLong || time == null)) {
+                return Op.fromFields(processLong, type, f, value, indexIsLong ? indexLong : Op.NO_INDEX,
+                        timeIsLong ? timeLong : Op.NO_TIME, extras);
+            }
+            return Op.of(processIsLong ? (Object) processLong : process, type, f, value,
+                    indexIsLong ? (Object) indexLong : index, timeIsLong ? (Object) timeLong : time, extras);
         }
     }
 

@@ -122,6 +122,7 @@ final class ParallelHistoryReader {
     /** Parses one part as a run of ops; throws on anything but whole ops (and the top level's ends). */
     private static List<Op> readPart(ByteBuffer bytes, boolean first, boolean last, int closer) {
         EdnReader reader = new EdnReader(new BufferInputStream(bytes));
+        HistoryReader.OpFields fields = new HistoryReader.OpFields();
         List<Op> ops = new ArrayList<>(bytes.limit() / 80);
         if (first && closer != NO_CLOSER) {
             reader.peekForm();
@@ -142,7 +143,7 @@ final class ParallelHistoryReader {
                 }
                 return ops;
             }
-            ops.add(c == '{' ? HistoryReader.readOpMap(reader) : HistoryReader.toOp(reader.read(), -1));
+            ops.add(c == '{' ? HistoryReader.readOpMap(reader, fields) : HistoryReader.toOp(reader.read(), -1));
         }
     }
 

@@ -3,7 +3,6 @@ package leasekv.checker.history;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,7 @@ public final class Partitioner {
     public static PreparedHistory prepare(List<Op> ops, Model model, IndependentKeys mode, boolean multiRegister) {
         boolean independent = mode == IndependentKeys.YES
                 || (mode == IndependentKeys.AUTO && !multiRegister && looksIndependent(ops));
-        Map<Long, Pending> pending = new HashMap<>();
+        ProcessMap<Pending> pending = new ProcessMap<>();
         Map<Object, KeyCalls> keys = new LinkedHashMap<>();
         int clientOps = 0;
         int nemesisOps = 0;
@@ -94,7 +93,7 @@ public final class Partitioner {
         return new PreparedHistory(independent, histories, ops.size(), clientOps, nemesisOps);
     }
 
-    private static void invoke(Op op, boolean independent, Map<Long, Pending> pending, Map<Object, KeyCalls> keys) {
+    private static void invoke(Op op, boolean independent, ProcessMap<Pending> pending, Map<Object, KeyCalls> keys) {
         Pending earlier = pending.get(op.process());
         if (earlier != null) {
             throw new HistoryException(op.index(), "process " + op.process() + " invoked :" + op.f()
@@ -115,7 +114,7 @@ public final class Partitioner {
         pending.put(op.process(), new Pending(op, calls, value, slot));
     }
 
-    private static void complete(Op op, boolean independent, Map<Long, Pending> pending, Model model) {
+    private static void complete(Op op, boolean independent, ProcessMap<Pending> pending, Model model) {
         Pending open = pending.remove(op.process());
         if (open == null) {
             throw new HistoryException(op.index(), "process " + op.process() + " completed :" + op.f() + " with :"

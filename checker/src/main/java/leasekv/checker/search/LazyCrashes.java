@@ -1,6 +1,5 @@
 package leasekv.checker.search;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,24 +69,36 @@ final class LazyCrashes {
         }
         openObservers = new int[ids.size()];
         openCrashedObservers = new int[ids.size()];
-        List<List<Integer>> writers = new ArrayList<>();
-        for (int value = 0; value < ids.size(); value++) {
-            writers.add(new ArrayList<>());
-        }
+        int[] writerCounts = new int[ids.size()];
         for (int call = 0; call < n; call++) {
             reacquire(call);
             if (crashed[call] && writtenValue[call] != NO_VALUE) {
-                writers.get(writtenValue[call]).add(call);
+                writerCounts[writtenValue[call]]++;
             }
         }
         crashedWriters = new int[ids.size()][];
         for (int value = 0; value < ids.size(); value++) {
-            crashedWriters[value] = writers.get(value).stream().mapToInt(Integer::intValue).toArray();
+            crashedWriters[value] = new int[writerCounts[value]];
+            writerCounts[value] = 0;
+        }
+        for (int call = 0; call < n; call++) {
+            if (crashed[call] && writtenValue[call] != NO_VALUE) {
+                int value = writtenValue[call];
+                crashedWriters[value][writerCounts[value]++] = call;
+            }
         }
     }
 
     private static int id(Map<Object, Integer> ids, Object value) {
-        return value == ValueFlow.NONE ? NO_VALUE : ids.computeIfAbsent(value, v -> ids.size());
+        if (value == ValueFlow.NONE) {
+            return NO_VALUE;
+        }
+        Integer id = ids.get(value);
+        if (id == null) {
+            id = ids.size();
+            ids.put(value, id);
+        }
+        return id;
     }
 
     /** Retires the crashed calls nobody observes at all; done once, before the search starts. */

@@ -139,7 +139,7 @@ public final class LinearizabilitySearch {
         bits = new long[(calls.size() + 63) >>> 6];
         checkDeadEnds = this.model.hasDeadEnds();
         states = new StateTable(this.model, limits);
-        cache = new ConfigCache(limits);
+        cache = new ConfigCache(limits, calls.size());
         linkEvents();
         // Lazy linearization only matters with crashed calls, the calls with one event instead of two.
         lazy = tuning.lazy() && this.model instanceof ValueFlow && events.length < 2 * calls.size()
