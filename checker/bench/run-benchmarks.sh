@@ -13,7 +13,7 @@ histories="${LEASEKV_HISTORIES:-$root/checker/testdata}"
 jar="$(ls "$root"/checker/target/leasekv-checker-*.jar | grep -v -e '-sources' -e '-tests' | head -n 1)"
 work="$(mktemp -d /tmp/checker-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-jvm=(java -Xmx2g -Xms2g -XX:+UseParallelGC -cp "$jar" leasekv.checker.bench.Benchmark)
+jvm=(java -Xmx2g -Xms2g -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp "$jar" leasekv.checker.bench.Benchmark)
 cases=("$@")
 [[ ${#cases[@]} -eq 0 ]] && cases=(corpus large pathological crash crash-1m)
 timed=(/usr/bin/time -f "  wall %e s, cpu %U s user + %S s sys, max RSS %M KiB")
