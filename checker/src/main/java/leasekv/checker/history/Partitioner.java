@@ -88,7 +88,7 @@ public final class Partitioner {
         }
         List<KeyHistory> histories = new ArrayList<>(keys.size());
         for (Map.Entry<Object, KeyCalls> entry : keys.entrySet()) {
-            histories.add(build(entry.getKey(), entry.getValue()));
+            histories.add(build(entry.getKey(), entry.getValue(), model));
         }
         return new PreparedHistory(independent, histories, ops.size(), clientOps, nemesisOps);
     }
@@ -162,24 +162,33 @@ public final class Partitioner {
     }
 
     /** Puts the call in its slot unless it is dropped; true if it was kept. */
+    /**
+     * Puts the call in its slot unless it is dropped; true if it was kept. A call of unknown outcome is
+     * validated here (it is dropped if it cannot change the state); one of known outcome when its key is
+     * built, on the Call made then, so that no throwaway Call is made per op.
+     */
     private static boolean addCall(Pending open, RawCall raw, Model model) {
-        boolean outcomeKnown = raw.outcomeKnown();
-        Call probe = new Call(-1, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(), -1,
-                outcomeKnown ? 0 : -1);
-        try {
-            model.validate(probe);
-        } catch (IllegalArgumentException e) {
-            Op shown = raw.completion() != null ? raw.completion() : raw.invoke();
-            throw new HistoryException(shown.index(), e.getMessage());
-        }
-        if (!outcomeKnown && model.isReadOnly(probe)) {
-            return false;
+        if (!raw.outcomeKnown()) {
+            Call probe = new Call(-1, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(), -1, -1);
+            validate(model, probe, raw);
+            if (model.isReadOnly(probe)) {
+                return false;
+            }
         }
         open.calls().slots.set(open.slot(), raw);
         return true;
     }
 
-    private static KeyHistory build(Object key, KeyCalls keyCalls) {
+    private static void validate(Model model, Call call, RawCall raw) {
+        try {
+            model.validate(call);
+        } catch (IllegalArgumentException e) {
+            Op shown = raw.completion() != null ? raw.completion() : raw.invoke();
+            throw new HistoryException(shown.index(), e.getMessage());
+        }
+    }
+
+    private static KeyHistory build(Object key, KeyCalls keyCalls, Model model) {
         List<RawCall> slots = keyCalls.slots;
         int[] idOfSlot = new int[slots.size()];
         int callCount = 0;
@@ -210,8 +219,12 @@ public final class Partitioner {
         for (RawCall raw : slots) {
             if (raw != null) {
                 int id = calls.size();
-                calls.add(new Call(id, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(),
-                        invokePositions[id], returnPositions[id]));
+                Call call = new Call(id, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(),
+                        invokePositions[id], returnPositions[id]);
+                if (raw.outcomeKnown()) {
+                    validate(model, call, raw);
+                }
+                calls.add(call);
             }
         }
         return new KeyHistory(key, Collections.unmodifiableList(calls), Arrays.copyOf(events, position),

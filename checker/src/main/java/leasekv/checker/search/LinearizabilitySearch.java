@@ -86,7 +86,7 @@ public final class LinearizabilitySearch {
     private int lastNonZeroWord = -1;
     private long bitsHash;
 
-    private final SearchFrames frames = new SearchFrames();
+    private final SearchFrames frames;
     /** Lazy linearization of crashed register calls; null for other models or when turned off. */
     private final LazyCrashes lazy;
     /** 1 when the last call linearized was a crashed one that the next call must observe, else 0. */
@@ -140,6 +140,7 @@ public final class LinearizabilitySearch {
         checkDeadEnds = this.model.hasDeadEnds();
         states = new StateTable(this.model, limits);
         cache = new ConfigCache(limits, calls.size());
+        frames = new SearchFrames(calls.size() + 1);
         linkEvents();
         // Lazy linearization only matters with crashed calls, the calls with one event instead of two.
         lazy = tuning.lazy() && this.model instanceof ValueFlow && events.length < 2 * calls.size()

@@ -8,14 +8,26 @@ import java.util.Arrays;
  * the crashed calls it retired, so backtracking can restore all of it.
  */
 final class SearchFrames {
-    private int[] call = new int[64];
-    private int[] state = new int[64];
-    private int[] obligation = new int[64];
-    private int[] pass = new int[64];
-    private int[] branch = new int[64];
-    private int[] regionEnd = new int[64];
-    private int[] retireMark = new int[64];
+    private int[] call;
+    private int[] state;
+    private int[] obligation;
+    private int[] pass;
+    private int[] branch;
+    private int[] regionEnd;
+    private int[] retireMark;
     private int depth;
+
+    /** @param expectedDepth how deep the search will likely go: about one frame per call */
+    SearchFrames(int expectedDepth) {
+        int size = Math.max(64, expectedDepth);
+        call = new int[size];
+        state = new int[size];
+        obligation = new int[size];
+        pass = new int[size];
+        branch = new int[size];
+        regionEnd = new int[size];
+        retireMark = new int[size];
+    }
 
     void push(int stepCall, int stateBefore, int obligationBefore, int stepPass, int stepBranch, int stepRegionEnd,
             int stepRetireMark) {
