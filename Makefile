@@ -10,7 +10,7 @@ APT_PACKAGES := leiningen iptables iproute2 procps psmisc util-linux kmod fuse3 
 MVN := mvn -B -q
 LEIN := lein
 
-.PHONY: run test setup build java-test harness-test integration-test nightly-short bench cleanup help
+.PHONY: run test setup build java-test harness-test integration-test nightly-short mutation bench cleanup help
 
 help:
 	@echo "make run    set up this machine, then run the default test (5 local nodes, register, partition+kill, 60 s) into results/"
@@ -50,6 +50,17 @@ integration-test:
 nightly-short:
 	$(LEIN) run nightly --workloads register,set --nemeses partition,kill --fsm-sync-modes nosync \
 	  --read-modes lease,read-index --time-limit 15 --nemesis-interval 3 --budget-minutes 10
+
+## Mutation testing (docs/mutation.md): PIT over the safety-relevant classes each module's pom lists,
+## killed by the module's unit tests and the simulation; then the score per module and in total.
+## Fails below 90% or on a survivor that docs/mutation.md does not account for. Not part of `test`:
+## nightly (.github/workflows/nightly.yml), about N minutes. Reports: <module>/target/pit-reports/.
+MUTATION_MODULES := store/raft,store/wal,store/fsm
+comma := ,
+mutation:
+	$(MVN) install -DskipTests -pl $(MUTATION_MODULES) -am
+	mvn -B -pl $(MUTATION_MODULES) test-compile org.pitest:pitest-maven:mutationCoverage
+	bin/mutation-score $(subst $(comma), ,$(MUTATION_MODULES))
 
 ## leasekv vs etcd 3.4 and Redis 7 on 3 local namespaces, one table with the target ratios
 ## (docs/performance.md; about 11 minutes). LEASEKV_SLOT picks the namespaces, as for the harness.
