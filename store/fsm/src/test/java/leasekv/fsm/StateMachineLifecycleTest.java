@@ -20,6 +20,7 @@ import leasekv.raft.ConfState;
 import leasekv.raft.Entry;
 import leasekv.raft.EntryType;
 import leasekv.raft.SnapshotMeta;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,6 +162,23 @@ class StateMachineLifecycleTest {
     }
     try (StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
       assertEquals(2, fsm.appliedIndex(), "the second restore is the live state after a restart");
+    }
+  }
+
+  @Test
+  void aCheckpointOnAnotherFilesystemIsCopiedIn() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(tmp)),
+        "needs /dev/shm on another filesystem than the temp dir");
+    Path elsewhere = Files.createTempDirectory(shm, "leasekv-fsm-test-");
+    try (StateMachine source = open("source"); StateMachine fsm = open("fsm")) {
+      source.apply(List.of(entry(1, set("k", "v"))));
+      Path snap = elsewhere.resolve("snap");
+      source.createCheckpoint(snap, PEERS);
+      assertEquals(new SnapshotMeta(1, 1, PEERS), fsm.restoreFromCheckpoint(snap));
+      assertEquals(source.digest(), fsm.digest());
+    } finally {
+      FileSync.deleteTree(elsewhere);
     }
   }
 
