@@ -166,6 +166,22 @@ class StateMachineLifecycleTest {
   }
 
   @Test
+  void anInterruptedRestoreGivesUpAndKeepsTheInterrupt() throws Exception {
+    try (StateMachine source = open("source"); StateMachine fsm = open("fsm")) {
+      source.apply(List.of(entry(1, set("k", "v"))));
+      Path snap = tmp.resolve("snap");
+      source.createCheckpoint(snap, PEERS);
+      try (ReadView open = fsm.readView()) { // the restore must wait for it
+        Thread.currentThread().interrupt();
+        IOException e = assertThrows(IOException.class, () -> fsm.restoreFromCheckpoint(snap));
+        assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the caller (and cleared here)");
+      }
+      assertEquals(0, fsm.appliedIndex(), "nothing was restored");
+    }
+  }
+
+  @Test
   void aCheckpointOnAnotherFilesystemIsCopiedIn() throws Exception {
     Path shm = Path.of("/dev/shm");
     Assumptions.assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(tmp)),
