@@ -83,6 +83,7 @@ class StateMachineDurabilityTest {
     FsmOptions unsafe = crashable(dir, SyncMode.NOSYNC).withUnsafeAppliedIndexAheadOfData(true);
     try (StateMachine fsm = StateMachine.open(unsafe)) {
       fsm.apply(List.of(entry(1, new Command.Set(new ClientTag("c", 1), FsmTestSupport.b("k"), FsmTestSupport.b("v")))));
+      assertEquals("v", value(fsm, "k"), "applied");
       assertEquals(1, fsm.durableAppliedIndex(), "UNSAFE: claims durability for data it did not sync");
       CrashImage.take(dir, tmp.resolve("crash"));
     }

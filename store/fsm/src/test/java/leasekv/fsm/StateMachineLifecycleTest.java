@@ -211,6 +211,7 @@ class StateMachineLifecycleTest {
     try (StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
       assertEquals(1, fsm.appliedIndex());
       assertEquals(List.of("db-000001"), dbDirs(dir));
+      assertEquals(dir.resolve("db-000001"), fsm.activeDbDir());
       assertFalse(Files.exists(dir.resolve("staging-123")));
       assertFalse(Files.exists(dir.resolve("ACTIVE.tmp")));
       assertTrue(Files.exists(dir.resolve("notes.txt")));
