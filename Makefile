@@ -54,7 +54,7 @@ nightly-short:
 ## Mutation testing (docs/mutation.md): PIT over the safety-relevant classes each module's pom lists,
 ## killed by the module's unit tests and the simulation; then the score per module and in total.
 ## Fails below 90% or on a survivor that docs/mutation.md does not account for. Not part of `test`:
-## nightly (.github/workflows/nightly.yml), about N minutes. Reports: <module>/target/pit-reports/.
+## nightly (.github/workflows/nightly.yml). Reports: <module>/target/pit-reports/.
 MUTATION_MODULES := store/raft,store/wal,store/fsm
 comma := ,
 mutation:
