@@ -10,7 +10,7 @@ APT_PACKAGES := leiningen iptables iproute2 procps psmisc util-linux kmod fuse3 
 MVN := mvn -B -q
 LEIN := lein
 
-.PHONY: run test setup build java-test harness-test integration-test nightly-short mutation bench cleanup help
+.PHONY: run test setup build java-test harness-test integration-test nightly-short mutation bench simulate cleanup help
 
 help:
 	@echo "make run    set up this machine, then run the default test (5 local nodes, register, partition+kill, 60 s) into results/"
@@ -66,6 +66,21 @@ mutation:
 ## (docs/performance.md; about 11 minutes). LEASEKV_SLOT picks the namespaces, as for the harness.
 bench: setup
 	bin/bench-peers
+
+## The deterministic simulation of the real replica (store/replica, docs/replica.md). Without SEED: a sweep
+## of SEEDS seeds (default 250) in each of four configurations, from FIRST_SEED. With SEED: one run replayed
+## with its event log and history (the line a failing run prints): NODES, DURATION_MS, FSM, READS, UNSAFE.
+SEEDS ?= 250
+FIRST_SEED ?= 100000
+simulate: build
+	if [ -n "$(SEED)" ]; then
+	  $(MVN) -pl store/replica surefire:test -Dtest=SimulationTest#replay -Dmaven.test.redirectTestOutputToFile=false \
+	    -Dsim.seed=$(SEED) -Dsim.nodes=$(or $(NODES),3) -Dsim.durationMs=$(or $(DURATION_MS),6000) \
+	    -Dsim.fsm=$(or $(FSM),nosync) -Dsim.reads=$(or $(READS),lease) -Dsim.unsafe=$(UNSAFE)
+	else
+	  $(MVN) -pl store/replica surefire:test -Dtest=SimulationSlowTest -DexcludedTestGroups=none \
+	    -Dmaven.test.redirectTestOutputToFile=false -Dsim.seeds=$(SEEDS) -Dsim.firstSeed=$(FIRST_SEED)
+	fi
 
 ## Removes every namespace, bridge, iptables rule, mount and process a crashed run left behind.
 cleanup:

@@ -4429,9 +4429,21 @@ var LeaseKvViewer = (() => {
     info: "#f5a623",
     pending: "#bdbdbd"
   };
+  var OUTCOME_COLORS = {
+    ok: "#3d85d6",
+    fail: "#e0207f",
+    info: "#f09a00"
+  };
   var F_PALETTE = ["#1f6fb4", "#8c4fc4", "#2e9e44", "#e8740c", "#8c564b", "#d6409f", "#12a5b8", "#9a9a1a"];
   function fColor(fIndex) {
     return F_PALETTE[fIndex % F_PALETTE.length];
+  }
+  function lighter(hex, amount) {
+    const channel = (i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16);
+      return Math.round(c + (255 - c) * amount).toString(16).padStart(2, "0");
+    };
+    return `#${channel(1)}${channel(3)}${channel(5)}`;
   }
   var FAULT_COLORS = {
     partition: [220, 60, 50],
@@ -4462,10 +4474,107 @@ var LeaseKvViewer = (() => {
     );
   }
 
+  // src/legend.js
+  var SVG = "http://www.w3.org/2000/svg";
+  function labelled(sample, text) {
+    const span = document.createElement("span");
+    span.className = "lkv-legend";
+    span.append(sample, " ", text);
+    return span;
+  }
+  function lineLabel(text, color, dash, width) {
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "10");
+    svg.setAttribute("class", "lkv-sample");
+    const line = document.createElementNS(SVG, "line");
+    line.setAttribute("x1", "1");
+    line.setAttribute("x2", "27");
+    line.setAttribute("y1", "5");
+    line.setAttribute("y2", "5");
+    line.setAttribute("stroke", color);
+    line.setAttribute("stroke-width", String(width));
+    if (dash && dash.length) line.setAttribute("stroke-dasharray", dash.join(" "));
+    svg.append(line);
+    return labelled(svg, text);
+  }
+  function glyphLabel(text, glyph, color) {
+    const sample = document.createElement("span");
+    sample.className = "lkv-sample lkv-glyph";
+    sample.style.color = color;
+    sample.textContent = glyph;
+    return labelled(sample, text);
+  }
+
+  // src/shapes.js
+  var SHAPES = [
+    { glyph: "\u25CF", draw: (p, x, y, r) => {
+      p.moveTo(x + r, y);
+      p.arc(x, y, r, 0, Math.PI * 2);
+    } },
+    { glyph: "\u25A0", draw: (p, x, y, r) => {
+      p.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7);
+    } },
+    { glyph: "\u25B2", draw: (p, x, y, r) => polygon(p, [[x, y - r * 1.1], [x + r, y + r * 0.7], [x - r, y + r * 0.7]]) },
+    { glyph: "\u25C6", draw: (p, x, y, r) => polygon(p, [[x, y - r * 1.2], [x + r, y], [x, y + r * 1.2], [x - r, y]]) },
+    { glyph: "\u25BC", draw: (p, x, y, r) => polygon(p, [[x, y + r * 1.1], [x + r, y - r * 0.7], [x - r, y - r * 0.7]]) },
+    {
+      glyph: "\u271A",
+      draw: (p, x, y, r) => {
+        const t = r * 0.4;
+        polygon(p, [
+          [x - t, y - r],
+          [x + t, y - r],
+          [x + t, y - t],
+          [x + r, y - t],
+          [x + r, y + t],
+          [x + t, y + t],
+          [x + t, y + r],
+          [x - t, y + r],
+          [x - t, y + t],
+          [x - r, y + t],
+          [x - r, y - t],
+          [x - t, y - t]
+        ]);
+      }
+    }
+  ];
+  function polygon(path, points2) {
+    path.moveTo(points2[0][0], points2[0][1]);
+    for (let i = 1; i < points2.length; i++) path.lineTo(points2[i][0], points2[i][1]);
+    path.closePath();
+  }
+  function shapeGlyph(fIndex) {
+    return SHAPES[fIndex % SHAPES.length].glyph;
+  }
+  function shapePoints(fIndex) {
+    const shape = SHAPES[fIndex % SHAPES.length];
+    return (u, seriesIdx, idx0, idx1) => {
+      const s = u.series[seriesIdx];
+      const r = s.points.size / 2 * (window.devicePixelRatio || 1);
+      const xs = u.data[0];
+      const ys = u.data[seriesIdx];
+      const path = new Path2D();
+      for (let i = idx0; i <= idx1; i++) {
+        if (ys[i] == null) continue;
+        shape.draw(path, u.valToPos(xs[i], "x", true), u.valToPos(ys[i], s.scale, true), r);
+      }
+      const { left, top, width, height } = u.bbox;
+      const clip = new Path2D();
+      clip.rect(left - 2 * r, top - 2 * r, width + 4 * r, height + 4 * r);
+      return { stroke: path, fill: path, clip, flags: 0 };
+    };
+  }
+
   // src/charts.js
   var HEIGHT2 = 260;
-  var QUANTILE_DASH = { 0.5: [], 0.95: [6, 4], 0.99: [2, 3], 1: [10, 3, 2, 3] };
-  var TYPE_DASH = { ok: [], fail: [6, 4], info: [2, 3] };
+  var QUANTILE_STYLE = {
+    0.5: { dash: [], width: 2, lighter: 0 },
+    0.95: { dash: [6, 4], width: 1.5, lighter: 0.3 },
+    0.99: { dash: [2, 3], width: 1.5, lighter: 0.45 },
+    1: { dash: [10, 3, 2, 3], width: 1.25, lighter: 0.6 }
+  };
+  var F_DASH = [[], [7, 4], [2, 3], [10, 3, 2, 3]];
   function faultPlugin(nemesis) {
     return {
       hooks: {
@@ -4512,7 +4621,7 @@ var LeaseKvViewer = (() => {
       height: HEIGHT2,
       scales: { x: { time: false } },
       cursor: { sync: { key: group, setSeries: false }, drag: { x: true, y: false } },
-      legend: { live: false },
+      legend: { live: false, markers: { show: false } },
       plugins: [faultPlugin(nemesis)]
     };
   }
@@ -4536,51 +4645,71 @@ var LeaseKvViewer = (() => {
     }
     return { xs, groups };
   }
-  function pointStyle(color, kind) {
-    if (kind === "ok") return { show: true, size: 4, width: 0, fill: color, stroke: color };
-    if (kind === "fail") return { show: true, size: 5, width: 1, fill: "rgba(255,255,255,0.6)", stroke: color };
-    return { show: true, size: 6, width: 1.5, fill: color, stroke: "#222" };
+  function pointStyle(color, kind, fIndex) {
+    const paths = shapePoints(fIndex);
+    if (kind === "ok") return { show: true, size: 5, width: 0, fill: color, stroke: color, paths };
+    if (kind === "fail") return { show: true, size: 6, width: 1.25, fill: "rgba(255,255,255,0.6)", stroke: color, paths };
+    return { show: true, size: 7, width: 1.25, fill: color, stroke: "#222", paths };
   }
   function latencyRaw(el2, ops, nemesis, width, group, hooks) {
     const { xs, groups } = rawLatencyData(ops);
-    const opts = baseOptions("Latency of every op (log scale; filled: ok, hollow: fail, outlined: info)", width, nemesis, group, hooks);
+    const opts = baseOptions("Latency of every op (log scale; colour: outcome; shape: :f)", width, nemesis, group, hooks);
     opts.scales.y = { distr: 3 };
     opts.axes = [xAxis(), { label: "latency (ms)", labelSize: 18, size: 60 }];
     opts.series = [{ label: "t (s)" }].concat(groups.map((g) => ({
-      label: `${ops.fs[g.f]} ${g.kind}`,
-      stroke: fColor(g.f),
+      label: glyphLabel(`${ops.fs[g.f]} ${g.kind}`, shapeGlyph(g.f), OUTCOME_COLORS[g.kind]),
+      stroke: OUTCOME_COLORS[g.kind],
+      fill: OUTCOME_COLORS[g.kind],
       paths: () => null,
-      points: pointStyle(fColor(g.f), g.kind)
+      points: pointStyle(OUTCOME_COLORS[g.kind], g.kind, g.f)
     })));
     return new uPlot(opts, [xs].concat(groups.map((g) => g.ys)), el2);
   }
+  function quantileLabel(q) {
+    return q === 1 ? "max" : "p" + Math.round(q * 1e3) / 10;
+  }
   function latencyQuantiles(el2, perf, nemesis, width, group, hooks) {
-    const opts = baseOptions(`Latency quantiles per ${perf.bucketS} s (by invocation time)`, width, nemesis, group, hooks);
+    const opts = baseOptions(`Latency quantiles per ${perf.bucketS} s (by invocation time; colour: :f; p50 solid, p95 dashed, p99 dotted, max dash-dot, each lighter)`, width, nemesis, group, hooks);
     opts.scales.y = { distr: 3 };
     opts.axes = [xAxis(), { label: "latency (ms)", labelSize: 18, size: 60 }];
     const fIndex = fIndexOf(perf.fs, perf.latency);
-    opts.series = [{ label: "t (s)" }].concat(perf.latency.map((s) => ({
-      label: `${s.f} ${s.q === 1 ? "max" : "p" + Math.round(s.q * 1e3) / 10}`,
-      stroke: fColor(fIndex[s.f]),
-      dash: QUANTILE_DASH[s.q] || [],
-      width: s.q === 0.5 ? 2 : 1.25,
-      spanGaps: false,
-      points: { show: false }
-    })));
+    opts.series = [{ label: "t (s)" }].concat(perf.latency.map((s) => {
+      const style = QUANTILE_STYLE[s.q] || QUANTILE_STYLE[0.5];
+      const color = lighter(fColor(fIndex[s.f]), style.lighter);
+      return {
+        label: lineLabel(`${s.f} ${quantileLabel(s.q)}`, color, style.dash, style.width),
+        stroke: color,
+        dash: style.dash,
+        width: style.width,
+        spanGaps: false,
+        points: { show: false }
+      };
+    }));
     return new uPlot(opts, [perf.x].concat(perf.latency.map((s) => s.y)), el2);
   }
   function throughput(el2, perf, nemesis, width, group, hooks) {
-    const opts = baseOptions(`Throughput (completions per second, ${perf.bucketS} s buckets)`, width, nemesis, group, hooks);
+    const opts = baseOptions(
+      `Throughput (completions per second, ${perf.bucketS} s buckets; colour: outcome; dash: :f)`,
+      width,
+      nemesis,
+      group,
+      hooks
+    );
     opts.axes = [xAxis(), { label: "ops/s", labelSize: 18, size: 60 }];
     const fIndex = fIndexOf(perf.fs, perf.throughput);
-    opts.series = [{ label: "t (s)" }].concat(perf.throughput.map((s) => ({
-      label: `${s.f} ${s.type}`,
-      stroke: fColor(fIndex[s.f]),
-      dash: TYPE_DASH[s.type] || [],
-      width: s.type === "ok" ? 2 : 1.25,
-      paths: uPlot.paths.stepped({ align: 1 }),
-      points: { show: false }
-    })));
+    opts.series = [{ label: "t (s)" }].concat(perf.throughput.map((s) => {
+      const color = OUTCOME_COLORS[s.type] || "#888";
+      const dash = F_DASH[fIndex[s.f] % F_DASH.length];
+      const lineWidth = s.type === "ok" ? 2 : 1.5;
+      return {
+        label: lineLabel(`${s.f} ${s.type}`, color, dash, lineWidth),
+        stroke: color,
+        dash,
+        width: lineWidth,
+        paths: uPlot.paths.stepped({ align: 1 }),
+        points: { show: false }
+      };
+    }));
     return new uPlot(opts, [perf.x].concat(perf.throughput.map((s) => s.y)), el2);
   }
   function createCharts(containers, ops, perf, nemesis) {

@@ -2,13 +2,28 @@
 // latency quantiles and throughput per time bucket (computed by the harness, see
 // leasekv.harness.web.series/perf-series). Faults are shaded by a small uPlot plugin. The x
 // axis is seconds since the test started; the charts zoom together and with the timeline.
+//
+// As in Jepsen's latency and rate plots, colour is the outcome (ok, fail, info) and the :f is
+// told by point shape (raw latency) or dash (throughput). The quantile chart merges outcomes:
+// colour is the :f, and its p50, p95, p99 and max lines differ in shade and dash. Each legend
+// label starts with a sample drawn like its series (legend.js).
 
 import uPlot from 'uplot';
-import { fColor, faultColor, KIND_NAMES } from './colors.js';
+import { fColor, faultColor, KIND_NAMES, lighter, OUTCOME_COLORS } from './colors.js';
+import { glyphLabel, lineLabel } from './legend.js';
+import { shapeGlyph, shapePoints } from './shapes.js';
 
 const HEIGHT = 260;
-const QUANTILE_DASH = { 0.5: [], 0.95: [6, 4], 0.99: [2, 3], 1: [10, 3, 2, 3] };
-const TYPE_DASH = { ok: [], fail: [6, 4], info: [2, 3] };
+// How a quantile's line differs from the others of its :f: dash, width, and how much lighter
+// than the :f's colour it is drawn.
+const QUANTILE_STYLE = {
+  0.5: { dash: [], width: 2, lighter: 0 },
+  0.95: { dash: [6, 4], width: 1.5, lighter: 0.3 },
+  0.99: { dash: [2, 3], width: 1.5, lighter: 0.45 },
+  1: { dash: [10, 3, 2, 3], width: 1.25, lighter: 0.6 },
+};
+// The throughput lines' dash, by the :f's index.
+const F_DASH = [[], [7, 4], [2, 3], [10, 3, 2, 3]];
 
 // Shades every fault interval behind the series, like the timeline does.
 function faultPlugin(nemesis) {
@@ -60,7 +75,7 @@ function baseOptions(title, width, nemesis, group, hooks) {
     height: HEIGHT,
     scales: { x: { time: false } },
     cursor: { sync: { key: group, setSeries: false }, drag: { x: true, y: false } },
-    legend: { live: false },
+    legend: { live: false, markers: { show: false } },
     plugins: [faultPlugin(nemesis)],
   };
 }
@@ -87,54 +102,72 @@ function rawLatencyData(ops) {
   return { xs, groups };
 }
 
-function pointStyle(color, kind) {
-  if (kind === 'ok') return { show: true, size: 4, width: 0, fill: color, stroke: color };
-  if (kind === 'fail') return { show: true, size: 5, width: 1, fill: 'rgba(255,255,255,0.6)', stroke: color };
-  return { show: true, size: 6, width: 1.5, fill: color, stroke: '#222' };
+// Filled: ok; hollow: fail; outlined: info (the colour says it too, the fill helps in grey).
+function pointStyle(color, kind, fIndex) {
+  const paths = shapePoints(fIndex);
+  if (kind === 'ok') return { show: true, size: 5, width: 0, fill: color, stroke: color, paths };
+  if (kind === 'fail') return { show: true, size: 6, width: 1.25, fill: 'rgba(255,255,255,0.6)', stroke: color, paths };
+  return { show: true, size: 7, width: 1.25, fill: color, stroke: '#222', paths };
 }
 
 function latencyRaw(el, ops, nemesis, width, group, hooks) {
   const { xs, groups } = rawLatencyData(ops);
-  const opts = baseOptions('Latency of every op (log scale; filled: ok, hollow: fail, outlined: info)', width, nemesis, group, hooks);
+  const opts = baseOptions('Latency of every op (log scale; colour: outcome; shape: :f)', width, nemesis, group, hooks);
   opts.scales.y = { distr: 3 };
   opts.axes = [xAxis(), { label: 'latency (ms)', labelSize: 18, size: 60 }];
   opts.series = [{ label: 't (s)' }].concat(groups.map((g) => ({
-    label: `${ops.fs[g.f]} ${g.kind}`,
-    stroke: fColor(g.f),
+    label: glyphLabel(`${ops.fs[g.f]} ${g.kind}`, shapeGlyph(g.f), OUTCOME_COLORS[g.kind]),
+    stroke: OUTCOME_COLORS[g.kind],
+    fill: OUTCOME_COLORS[g.kind],
     paths: () => null,
-    points: pointStyle(fColor(g.f), g.kind),
+    points: pointStyle(OUTCOME_COLORS[g.kind], g.kind, g.f),
   })));
   return new uPlot(opts, [xs].concat(groups.map((g) => g.ys)), el);
 }
 
+function quantileLabel(q) {
+  return q === 1 ? 'max' : 'p' + Math.round(q * 1000) / 10;
+}
+
 function latencyQuantiles(el, perf, nemesis, width, group, hooks) {
-  const opts = baseOptions(`Latency quantiles per ${perf.bucketS} s (by invocation time)`, width, nemesis, group, hooks);
+  const opts = baseOptions(`Latency quantiles per ${perf.bucketS} s (by invocation time; colour: :f; `
+    + 'p50 solid, p95 dashed, p99 dotted, max dash-dot, each lighter)', width, nemesis, group, hooks);
   opts.scales.y = { distr: 3 };
   opts.axes = [xAxis(), { label: 'latency (ms)', labelSize: 18, size: 60 }];
   const fIndex = fIndexOf(perf.fs, perf.latency);
-  opts.series = [{ label: 't (s)' }].concat(perf.latency.map((s) => ({
-    label: `${s.f} ${s.q === 1 ? 'max' : 'p' + Math.round(s.q * 1000) / 10}`,
-    stroke: fColor(fIndex[s.f]),
-    dash: QUANTILE_DASH[s.q] || [],
-    width: s.q === 0.5 ? 2 : 1.25,
-    spanGaps: false,
-    points: { show: false },
-  })));
+  opts.series = [{ label: 't (s)' }].concat(perf.latency.map((s) => {
+    const style = QUANTILE_STYLE[s.q] || QUANTILE_STYLE[0.5];
+    const color = lighter(fColor(fIndex[s.f]), style.lighter);
+    return {
+      label: lineLabel(`${s.f} ${quantileLabel(s.q)}`, color, style.dash, style.width),
+      stroke: color,
+      dash: style.dash,
+      width: style.width,
+      spanGaps: false,
+      points: { show: false },
+    };
+  }));
   return new uPlot(opts, [perf.x].concat(perf.latency.map((s) => s.y)), el);
 }
 
 function throughput(el, perf, nemesis, width, group, hooks) {
-  const opts = baseOptions(`Throughput (completions per second, ${perf.bucketS} s buckets)`, width, nemesis, group, hooks);
+  const opts = baseOptions(`Throughput (completions per second, ${perf.bucketS} s buckets; colour: outcome; dash: :f)`,
+    width, nemesis, group, hooks);
   opts.axes = [xAxis(), { label: 'ops/s', labelSize: 18, size: 60 }];
   const fIndex = fIndexOf(perf.fs, perf.throughput);
-  opts.series = [{ label: 't (s)' }].concat(perf.throughput.map((s) => ({
-    label: `${s.f} ${s.type}`,
-    stroke: fColor(fIndex[s.f]),
-    dash: TYPE_DASH[s.type] || [],
-    width: s.type === 'ok' ? 2 : 1.25,
-    paths: uPlot.paths.stepped({ align: 1 }),
-    points: { show: false },
-  })));
+  opts.series = [{ label: 't (s)' }].concat(perf.throughput.map((s) => {
+    const color = OUTCOME_COLORS[s.type] || '#888';
+    const dash = F_DASH[fIndex[s.f] % F_DASH.length];
+    const lineWidth = s.type === 'ok' ? 2 : 1.5;
+    return {
+      label: lineLabel(`${s.f} ${s.type}`, color, dash, lineWidth),
+      stroke: color,
+      dash,
+      width: lineWidth,
+      paths: uPlot.paths.stepped({ align: 1 }),
+      points: { show: false },
+    };
+  }));
   return new uPlot(opts, [perf.x].concat(perf.throughput.map((s) => s.y)), el);
 }
 

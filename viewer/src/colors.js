@@ -1,4 +1,5 @@
-// One palette for the whole viewer: outcomes (timeline), :f names (charts), fault families.
+// One palette for the whole viewer: outcomes (timeline and charts), :f names (quantile chart),
+// fault families.
 
 export const KIND_NAMES = ['ok', 'fail', 'info', 'pending'];
 
@@ -9,10 +10,27 @@ export const KIND_COLORS = {
   pending: '#bdbdbd',
 };
 
+// The charts colour ops by outcome, as Jepsen's latency and rate plots do: the timeline's hues,
+// deeper, so points and thin lines show on white.
+export const OUTCOME_COLORS = {
+  ok: '#3d85d6',
+  fail: '#e0207f',
+  info: '#f09a00',
+};
+
 const F_PALETTE = ['#1f6fb4', '#8c4fc4', '#2e9e44', '#e8740c', '#8c564b', '#d6409f', '#12a5b8', '#9a9a1a'];
 
 export function fColor(fIndex) {
   return F_PALETTE[fIndex % F_PALETTE.length];
+}
+
+// A #rrggbb colour mixed with white: 0 keeps it, 1 is white.
+export function lighter(hex, amount) {
+  const channel = (i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16);
+    return Math.round(c + (255 - c) * amount).toString(16).padStart(2, '0');
+  };
+  return `#${channel(1)}${channel(3)}${channel(5)}`;
 }
 
 const FAULT_COLORS = {

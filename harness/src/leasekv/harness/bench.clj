@@ -136,9 +136,9 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run bench-harness [OPTIONS]\n") (println summary) 0)
-      errors (cli/fail-usage (str/join "\n" errors) summary)
+      errors (cli/fail-usage (str/join "\n" errors) "bench-harness")
       (not (zero? (:exit (shell/run ["sh" "-c" "command -v redis-server && command -v redis-benchmark"]))))
-      (cli/fail-usage "bench-harness needs redis-server and redis-benchmark (apt-get install redis-server redis-tools)" nil)
+      (cli/fail-usage "bench-harness needs redis-server and redis-benchmark (apt-get install redis-server redis-tools)" "bench-harness")
       :else
       (let [dir (.toFile (java.nio.file.Files/createTempDirectory "leasekv-bench-harness" (make-array java.nio.file.attribute.FileAttribute 0)))
             port (free-port)

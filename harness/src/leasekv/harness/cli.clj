@@ -1,6 +1,7 @@
 (ns leasekv.harness.cli
   "The command line: `lein run test`, `lein run test-all`, `lein run analyze`, `lein run cleanup`.
-  Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed (or bad usage)."
+  Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad usage (invalid arguments), 255 crashed
+  (leasekv.harness.usage)."
   (:require [leasekv.harness.slot :as slot]
             [clojure.string :as str]
             [clojure.tools.cli :as tools-cli]
@@ -11,7 +12,8 @@
             [leasekv.harness.lazyfs :as lazyfs]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.schedules :as schedules]
-            [leasekv.harness.tests :as tests])
+            [leasekv.harness.tests :as tests]
+            [leasekv.harness.usage :as usage])
   (:gen-class))
 
 (defn- positive [what] [#(pos? %) (str what " must be positive")])
@@ -101,17 +103,14 @@
        "  sensitivity  Run every unsafe mode against the schedule that must catch it, and the safe store\n"
        "  nightly   Run the matrix workloads x nemeses x fsm sync modes x read modes; summary in results/nightly/\n"
        "  bench-harness  How many ops/s the harness itself drives (against a local redis-server, vs redis-benchmark)\n\n"
-       "Exit codes: 0 valid, 1 invalid, 2 unknown, 255 crashed or bad usage, 130 after Ctrl-C.\n"
+       "Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad usage, 255 crashed, 130 after Ctrl-C, 143 after SIGTERM.\n"
        "`lein run COMMAND --help` lists the command's options.\n"))
 
 (defn fail-usage
-  "Prints msg (and, when given, the options summary after a blank line) to stderr. Returns 255,
-  the exit code of bad usage. Shared by every subcommand."
-  [msg summary]
-  (binding [*out* *err*]
-    (println msg)
-    (when summary (println) (println summary)))
-  255)
+  "Prints msg to stderr, then a pointer to `lein run <command> --help`. Returns 254, the exit code
+  of bad usage. Shared by every subcommand (see leasekv.harness.usage)."
+  [msg command]
+  (usage/fail! msg command))
 
 (defn- parse [args spec]
   (tools-cli/parse-opts args spec))
@@ -124,24 +123,26 @@
             _ (log/info! "Run" i "of" (:test-count opts) ":" (:name test))
             result (core/run-test! test)
             code (core/exit-code (:results result))]
-        (log/info! "Verdict:" (pr-str (:valid? (:results result))) "->" (:store-dir result))
         (if (zero? code) (recur (inc i) (long code)) code)))))
 
 (defn test-cmd [args]
   (let [{:keys [options errors summary]} (parse args test-options)]
     (cond (:help options) (do (println "lein run test [OPTIONS]\n") (println summary) 0)
-          errors (fail-usage (str/join "\n" errors) summary)
+          errors (fail-usage (str/join "\n" errors) "test")
           :else (run-tests options))))
 
 (defn test-all-cmd [args]
   (let [{:keys [options errors summary]} (parse args test-all-options)]
     (cond
       (:help options) (do (println "lein run test-all [OPTIONS]\n") (println summary) 0)
-      errors (fail-usage (str/join "\n" errors) summary)
+      errors (fail-usage (str/join "\n" errors) "test-all")
       :else
       (let [workloads (str/split (:workloads options) #",")
             nemeses (str/split (:nemeses options) #";")
             runs (for [w workloads n nemeses] [w n])
+            ;; Every combination is built (nothing is touched) before the first runs, so that a bad
+            ;; one is a usage error now rather than a crash half-way through the matrix.
+            _ (doseq [[w n] runs] (tests/build-test (assoc options :workload w :nemesis n)))
             outcomes (doall
                       (for [[w n] runs]
                         (let [code (try (run-tests (assoc options :workload w :nemesis n))
@@ -157,10 +158,8 @@
 (defn analyze-cmd [args]
   (let [{:keys [options errors summary]} (parse args analyze-options)]
     (cond (:help options) (do (println "lein run analyze [OPTIONS]\n") (println summary) 0)
-          errors (fail-usage (str/join "\n" errors) summary)
-          :else (let [results (tests/analyze-stored! (:results-dir options) (:test options))]
-                  (log/info! "Verdict:" (pr-str (:valid? results)))
-                  (core/exit-code results)))))
+          errors (fail-usage (str/join "\n" errors) "analyze")
+          :else (core/exit-code (tests/analyze-stored! (:results-dir options) (:test options))))))
 
 (def cleanup-options
   [[nil "--base-dir DIR" "The nodes' data directory to wipe" :default (slot/default-base-dir)]
@@ -172,7 +171,7 @@
   [args]
   (let [{:keys [options errors summary]} (parse args cleanup-options)]
     (cond (:help options) (do (println "lein run cleanup [OPTIONS]\n") (println summary) 0)
-          errors (fail-usage (str/join "\n" errors) summary)
+          errors (fail-usage (str/join "\n" errors) "cleanup")
           :else (let [r (local/cleanup!)
                       dir (java.io.File. ^String (:base-dir options))
                       mounts (lazyfs/cleanup-local! (.getPath dir))]
@@ -180,6 +179,9 @@
                     (shell/run! ["rm" "-rf" "--one-file-system" (.getPath dir)]))
                   (log/info! "Removed:" (pr-str (assoc r :data-dir (.getPath dir) :lazyfs-mounts (count mounts))))
                   0))))
+
+(def ^:private commands
+  ["test" "test-all" "analyze" "cleanup" "serve" "index" "sensitivity" "nightly" "bench-harness"])
 
 (defn run-command
   "Takes the command-line arguments. Runs the command and returns its exit code."
@@ -195,15 +197,16 @@
       "sensitivity" ((requiring-resolve 'leasekv.harness.sensitivity/sensitivity-cmd) args)
       "nightly" ((requiring-resolve 'leasekv.harness.nightly/nightly-cmd) args)
       "bench-harness" ((requiring-resolve 'leasekv.harness.bench/bench-cmd) args)
-      ("help" "--help" "-h" nil) (do (print usage-text) (flush) (if cmd 0 255))
-      (fail-usage (str "Unknown command " (pr-str cmd) "\n\n" usage-text) nil))
+      ("help" "--help" "-h") (do (print usage-text) (flush) 0)
+      nil (fail-usage "No command given." nil)
+      (fail-usage (str "Unknown command " (pr-str cmd) "; the commands are " (str/join ", " commands) ".") nil))
     (catch clojure.lang.ExceptionInfo e
       (if (#{:bad-option :bad-node :no-such-run :bad-history} (:type (ex-data e)))
-        (fail-usage (str "Error: " (.getMessage e)) nil)
-        (do (log/error! e "Crashed") 255)))
+        (fail-usage (str "Error: " (.getMessage e)) (some #{cmd} commands))
+        (do (log/error! e "Crashed") usage/crashed)))
     (catch Throwable t
       (log/error! t "Crashed")
-      255)))
+      usage/crashed)))
 
 (defn -main [& args]
   (let [code (run-command args)]

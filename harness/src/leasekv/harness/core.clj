@@ -8,7 +8,7 @@
     teardown     node logs downloaded, DB wiped, cluster removed (unless --leave-db-running);
     checking     the composed checker over the history, results.edn written.
   Heal, log download and teardown run whatever happened before them, also after an exception
-  or a Ctrl-C (a JVM shutdown hook aborts the run and waits for them)."
+  or a Ctrl-C or SIGTERM (a JVM shutdown hook aborts the run and waits for them)."
   (:require [clojure.java.io :as io]
             [clojure.string :as str]
             [leasekv.harness.checker :as checker]
@@ -21,6 +21,7 @@
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.report :as report]
+            [leasekv.harness.run-summary :as run-summary]
             [leasekv.harness.store :as store]
             [leasekv.harness.util :as util]
             [leasekv.harness.web :as web]))
@@ -141,7 +142,7 @@
         (try (control/teardown-cluster! (:remote test)) (catch Throwable _ nil))))))
 
 (defn install-shutdown-hook!
-  "Installs (once per JVM) a shutdown hook: on Ctrl-C it aborts the current run and waits up to
+  "Installs (once per JVM) a shutdown hook: on Ctrl-C or SIGTERM it aborts the current run and waits up to
   3 minutes for its heal, log download and teardown; if they do not finish, it removes the
   cluster itself. Returns nil."
   []
@@ -149,10 +150,18 @@
     (.addShutdownHook (Runtime/getRuntime) (Thread. ^Runnable on-shutdown "leasekv-harness-shutdown")))
   nil)
 
+(defn log-summary!
+  "Logs the run's summary (leasekv.harness.run-summary): ops, faults, checkers, verdict. It never
+  throws: a run's end must not break on its summary. Returns nil."
+  [test results history]
+  (try (doseq [line (run-summary/lines test results history)] (log/info! line))
+       (catch Throwable t (log/warn! "No summary:" (str t)))))
+
 (defn run-test!
   "Takes a complete test map (see leasekv.harness.cli/build-test). Runs it through every phase,
   stores the run and returns the test with :results. A crash is logged and rethrown after
-  cleanup; an aborted run is stored with :valid? :unknown and :aborted? true."
+  cleanup; an aborted run is stored with :valid? :unknown and :aborted? true. Every run, whatever
+  its outcome, ends with its summary in the log."
   [test]
   (let [stamp (store/timestamp)
         test (assoc test
@@ -161,7 +170,8 @@
                     :stats (atom {})
                     :start-nanos (System/nanoTime))
         test (assoc test :history (h/recorder (store/path test "history.edn")))
-        done (promise)]
+        done (promise)
+        results-of-run (volatile! nil)]
     (store/prepare! test (:options test))
     (log/open-file! (store/path test "harness.log"))
     (checker/preload-linearizable!)
@@ -178,13 +188,14 @@
           (let [results {:valid? :unknown :aborted? true
                          :error "interrupted; run `lein run analyze` to check the partial history"}]
             (store/save-results! test results)
-            (assoc test :results results))
-          (assoc test :results (analyze! test history))))
+            (assoc test :results (vreset! results-of-run results)))
+          (assoc test :results (vreset! results-of-run (analyze! test history)))))
       (catch Throwable t
         (log/error! t "Test crashed")
-        (store/save-results! test {:valid? :crashed :error (str (.getName (class t)) ": " (.getMessage t))})
+        (store/save-results! test (vreset! results-of-run {:valid? :crashed :error (str (.getName (class t)) ": " (.getMessage t))}))
         (throw t))
       (finally
+        (log-summary! test @results-of-run (h/ops (:history test)))
         (deliver done true)
         (log/close-file!)
         (web/after-run! test)))))

@@ -343,9 +343,12 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run nightly [OPTIONS]\n") (println summary) 0)
-      errors (cli/fail-usage (str/join "\n" errors) summary)
+      errors (cli/fail-usage (str/join "\n" errors) "nightly")
       :else
       (let [cells (plan options)
+            ;; Every cell is built (nothing is touched) first: a bad option is a usage error now,
+            ;; not a crash of each run in turn.
+            _ (doseq [cell cells] (tests/build-test (cell-options options cell)))
             estimate (estimate-secs cells)
             budget (:budget-minutes options)]
         (print-plan cells options estimate)
@@ -353,6 +356,6 @@
           (and budget (> estimate (* 60 budget)))
           (cli/fail-usage (str "The estimate (" (summary/duration-str estimate) ") exceeds --budget-minutes "
                            budget "; choose fewer workloads, nemeses or modes, or a shorter --time-limit")
-                      nil)
+                      "nightly")
           (:dry-run options) 0
           :else (nightly! options cells estimate))))))

@@ -27,34 +27,61 @@
      :stale-by-ms (some-> (:lag-ms s) double)
      :explanation (some-> (:explanation s) (str/replace #"\s+" " "))}))
 
+(defn- merge-read
+  "One entry for a read that one or both checkers reported: every write they say it missed, each
+  once (:missed-writes, in history order, named by the index of its acknowledgement); :missed-write
+  and :stale-by-ms are the last of them, the latest acknowledged."
+  [reports]
+  (let [writes (->> reports
+                    (map #(assoc (:missed-write %) :stale-by-ms (:stale-by-ms %)))
+                    (group-by :index)
+                    (map (fn [[_ ws]] (apply merge (reverse ws))))
+                    (sort-by #(or (:index %) Long/MAX_VALUE))
+                    vec)
+        field (fn [k] (some k reports))]
+    (assoc (first reports)
+           :node (field :node) :term (field :term) :read-mode (field :read-mode)
+           :missed-writes writes
+           :missed-write (dissoc (peek writes) :stale-by-ms)
+           :stale-by-ms (:stale-by-ms (peek writes))
+           :explanation (field :explanation))))
+
 (defn stale-reads
-  "Every stale read the checkers found, one entry per read (by op index), ordered by time."
+  "Every stale read the checkers found, one entry per read (key and op index), ordered by index;
+  a read both checkers found is one entry listing every write either says it missed."
   [results]
   (->> (concat (harness-stale-reads results) (checker-stale-reads results))
-       (reduce (fn [m s] (if (contains? m (:read-index s)) m (assoc m (:read-index s) s))) {})
+       (group-by (juxt :key :read-index))
        vals
+       (map merge-read)
        (sort-by :read-index)
        vec))
 
+(defn- writes-text
+  "\"write #30 of 8\", or \"writes #30 of 8 and #31 of 9\"."
+  [writes]
+  (str (if (< 1 (count writes)) "writes " "write ")
+       (str/join " and " (map #(str "#" (:index %) " of " (pr-str (:value %))) writes))))
+
 (defn- stale-line
   "One line for a group of stale reads of one key, served by one node in one term, that missed
-  the same write."
+  the same writes."
   [group]
-  (let [{:keys [key node term read-mode value missed-write read-index]} (first group)
-        lags (keep :stale-by-ms group)]
+  (let [{:keys [key node term read-mode value missed-writes read-index]} (first group)
+        lags (keep :stale-by-ms group)
+        last-write (if (< 1 (count missed-writes)) ", the last" "")]
     (str (if (= 1 (count group)) (str "stale read #" read-index) (str (count group) " stale reads from #" read-index))
          " of key " (pr-str key) ": " (pr-str value)
          " served by " node (when term (str " in term " term))
-         (when read-mode (str " (" (name read-mode) " read)")) ", missing write #"
-         (:index missed-write) " of " (pr-str (:value missed-write))
+         (when read-mode (str " (" (name read-mode) " read)")) ", missing " (writes-text missed-writes)
          (when (seq lags)
            (if (= 1 (count lags))
-             (format " acknowledged %.1f ms before the read began" (first lags))
-             (format " acknowledged %.1f-%.1f ms before the reads began" (apply min lags) (apply max lags)))))))
+             (format "%s acknowledged %.1f ms before the read began" last-write (first lags))
+             (format "%s acknowledged %.1f-%.1f ms before the reads began" last-write (apply min lags) (apply max lags)))))))
 
 (defn- grouped [stale]
   (->> stale
-       (partition-by (juxt :key :node :term :read-mode #(get-in % [:missed-write :index])))
+       (partition-by (juxt :key :node :term :read-mode #(map :index (:missed-writes %))))
        vec))
 
 (defn lines

@@ -71,14 +71,19 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Running
 
+(defn- run-options
+  "The test options of one run of the matrix."
+  [base-opts {:keys [mode schedule options fsm-sync-mode]}]
+  (merge base-opts options
+         {:schedule schedule
+          :name (str "sensitivity-" (or mode (str "safe-" fsm-sync-mode)) "-" schedule)}
+         (when mode {:unsafe mode})
+         (when fsm-sync-mode {:fsm-sync-mode fsm-sync-mode})))
+
 (defn- run-once!
   "Runs one test. Returns {:valid? v :dir run-dir :seconds s}."
-  [base-opts {:keys [mode schedule options fsm-sync-mode]} attempt]
-  (let [opts (merge base-opts options
-                    {:schedule schedule
-                     :name (str "sensitivity-" (or mode (str "safe-" fsm-sync-mode)) "-" schedule)}
-                    (when mode {:unsafe mode})
-                    (when fsm-sync-mode {:fsm-sync-mode fsm-sync-mode}))
+  [base-opts {:keys [mode schedule fsm-sync-mode] :as entry} attempt]
+  (let [opts (run-options base-opts entry)
         t0 (System/nanoTime)
         result (try (core/run-test! (tests/build-test opts))
                     (catch Throwable t
@@ -212,6 +217,9 @@
         safe (safe-runs chosen (sync-modes opts))
         base (-> (dissoc opts :quick :modes :runs :sync-modes) (assoc :test-count 1))
         started (str (java.time.LocalDateTime/now))
+        ;; Every run is built (nothing is touched) first: a bad option is a usage error now, not a
+        ;; crash of each run in turn.
+        _ (doseq [entry (concat chosen safe)] (tests/build-test (run-options base entry)))
         _ (log/info! "Sensitivity matrix:" (count chosen) "unsafe modes, up to" (:runs opts) "runs each;"
                      (count safe) "safe-store runs")
         ;; After a Ctrl-C (a run comes back aborted) no further run starts: the JVM is shutting down.
@@ -234,5 +242,5 @@
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args options)]
     (cond
       (:help options) (do (println "lein run sensitivity [OPTIONS]\n") (println summary) 0)
-      errors (cli/fail-usage (str/join "\n" errors) summary)
+      errors (cli/fail-usage (str/join "\n" errors) "sensitivity")
       :else (if (:passed? (run! options)) 0 1))))

@@ -126,7 +126,7 @@
         partitions (nemesis/parse-targets (:partitions opts (str/join "," (map name nemesis/partition-targets)))
                                           nemesis/partition-targets "--partitions")
         {:keys [faults nemesis-generator lazyfs-dirs delay-proxy? store-args]}
-        (schedules/settings opts workload partitions)]
+        (schedules/settings (assoc opts :node-count (count nodes)) workload partitions)]
     {:name (test-name opts)
      :options (-> (select-keys opts stored-option-keys) (assoc :remote (remote-kind opts)))
      :nodes nodes
@@ -162,7 +162,7 @@
 (defn analyze-stored!
   "Takes the results root and which run (nil, an index or a path; see store/resolve-run).
   Re-checks that run's history.edn with the checker its options describe, rewrites its
-  results.edn and returns the results."
+  results.edn, logs the run's summary and returns the results."
   [root which]
   (let [^java.io.File dir (store/resolve-run root which)
         opts (store/read-edn (io/file dir "test.edn"))
@@ -170,4 +170,6 @@
                     :store-dir (.getPath dir))
         history (h/read-history (io/file dir "history.edn"))]
     (log/info! "Analyzing" (.getPath dir) "-" (count history) "ops")
-    (core/analyze! test history)))
+    (let [results (core/analyze! test history)]
+      (core/log-summary! test results history)
+      results)))

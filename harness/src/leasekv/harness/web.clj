@@ -13,6 +13,7 @@
             [clojure.string :as str]
             [clojure.tools.cli :as tools-cli]
             [leasekv.harness.log :as log]
+            [leasekv.harness.usage :as usage]
             [leasekv.harness.web.failures :as failures]
             [leasekv.harness.web.history :as wh]
             [leasekv.harness.web.html :as html]
@@ -27,7 +28,7 @@
 
 (def viewer-version
   "Bumped whenever generated pages change shape, so older pages are rebuilt."
-  "6")
+  "7")
 
 (def ^:private generator-marker (str "leasekv-viewer " viewer-version))
 
@@ -281,9 +282,6 @@
    [nil "--all" "Rebuild every run page, not only missing or outdated ones"]
    ["-h" "--help" "Show this help"]])
 
-(defn- usage-error [errors summary]
-  (binding [*out* *err*] (println (str/join "\n" errors)) (println) (println summary))
-  255)
 
 (defn index-cmd
   "`lein run index`: rebuilds results/index.html and the run pages that are missing or outdated.
@@ -291,7 +289,7 @@
   [args]
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args index-options)]
     (cond (:help options) (do (println "lein run index [OPTIONS]\n") (println summary) 0)
-          errors (usage-error errors summary)
+          errors (usage/fail! (str/join "\n" errors) "index")
           :else (let [root (:results-dir options)
                       t0 (System/nanoTime)
                       {:keys [runs built failed]} (regenerate! root {:all? (:all options)})]
@@ -305,7 +303,7 @@
   [args]
   (let [{:keys [options errors summary]} (tools-cli/parse-opts args serve-options)]
     (cond (:help options) (do (println "lein run serve [OPTIONS]\n") (println summary) 0)
-          errors (usage-error errors summary)
+          errors (usage/fail! (str/join "\n" errors) "serve")
           :else
           (let [srv (try (serve! {:root (:results-dir options) :port (:port options) :bind (:bind options)})
                          (catch java.net.BindException e
@@ -313,7 +311,7 @@
                              (println (str "Error: cannot listen on " (:bind options) ":" (:port options) ": " (.getMessage e))))
                            nil))]
             (if-not srv
-              255
+              usage/invalid-arguments ; another --port or --bind is the fix
               (let [port (.getPort (.getAddress ^com.sun.net.httpserver.HttpServer srv))]
                 (when-not (#{"127.0.0.1" "localhost" "::1"} (:bind options))
                   (log/warn! "Listening on" (:bind options) "- anyone who can reach this address can read the results"))

@@ -23,5 +23,5 @@
 (deftest bad-options-are-named
   (let [err (java.io.StringWriter.)]
     (binding [*err* err]
-      (is (= 255 (bench/bench-cmd ["--concurrency" "0"]))))
+      (is (= 254 (bench/bench-cmd ["--concurrency" "0"]))))
     (is (re-find #"--concurrency must be positive" (str err)))))

@@ -103,7 +103,9 @@
     (is (= 1 (count found)))
     (is (= 2 (get-in (first found) [:missed-write :value])))
     (is (= 10 (long (* 1e6 (:stale-by-ms (first found))))))
-    (is (re-find #"Read #5 returned 1 from n3, but write #2 of 2" (stale/explain (first found))))))
+    (is (= {:index 3 :invoke-index 2} (select-keys (:missed-write (first found)) [:index :invoke-index]))
+        "the write is named by its acknowledgement, as the read by its completion and as the Java checker names both")
+    (is (re-find #"Read #5 returned 1 from n3, but write #3 of 2" (stale/explain (first found))))))
 
 (deftest concurrent-or-indeterminate-writes-are-not-stale
   (testing "the read overlaps the overwrite"

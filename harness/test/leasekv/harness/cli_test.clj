@@ -4,7 +4,8 @@
             [leasekv.harness.cli :as cli]
             [leasekv.harness.core :as core]
             [leasekv.harness.nemesis :as nemesis]
-            [leasekv.harness.tests :as tests]))
+            [leasekv.harness.tests :as tests]
+            [leasekv.harness.usage :as usage]))
 
 (deftest concurrency-n-or-per-node
   (is (= 7 (tests/parse-concurrency "7" 5)))
@@ -27,17 +28,53 @@
   (is (= 0 (core/exit-code {:valid? true})))
   (is (= 1 (core/exit-code {:valid? false})))
   (is (= 2 (core/exit-code {:valid? :unknown})))
-  (is (= 255 (core/exit-code {:valid? :crashed}))))
+  (is (= 255 (core/exit-code {:valid? :crashed})))
+  (is (= 254 usage/invalid-arguments)))
 
 (deftest bad-usage-is-named-and-does-not-crash
   (let [err (java.io.StringWriter.)]
     (binding [*err* err]
-      (is (= 255 (cli/run-command ["test" "--time-limit" "-3"])))
-      (is (= 255 (cli/run-command ["test" "--workload" "queue"])))
-      (is (= 255 (cli/run-command ["frobnicate"]))))
+      (is (= 254 (cli/run-command ["test" "--time-limit" "-3"])))
+      (is (= 254 (cli/run-command ["test" "--workload" "queue"])))
+      (is (= 254 (cli/run-command ["frobnicate"])))
+      (is (= 254 (cli/run-command []))))
     (is (str/includes? (str err) "--time-limit must be positive"))
     (is (str/includes? (str err) "--workload queue\": must be one of crash, lease, register, set"))
-    (is (str/includes? (str err) "Unknown command \"frobnicate\""))))
+    (is (str/includes? (str err) "Unknown command \"frobnicate\"; the commands are test, test-all,"))))
+
+(defn- usage-error-of
+  "Runs a command with err captured. Returns [exit-code stderr-lines]."
+  [args]
+  (let [err (java.io.StringWriter.)
+        code (binding [*err* err] (cli/run-command args))]
+    [code (str/split-lines (str err))]))
+
+(deftest every-command-answers-bad-usage-with-254-and-the-error-last
+  (doseq [cmd ["test" "test-all" "analyze" "cleanup" "serve" "index" "sensitivity" "nightly" "bench-harness"]]
+    (let [[code lines] (usage-error-of [cmd "--no-such-option"])]
+      (is (= 254 code) cmd)
+      (is (= [(str "Unknown option: \"--no-such-option\"") (str "See `lein run " cmd " --help`.")] lines)
+          (str cmd ": the error and a pointer to --help, not the option table")))))
+
+(deftest a-bad-option-found-while-building-the-test-is-a-usage-error
+  (let [[code lines] (usage-error-of ["test" "--nodes" "n1" "--nemesis" "partition" "--db" "etcd"])]
+    (is (= 254 code))
+    (is (= 2 (count lines)))
+    (is (str/starts-with? (first lines) "Error: --nemesis partition cannot act on 1 node")))
+  (testing "nightly and sensitivity refuse it before their first run"
+    (let [[code lines] (usage-error-of ["nightly" "--nodes" "n1" "--workloads" "register" "--nemeses" "kill;partition"
+                                        "--db" "etcd" "--dry-run"])]
+      (is (= 254 code))
+      (is (str/starts-with? (first lines) "Error: --nemesis partition cannot act on 1 node")))
+    (let [[code lines] (usage-error-of ["sensitivity" "--nodes" "n1" "--modes" "no-lease-check,wal-no-fsync"
+                                        "--sync-modes" "none"])]
+      (is (= 254 code))
+      (is (str/starts-with? (first lines) "Error: --schedule pause-leader needs at least"))))
+  (testing "test-all refuses a bad combination before its first run"
+    (let [[code lines] (usage-error-of ["test-all" "--nodes" "n1" "--workloads" "register" "--nemeses" "kill;partition"
+                                        "--db" "etcd"])]
+      (is (= 254 code))
+      (is (str/starts-with? (first lines) "Error: --nemesis partition cannot act on 1 node")))))
 
 (deftest help-lists-every-option
   (let [out (with-out-str (is (= 0 (cli/run-command ["test" "--help"]))))]

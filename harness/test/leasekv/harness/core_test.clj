@@ -69,7 +69,11 @@
     (let [run (store/resolve-run (:results-root t) nil)]
       (is (= :crashed (:valid? (store/read-edn (io/file run "results.edn")))))
       (is (.exists (io/file run "n1" "node.log")))
-      (is (str/includes? (slurp (io/file run "harness.log")) "generator bug")))))
+      (is (str/includes? (slurp (io/file run "harness.log")) "generator bug"))
+      (let [log (slurp (io/file run "harness.log"))]
+        (is (str/includes? log "Summary of fake") "a crashed run ends with its summary too")
+        (is (str/includes? log "checkers not run: the run crashed (java.lang.IllegalStateException: generator bug)"))
+        (is (str/includes? (last (str/split-lines log)) "Verdict: :crashed -> "))))))
 
 (deftest a-normal-run-is-checked-and-stored
   (let [calls (atom [])
@@ -82,7 +86,14 @@
     (is (some #(str/includes? % ":f :kill") (str/split-lines (slurp (io/file run "history.edn")))) "the nemesis ran")
     (is (some #(str/includes? % ":f :heal") (str/split-lines (slurp (io/file run "history.edn")))) "the final heal is recorded")
     (is (= {:fake true} (store/read-edn (io/file run "test.edn"))))
-    (is (did? calls #{[:teardown-cluster]}))))
+    (is (did? calls #{[:teardown-cluster]}))
+    (let [log (str/split-lines (slurp (io/file run "harness.log")))
+          summary (drop-while #(not (str/includes? % "Summary of fake")) log)]
+      (is (str/includes? (first summary) "Summary of fake (50 client ops, 1 fault)"))
+      (is (some #(str/ends-with? % "  write      50     0     0") summary))
+      (is (some #(str/ends-with? % "  faults   kill 1 (one 1)") summary))
+      (is (some #(str/ends-with? % "  checkers stats true") summary))
+      (is (str/ends-with? (last summary) (str "Verdict: true -> " (:store-dir result))) "the verdict comes last"))))
 
 (deftest leave-db-running-skips-teardown
   (let [calls (atom [])

@@ -24,6 +24,19 @@
     (is (= {:index 30 :value 8} (select-keys (:missed-write (first s)) [:index :value])))
     (is (= :local-unsafe (:read-mode (second s))))))
 
+(deftest a-read-both-checkers-found-with-different-writes-is-one-entry-listing-both
+  (let [r (assoc-in results [:workload :linearizable :stale-reads 0 :write-index] 33)
+        r (assoc-in r [:workload :linearizable :stale-reads 0 :write-value] 9)
+        r (assoc-in r [:workload :linearizable :stale-reads 0 :lag-ms] 2.5)
+        [s :as all] (report/stale-reads r)]
+    (is (= [40 90] (map :read-index all)))
+    (is (= [{:index 30 :value 8 :stale-by-ms 5.5} {:index 33 :value 9 :stale-by-ms 2.5}]
+           (map #(select-keys % [:index :value :stale-by-ms]) (:missed-writes s))))
+    (is (= 33 (get-in s [:missed-write :index])) "the latest acknowledged")
+    (is (some #(str/includes? % "stale read #40 of key 3: 7 served by n2 in term 4 (lease read), missing writes #30 of 8 and #33 of 9, the last acknowledged 2.5 ms before the read began")
+              (report/lines r))
+        (pr-str (report/lines r)))))
+
 (deftest findings-name-what-went-wrong
   (let [ls (report/lines results)]
     (is (some #(str/includes? % "served by n2 in term 4 (lease read), missing write #30 of 8") ls))

@@ -8,7 +8,11 @@
   operation that could have written v had completed (so v was already replaced by W, whatever
   the order of concurrent operations). A write that never completed (:info) could land at any
   later time, so it never makes a read stale; reads of the initial nil are stale once any write
-  completed before them."
+  completed before them.
+
+  Ops are named by the history index of their completion: the read's :ok and the missed write's
+  acknowledgement (its :ok; the invocation's index is :invoke-index), as the Java checker names
+  them, so the two checkers' reports of one read name the same write the same way."
   (:require [leasekv.harness.checker :as checker]
             [leasekv.harness.history :as h]))
 
@@ -33,7 +37,8 @@
                            v (written-value inv)]
                      :when (and (not= ::none v) (not= :fail (:type c)))]
                  {:value v :invoke (:time inv) :complete (if (= :ok (:type c)) (:time c) never)
-                  :ok? (= :ok (:type c)) :index (:index inv) :f (:f inv)})
+                  :ok? (= :ok (:type c)) :index (if (= :ok (:type c)) (:index c) (:index inv))
+                  :invoke-index (:index inv) :f (:f inv)})
         last-writer-complete (reduce (fn [m w] (update m (:value w) (fnil max Long/MIN_VALUE) (:complete w)))
                                      {} writes)
         acked (filter :ok? writes)]
@@ -56,7 +61,7 @@
             :served-by (:served-by c)
             :term (:term c)
             :read-mode (:read-mode c)
-            :missed-write {:index (:index w) :f (:f w) :value (:value w)
+            :missed-write {:index (:index w) :invoke-index (:invoke-index w) :f (:f w) :value (:value w)
                            :completed-at-ms (/ (:complete w) 1e6)}
             :stale-by-ms (/ (- (:time inv) (:complete w)) 1e6)}))))
 

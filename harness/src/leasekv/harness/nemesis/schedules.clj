@@ -14,6 +14,7 @@
             [leasekv.harness.generator :as gen]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.clock :as clock]
+            [leasekv.harness.nemesis.node-counts :as node-counts]
             [leasekv.harness.nemesis.power-loss :as power-loss]))
 
 ;; ---------------------------------------------------------------------------------------------
@@ -209,8 +210,10 @@
 
 (defn settings
   "Takes the parsed options (:nemesis, :nemesis-interval, :partitions-targets, :schedule,
-  :clock-drift-bound, :store-args) and the workload map (which may carry :store-args). Returns
-  what the test map needs for its faults:
+  :clock-drift-bound, :store-args, and :node-count, the number of nodes) and the workload map
+  (which may carry :store-args). Throws ex-info {:type :bad-option} when a fault or the schedule
+  cannot act on :node-count nodes (leasekv.harness.nemesis.node-counts); the general schedule
+  draws only targets that act on them. Returns what the test map needs for its faults:
     :faults            the fault set (a named schedule's own, or --nemesis's)
     :nemesis-generator the schedule
     :lazyfs-dirs       directories to put under lazyfs (both, when power loss can happen)
@@ -220,10 +223,14 @@
   (let [spec (some-> (:schedule opts) schedule)
         faults (if spec (:faults spec) (nemesis/parse-faults (:nemesis opts)))
         rho (or (:clock-drift-bound opts) (:rho spec) (when (contains? faults :clock) 0.5))
+        targets (assoc (default-targets (or rho 0.1)) :partition partition-targets)
+        _ (when-let [problem (some-> (:node-count opts)
+                                     (node-counts/check {:schedule (:schedule opts) :faults faults :targets targets}))]
+            (throw (ex-info problem {:type :bad-option})))
         generator (if spec
                     ((:generator spec) opts)
                     (general faults (:nemesis-interval opts 10.0)
-                             (assoc (default-targets (or rho 0.1)) :partition partition-targets)))]
+                             (node-counts/acting-targets (:node-count opts) targets)))]
     {:faults faults
      :nemesis-generator generator
      :lazyfs-dirs (or (:lazyfs-dirs spec) (when (contains? faults :power-loss) [:wal :fsm]))

@@ -61,13 +61,47 @@
    :lag-ms (or (:lag-ms r) (:stale-by-ms r))
    :explanation (:explanation r)})
 
+(defn- missed-writes
+  "The writes a read's reports say it missed: each write once, in history order, with the
+  checkers that named it."
+  [reports]
+  (->> (group-by :write-index reports)
+       (map (fn [[index rs]]
+              {:write-index index
+               :write-value (:write-value (first rs))
+               :lag-ms (some :lag-ms rs)
+               :sources (vec (distinct (map :source rs)))}))
+       (sort-by #(or (:write-index %) Long/MAX_VALUE))
+       vec))
+
+(defn- merge-read
+  "One row for the reports (from either checker) of one read: the read's fields, every write it
+  missed, the checkers that found it and each report's sentence."
+  [reports]
+  (let [field (fn [k] (some k reports))]
+    {:key (:key (first reports))
+     :read-index (:read-index (first reports))
+     :read-value (:read-value (first reports))
+     :node (field :node) :served-by (field :served-by) :term (field :term) :read-mode (field :read-mode)
+     :missed-writes (missed-writes reports)
+     :sources (vec (distinct (map :source reports)))
+     :explanations (vec (distinct (keep :explanation reports)))}))
+
 (defn stale-reads
-  "Every stale-read report in the results, from the Java linearizability checker and from the
-  harness's own stale-read checker, as uniform rows."
+  "Every stale read in the results, one row per read: the Java linearizability checker's and the
+  harness's own stale-read checker's reports of the same read (same key and history index) are
+  merged, and the row lists every write they say the read missed. Ordered by the read's index."
   [results]
-  (vec (for [[path node] (nodes-where #(and (vector? (:stale-reads %)) (every? map? (:stale-reads %))) results)
-             r (:stale-reads node)]
-         (stale-row (if (linearizable-node? node) "linearizability checker" "stale-read checker") path r))))
+  (let [reports (for [[path node] (nodes-where #(and (vector? (:stale-reads %)) (every? map? (:stale-reads %))) results)
+                      r (:stale-reads node)]
+                  (stale-row (if (linearizable-node? node) "linearizability checker" "stale-read checker") path r))
+        read-of (fn [i r] (if (:read-index r) [(:key r) (:read-index r)] [::unindexed i]))]
+    (->> (map-indexed vector reports)
+         (group-by (fn [[i r]] (read-of i r)))
+         vals
+         (map #(merge-read (map second %)))
+         (sort-by #(or (:read-index %) Long/MAX_VALUE))
+         vec)))
 
 (defn diagram-files
   "Returns the SVG diagrams a run holds under linear/, as paths relative to the run, sorted."
@@ -134,7 +168,7 @@
   missed."
   [linear stale]
   (vec (distinct (remove nil? (concat (map (comp :index :op) linear)
-                                      (mapcat (juxt :read-index :write-index) stale))))))
+                                      (mapcat #(cons (:read-index %) (map :write-index (:missed-writes %))) stale))))))
 
 (defn report
   "Takes a run directory and its results map (nil when unreadable). Returns everything the run

@@ -29,18 +29,26 @@
 ;; ---------------------------------------------------------------------------------------------
 ;; Failures
 
+(defn- per-write
+  "A cell with one line per missed write."
+  [writes f]
+  (for [w writes] [:div (f w)]))
+
 (defn- stale-table [rows]
   (list
    [:table.data.stale
     [:thead [:tr (for [h ["key" "read" "returned" "node" "served by" "term" "read mode" "missed write" "of value" "stale by" "found by"]]
                    [:th h])]]
     [:tbody
-     (for [{:keys [key read-index read-value node served-by term read-mode write-index write-value lag-ms source]} rows]
+     (for [{:keys [key read-index read-value node served-by term read-mode missed-writes]} rows]
        [:tr
         [:td (show key)] [:td (op-link read-index)] [:td (show read-value)] [:td node] [:td served-by]
-        [:td term] [:td [:span.mode read-mode]] [:td (op-link write-index)] [:td (show write-value)]
-        [:td.num (when lag-ms (format "%.1f ms" (double lag-ms)))] [:td.source source]])]]
-   [:ul.explanations (for [e (distinct (keep :explanation rows))] [:li e])]))
+        [:td term] [:td [:span.mode read-mode]]
+        [:td (per-write missed-writes #(op-link (:write-index %)))]
+        [:td (per-write missed-writes #(show (:write-value %)))]
+        [:td.num (per-write missed-writes #(when-let [lag (:lag-ms %)] (format "%.1f ms" (double lag))))]
+        [:td.source (per-write missed-writes #(str/join ", " (:sources %)))]])]]
+   [:ul.explanations (for [e (distinct (mapcat :explanations rows))] [:li e])]))
 
 (defn- linear-failure [{:keys [key explanation op configs diagram window-size]}]
   [:div.failure

@@ -88,12 +88,16 @@
        (is (= nothing-left (leftovers)))))))
 
 (deftest ^:integration ctrl-c-during-power-loss-and-delay-cleans-up
+  (if-not (support/with-default-signals ["true"])
+    (support/skip! "ctrl-c-during-power-loss-and-delay-cleans-up")
   (support/call-with-results-dir
    (fn [dir]
      (let [log-file (io/file dir "out.log")
-           p (.start (doto (ProcessBuilder. ["java" "-cp" (System/getProperty "java.class.path") "clojure.main" "-m"
-                                             "leasekv.harness.cli" "test" "--workload" "crash" "--nemesis" "power-loss,delay"
-                                             "--nemesis-interval" "2" "--time-limit" "120" "--results-dir" (str dir)])
+           p (.start (doto (ProcessBuilder. ^java.util.List
+                                            (support/with-default-signals
+                                              ["java" "-cp" (System/getProperty "java.class.path") "clojure.main" "-m"
+                                               "leasekv.harness.cli" "test" "--workload" "crash" "--nemesis" "power-loss,delay"
+                                               "--nemesis-interval" "2" "--time-limit" "120" "--results-dir" (str dir)]))
                        (.redirectErrorStream true)
                        (.redirectOutput log-file)))]
        (try
@@ -107,7 +111,7 @@
          (is (= 130 (.exitValue p)))
          (finally (when (.isAlive p) (.destroyForcibly p))))
        (is (:aborted? (store/read-edn (io/file (store/resolve-run (str dir) nil) "results.edn"))))
-       (is (= nothing-left (leftovers)))))))
+       (is (= nothing-left (leftovers))))))))
 
 (deftest ^:integration cleanup-removes-a-dead-lazyfs-mount
   (let [remote (local/remote)

@@ -94,6 +94,62 @@
     (b/mouse! br "mouseWheel" x y :delta-y delta)
     (Thread/sleep 150)))
 
+(defn- legend
+  "The legend rows of the chart in the element with this id: the label's text, and its sample's
+  colour and dash (a line's stroke-dasharray, or the point shape's glyph)."
+  [br id]
+  (b/eval! br (str "Array.from(document.querySelectorAll('#" id " .u-legend .u-series .lkv-legend')).map(l => {"
+                   " const line = l.querySelector('line'); const glyph = l.querySelector('.lkv-glyph');"
+                   " return {label: l.lastChild.textContent.trim(),"
+                   " color: line ? getComputedStyle(line).stroke : getComputedStyle(glyph).color,"
+                   " dash: line ? (line.getAttribute('stroke-dasharray') || 'solid') : glyph.textContent}; })")))
+
+(defn- check-chart-styles
+  "Colour is the outcome, as in Jepsen's plots; the :f is a point shape (raw latency) or a dash
+  (throughput); the quantile lines of one :f differ in shade and dash. The legend shows each."
+  [br]
+  (let [raw (legend br "latency-raw")
+        word (fn [n {:keys [label]}] (nth (str/split label #" ") n))
+        outcome (partial word 1)
+        f-of (partial word 0)
+        distinct-per (fn [group-key value rows] (into {} (for [[k rs] (group-by group-key rows)] [k (set (map value rs))])))]
+    (testing "raw latency: one colour per outcome, one point shape per :f"
+      (is (= #{"ok" "fail"} (set (filter #{"ok" "fail"} (map outcome raw)))) (pr-str raw))
+      (let [colors (distinct-per outcome :color raw)
+            shapes (distinct-per f-of :dash raw)]
+        (is (every? #(= 1 (count %)) (vals colors)) "every :f of one outcome has its colour")
+        (is (apply distinct? (map first (vals colors))) "outcomes differ in colour")
+        (is (every? #(= 1 (count %)) (vals shapes)) (pr-str shapes))
+        (is (apply distinct? (map first (vals shapes))) "each :f its own shape")))
+    (testing "latency quantiles: per :f, p50, p95, p99 and max differ in shade and in dash"
+      (let [by-f (group-by f-of (legend br "latency-quantiles"))]
+        (is (= #{"read" "write" "cas"} (set (keys by-f))))
+        (doseq [[f rows] by-f]
+          (is (= ["p50" "p95" "p99" "max"] (map #(word 1 %) rows)))
+          (is (= 4 (count (set (map :color rows)))) (str f ": " (pr-str rows)))
+          (is (= ["solid" "6 4" "2 3" "10 3 2 3"] (map :dash rows)) f))))
+    (testing "throughput: one colour per outcome, one dash per :f"
+      (let [rows (legend br "throughput")
+            find (fn [l] (some #(when (= l (:label %)) %) rows))]
+        (is (= (:color (find "read ok")) (:color (find "write ok"))))
+        (is (not= (:color (find "cas ok")) (:color (find "cas fail"))))
+        (is (= (:dash (find "cas ok")) (:dash (find "cas fail"))))
+        (is (= 3 (count (set (map :dash (keep find ["cas ok" "read ok" "write ok"]))))))))))
+
+(defn- check-diagram-text
+  "Every text of the checker's diagram, as Chromium lays it out, lies within the picture."
+  [br base]
+  (b/open! br (str base "/leasekv-register-partition-unsafe-no-lease-check/20260106T000005.000/linear/linear-key-0.svg"))
+  (b/wait-until! br "document.querySelectorAll('text').length > 5" 10000)
+  (let [{:keys [width beyond texts]}
+        (b/eval! br (str "(() => { const w = document.documentElement.width.baseVal.value;"
+                         " const ts = Array.from(document.querySelectorAll('text'));"
+                         " return {width: w, texts: ts.length, beyond: ts.filter(t => t.getBBox().x + t.getBBox().width > w)"
+                         ".map(t => t.textContent)}; })()"))]
+    (is (< 10 texts))
+    (is (<= 900 width))
+    (is (= [] beyond) "text drawn beyond the picture's width is clipped")))
+
 (defn- check-failing-run [br base dir]
   (b/open! br (str base "/"))
   (b/eval! br "document.querySelector('a[href*=no-lease-check]').click()")
@@ -101,7 +157,7 @@
   (testing "the verdict and the stale-read report in words"
     (is (= "invalid" (b/eval! br "document.querySelector('h1 .verdict').textContent")))
     (let [text (b/eval! br "document.getElementById('failures').innerText")]
-      (is (str/includes? text "Stale reads (2)"))
+      (is (str/includes? text "Stale reads (1)") "one row for the read both checkers found")
       (is (str/includes? text "served by n3 in term 3"))
       (is (str/includes? text "12.0 ms"))
       (is (str/includes? text "had been acknowledged"))
@@ -119,6 +175,7 @@
       (is (< 500 (canvas-painted br)))
       (is (= 3 (b/eval! br "document.querySelectorAll('#charts .uplot canvas').length")))
       (is (str/includes? (b/eval! br "document.getElementById('latency-raw').innerText") "read ok")))
+    (check-chart-styles br)
     (shot! br "run-invalid.png" :full-page? true)
     (testing "the wheel zooms the timeline and the charts follow"
       (b/eval! br "document.getElementById('timeline-section').scrollIntoView()")
@@ -179,6 +236,7 @@
       (try
         (check-index br base)
         (check-failing-run br base (:invalid runs))
+        (check-diagram-text br base)
         (testing "a valid run: no failure section, and the page works from file:// too"
           (b/open! br (str "file://" (.getPath (io/file (:valid runs) "index.html"))))
           (b/wait-until! br "window.lkvView && window.lkvView.charts" 15000)

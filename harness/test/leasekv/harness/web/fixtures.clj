@@ -62,6 +62,20 @@
      {:process (inc p) :key 0 :f :read :arg nil :inv (+ start-ns (* 17 ms)) :done (+ start-ns (* 19 ms)) :type :ok
       :result [0 100] :node "n3" :served-by "n3" :term 3 :read-mode :lease}]))
 
+(defn- concurrent-writes-stale-tail
+  "Four ops on key 0 after everything else: write 100, write 200 concurrent with it and with
+  write 300, which begins after 100 was acknowledged; then a read of 100. The read certainly
+  missed 300; 200 was acknowledged last, so the linearizability checker names 200 and the
+  stale-read checker 300."
+  [start-ns processes]
+  (let [p (+ processes 1000)
+        at #(+ start-ns (* % ms))]
+    [{:process p :key 0 :f :write :arg 100 :inv (at 0) :done (at 10) :type :ok :result [0 100] :node "n1"}
+     {:process (+ p 1) :key 0 :f :write :arg 200 :inv (at 5) :done (at 15) :type :ok :result [0 200] :node "n1"}
+     {:process (+ p 2) :key 0 :f :write :arg 300 :inv (at 11) :done (at 13) :type :ok :result [0 300] :node "n1"}
+     {:process (+ p 3) :key 0 :f :read :arg nil :inv (at 20) :done (at 22) :type :ok
+      :result [0 100] :node "n3" :served-by "n3" :term 3 :read-mode :lease}]))
+
 (defn- nemesis-ops
   "A partition (isolating n3), a kill and restart, a transfer, and a pause never resumed
   (ended by the final heal), spread over the run."
@@ -78,12 +92,14 @@
 
 (defn register-history
   "A register history with :processes clients over :keys keys, :ops-per-process ops each, plus
-  faults; with :stale? a stale read at the end. Ops have :index and :time like a real run's."
+  faults; with :stale? a stale read at the end (:stale? :concurrent-writes: one that missed two
+  writes, see concurrent-writes-stale-tail). Ops have :index and :time like a real run's."
   [{:keys [processes keys ops-per-process seed stale?] :or {processes 10 keys 5 ops-per-process 50 seed 42}}]
   (let [rnd (Random. seed)
         client (apply-in-order (mapcat #(simulate-process rnd % keys ops-per-process (* % 100000)) (range processes)) rnd)
         end (reduce max 0 (map :done client))
-        client (cond-> client stale? (into (stale-read-tail (+ end (* 10 ms)) processes)))
+        tail (if (= :concurrent-writes stale?) concurrent-writes-stale-tail stale-read-tail)
+        client (cond-> client stale? (into (tail (+ end (* 10 ms)) processes)))
         end (reduce max 0 (map :done client))
         events (concat
                 (for [{:keys [process f arg key inv]} client]

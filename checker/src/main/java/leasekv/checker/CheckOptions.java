@@ -1,6 +1,7 @@
 package leasekv.checker;
 
 import java.util.Map;
+import leasekv.checker.edn.EdnException;
 import leasekv.checker.edn.EdnReader;
 import leasekv.checker.edn.EdnWriter;
 import leasekv.checker.model.Model;
@@ -153,9 +154,17 @@ public final class CheckOptions {
             return this;
         }
 
-        /** The initial value as EDN text, e.g. {@code "0"}, {@code "nil"}, {@code "{:x 0 :y 0}"}, {@code ":free"}. */
+        /**
+         * The initial value as EDN text, e.g. {@code "0"}, {@code "nil"}, {@code "{:x 0 :y 0}"}, {@code ":free"}.
+         *
+         * @throws IllegalArgumentException when the text is not one EDN value, with the reader's position and problem
+         */
         public Builder initialEdn(String edn) {
-            this.initialValue = EdnReader.readString(edn);
+            try {
+                this.initialValue = EdnReader.readString(edn);
+            } catch (EdnException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
             return this;
         }
 

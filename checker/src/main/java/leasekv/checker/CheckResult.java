@@ -105,6 +105,20 @@ public final class CheckResult implements EdnData {
         return text.toString();
     }
 
+    /** Every invalid key's {@link KeyResult#nilReadHint() hint}, one per line; empty when there is none. */
+    public String hints() {
+        StringBuilder text = new StringBuilder();
+        for (KeyResult result : results.values()) {
+            if (result.nilReadHint() != null) {
+                if (independent) {
+                    text.append("Key ").append(EdnWriter.write(result.key())).append(": ");
+                }
+                text.append(result.nilReadHint()).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
     public String modelName() {
         return modelName;
     }

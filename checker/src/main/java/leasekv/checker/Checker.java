@@ -1,5 +1,6 @@
 package leasekv.checker;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,6 +72,17 @@ public final class Checker {
             return check(ops, start);
         } catch (HistoryException e) {
             throw e.from(path.toString());
+        }
+    }
+
+    /** Checks a history read from a stream, such as standard input; {@code sourceName} names it in errors. */
+    public CheckResult check(InputStream in, String sourceName) {
+        long start = System.nanoTime();
+        List<Op> ops = HistoryReader.read(in, sourceName);
+        try {
+            return check(ops, start);
+        } catch (HistoryException e) {
+            throw e.from(sourceName);
         }
     }
 

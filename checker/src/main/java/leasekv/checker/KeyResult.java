@@ -13,6 +13,7 @@ import leasekv.checker.model.Call;
 import leasekv.checker.model.Model;
 import leasekv.checker.model.RegisterModel;
 import leasekv.checker.report.ConcurrencyWindow;
+import leasekv.checker.report.NilReadHint;
 import leasekv.checker.report.StaleReadFinder;
 import leasekv.checker.search.SearchOutcome;
 
@@ -32,6 +33,7 @@ public final class KeyResult implements EdnData {
     private final Model model;
     private final List<Call> window;
     private final StaleRead staleRead;
+    private final String nilReadHint;
 
     private KeyResult(KeyHistory history, SearchOutcome outcome, Model model) {
         this.key = history.key();
@@ -46,6 +48,7 @@ public final class KeyResult implements EdnData {
         this.window = failing == null ? List.of() : ConcurrencyWindow.around(history, failing);
         this.staleRead = failing == null || !(model instanceof RegisterModel) ? null
                 : StaleReadFinder.find(history, failing, model.initialState());
+        this.nilReadHint = failing == null ? null : NilReadHint.find(history, failing, model);
     }
 
     /** Builds the result of one key's search; keeps only what the report needs, not the whole key history. */
@@ -121,6 +124,14 @@ public final class KeyResult implements EdnData {
 
     public Model model() {
         return model;
+    }
+
+    /**
+     * When the failing op is a read of nil in a history whose nil reads look like Knossos-era "unknown"
+     * values, a sentence suggesting --nil-reads anything ({@link NilReadHint}); else null.
+     */
+    public String nilReadHint() {
+        return nilReadHint;
     }
 
     /** Why the history fails here, in plain words; null unless invalid. */
@@ -201,6 +212,9 @@ public final class KeyResult implements EdnData {
             map.put(k("stale-read"), staleRead);
         }
         map.put(k("explanation"), explanation());
+        if (nilReadHint != null) {
+            map.put(k("hint"), nilReadHint);
+        }
     }
 
     private static List<Object> ops(List<Call> calls) {

@@ -2,6 +2,7 @@ package leasekv.checker.history;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,13 +36,22 @@ public final class HistoryReader {
     }
 
     public static List<Op> read(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(open(file), 1 << 16)) {
             return read(in, file.toString());
         } catch (NoSuchFileException e) {
             throw new HistoryException(file.toString(), -1, "no such file");
         } catch (IOException | UncheckedIOException e) {
             throw new HistoryException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A pipe or a device such as /dev/stdin is opened as a FileInputStream: the stream of
+     * Files.newInputStream asks a pipe for its position and fails with "Illegal seek".
+     */
+    private static InputStream open(Path file) throws IOException {
+        boolean pipeOrDevice = Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file);
+        return pipeOrDevice ? new FileInputStream(file.toFile()) : Files.newInputStream(file);
     }
 
     public static List<Op> readString(String edn) {

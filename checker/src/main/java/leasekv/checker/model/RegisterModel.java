@@ -30,6 +30,11 @@ public class RegisterModel implements Model, QuickRefutation {
         this.nilReadMatchesAnything = nilReadMatchesAnything;
     }
 
+    /** Whether an :ok read of nil matches any value (Knossos's reading) rather than meaning absent. */
+    public boolean nilReadMatchesAnything() {
+        return nilReadMatchesAnything;
+    }
+
     @Override
     public boolean isAlwaysPossible(Call call) {
         return call.fKeyword() == WRITE;

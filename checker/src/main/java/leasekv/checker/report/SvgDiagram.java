@@ -18,13 +18,23 @@ import leasekv.checker.search.SearchOutcome;
  * to its completion (open-ended and dashed when the outcome is unknown), the failing op in red, the last
  * linearized ops in green numbered in linearization order with the model state after each, and the
  * plain-words explanation on top. The x axis is event order, not wall time, so short ops stay readable.
+ *
+ * <p>Nothing is drawn beyond the picture's width: the explanation and the legend wrap to it (a word longer
+ * than a line is cut across lines), and labels are cut to the room they have. Widths are estimated from
+ * the monospace font's advance, 0.6 em (DejaVu Sans Mono, Liberation Mono, Courier: 0.600-0.602 em), with
+ * a margin.
  */
 public final class SvgDiagram {
     private static final int STEP_PX = 26;
     private static final int LANE_PX = 40;
     private static final int LEFT_PX = 110;
     private static final int LINE_PX = 16;
-    private static final int WRAP_CHARS = 150;
+    private static final int MIN_WIDTH_PX = 900;
+    private static final int MARGIN_PX = 10;
+    /** Pixels per character of the 12 px monospace text; 0.6 em is 7.2 px, plus a margin. */
+    private static final double CHAR_PX = 7.3;
+    private static final double TITLE_CHAR_PX = 14 * CHAR_PX / 12;
+    private static final double SMALL_CHAR_PX = 10 * CHAR_PX / 12;
     private static final int TAIL_SHOWN = 16;
 
     private SvgDiagram() {
@@ -49,34 +59,39 @@ public final class SvgDiagram {
         List<Long> processes = new ArrayList<>(new TreeSet<>(calls.stream().map(Call::process).toList()));
         List<Integer> positions = positions(calls);
         int rightEdge = LEFT_PX + (positions.size() + 2) * STEP_PX;
-        List<String> header = header(result);
-        int top = 20 + header.size() * LINE_PX + 20;
-        List<String> footer = footer(result);
+        int width = Math.max(rightEdge + 40, MIN_WIDTH_PX);
+        int textWidthPx = width - 2 * MARGIN_PX;
+        List<String> title = wrap(title(result), textWidthPx, TITLE_CHAR_PX);
+        List<String> header = wrap(result.explanation(), textWidthPx, CHAR_PX);
+        int top = 20 + (title.size() + header.size()) * LINE_PX + 20;
+        List<String> footer = footer(result, textWidthPx);
         int height = top + processes.size() * LANE_PX + 30 + footer.size() * LINE_PX + 10;
-        int width = Math.max(rightEdge + 40, 900);
 
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"monospace\" font-size=\"12\">%n", width, height));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        text(svg, 10, 20, header.get(0), "font-weight=\"bold\" font-size=\"14\"");
-        for (int i = 1; i < header.size(); i++) {
-            text(svg, 10, 20 + i * LINE_PX, header.get(i), "");
+        int line = 0;
+        for (String text : title) {
+            text(svg, MARGIN_PX, 20 + line++ * LINE_PX, text, "font-weight=\"bold\" font-size=\"14\"");
+        }
+        for (String text : header) {
+            text(svg, MARGIN_PX, 20 + line++ * LINE_PX, text, "");
         }
         for (int lane = 0; lane < processes.size(); lane++) {
             int y = top + lane * LANE_PX;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>%n",
-                    LEFT_PX - 10, y + LANE_PX - 4, width - 10, y + LANE_PX - 4));
-            text(svg, 10, y + 22, "process " + processes.get(lane), "");
+                    LEFT_PX - 10, y + LANE_PX - 4, width - MARGIN_PX, y + LANE_PX - 4));
+            text(svg, MARGIN_PX, y + 22, fit("process " + processes.get(lane), LEFT_PX - 10 - MARGIN_PX, CHAR_PX), "");
         }
-        Map<Call, Integer> labelRoom = labelRoom(calls, positions, rightEdge);
+        Map<Call, Integer> labelRoom = labelRoom(calls, positions, width - MARGIN_PX);
         for (Call call : calls) {
             drawCall(svg, call, call == failing, stepLabels.get(call), top + processes.indexOf(call.process()) * LANE_PX,
                     positions, rightEdge, labelRoom.get(call));
         }
         int footerTop = top + processes.size() * LANE_PX + 24;
         for (int i = 0; i < footer.size(); i++) {
-            text(svg, 10, footerTop + i * LINE_PX, footer.get(i), "");
+            text(svg, MARGIN_PX, footerTop + i * LINE_PX, footer.get(i), "");
         }
         return svg.append("</svg>\n").toString();
     }
@@ -114,7 +129,7 @@ public final class SvgDiagram {
     }
 
     /** Pixels a call's label may take: up to the next op of the same process, which never overlaps it. */
-    private static Map<Call, Integer> labelRoom(List<Call> calls, List<Integer> positions, int rightEdge) {
+    private static Map<Call, Integer> labelRoom(List<Call> calls, List<Integer> positions, int limitPx) {
         Map<Call, Integer> room = new java.util.HashMap<>();
         Map<Long, Call> previousInLane = new java.util.HashMap<>();
         for (Call call : calls) {
@@ -123,7 +138,7 @@ public final class SvgDiagram {
             if (previous != null) {
                 room.put(previous, x - (LEFT_PX + positions.indexOf(previous.invokePosition()) * STEP_PX) - 6);
             }
-            room.put(call, rightEdge + 200 - x);
+            room.put(call, limitPx - x - 3);
         }
         return room;
     }
@@ -140,56 +155,63 @@ public final class SvgDiagram {
                 + "stroke=\"%s\" stroke-width=\"%s\"%s/>%n", x1, laneTop + 4, Math.max(8, x2 - x1), fill, stroke,
                 failing ? "2" : "1", dash));
         String label = call.f() + " " + EdnWriter.write(call.value()) + (call.outcomeKnown() ? "" : " ?");
-        text(svg, x1 + 3, laneTop + 18, abbreviate(label, Math.max(4, labelRoomPx / 7)), "");
+        text(svg, x1 + 3, laneTop + 18, fit(label, labelRoomPx, CHAR_PX), "");
         if (stepLabel != null || failing) {
-            String below = failing ? "cannot be linearized" : stepLabel;
+            String below = fit(failing ? "cannot be linearized" : stepLabel, labelRoomPx, SMALL_CHAR_PX);
             text(svg, x1 + 3, laneTop + 36, below, failing ? "fill=\"#c00000\" font-size=\"10\"" : "fill=\"#2a6a2a\" font-size=\"10\"");
         }
         svg.append("</g>\n");
     }
 
-    private static List<String> header(KeyResult result) {
-        List<String> lines = new ArrayList<>();
+    private static String title(KeyResult result) {
         String key = result.key() == null ? "" : "key " + EdnWriter.write(result.key()) + ": ";
-        lines.add(key + "not linearizable (" + result.model().name() + " model)");
-        lines.addAll(wrap(result.explanation()));
-        return lines;
+        return key + "not linearizable (" + result.model().name() + " model)";
     }
 
-    private static List<String> footer(KeyResult result) {
-        List<String> lines = new ArrayList<>();
-        lines.add("Red: the op that cannot be linearized. Green: the last ops of the longest linearization, "
-                + "numbered in order, with the model state after each. Dashed: outcome unknown.");
+    private static List<String> footer(KeyResult result, int textWidthPx) {
+        List<String> lines = new ArrayList<>(wrap("Red: the op that cannot be linearized. Green: the last ops of the longest "
+                + "linearization, numbered in order, with the model state after each. Dashed: outcome unknown.",
+                textWidthPx, CHAR_PX));
         StringBuilder states = new StringBuilder("States the search reached just before the failing op: ");
         List<String> rendered = new ArrayList<>();
         for (SearchOutcome.FinalConfig config : result.finalConfigs()) {
             rendered.add(EdnWriter.write(result.model().stateToEdn(config.state())));
         }
-        lines.addAll(wrap(states.append(String.join(", ", rendered)).toString()));
+        lines.addAll(wrap(states.append(String.join(", ", rendered)).toString(), textWidthPx, CHAR_PX));
         return lines;
     }
 
-    private static List<String> wrap(String text) {
+    /** The text in lines that fit widthPx: broken at spaces and line breaks, a longer word cut across lines. */
+    static List<String> wrap(String text, int widthPx, double charPx) {
+        int maxChars = Math.max(1, (int) (widthPx / charPx));
         List<String> lines = new ArrayList<>();
-        StringBuilder line = new StringBuilder();
-        for (String word : text.split(" ")) {
-            if (line.length() + word.length() + 1 > WRAP_CHARS && line.length() > 0) {
-                lines.add(line.toString());
-                line.setLength(0);
+        for (String paragraph : text.split("\n")) {
+            StringBuilder line = new StringBuilder();
+            for (String word : paragraph.split(" ")) {
+                if (line.length() > 0 && line.length() + 1 + word.length() > maxChars) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                if (line.length() > 0) {
+                    line.append(' ');
+                }
+                line.append(word);
+                while (line.length() > maxChars) {
+                    lines.add(line.substring(0, maxChars));
+                    line.delete(0, maxChars);
+                }
             }
             if (line.length() > 0) {
-                line.append(' ');
+                lines.add(line.toString());
             }
-            line.append(word);
-        }
-        if (line.length() > 0) {
-            lines.add(line.toString());
         }
         return lines;
     }
 
-    private static String abbreviate(String text, int maxChars) {
-        return text.length() <= maxChars ? text : text.substring(0, Math.max(1, maxChars - 1)) + "…";
+    /** The text cut, with an ellipsis, to what fits roomPx. */
+    private static String fit(String text, int roomPx, double charPx) {
+        int maxChars = Math.max(2, (int) (roomPx / charPx));
+        return text.length() <= maxChars ? text : text.substring(0, maxChars - 1) + "…";
     }
 
     private static void text(StringBuilder svg, int x, int y, String content, String attributes) {

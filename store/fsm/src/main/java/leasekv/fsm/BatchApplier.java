@@ -1,36 +1,43 @@
 package leasekv.fsm;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import leasekv.fsm.Command.ClientTag;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 /**
- * Executes the commands of one apply() call into one WriteBatch. Reads see the batch's own earlier
- * writes through an overlay, so entries in the same batch behave exactly as if applied one by one.
+ * Executes the commands of one apply() call into one {@link EngineBatch}, together with each tagged
+ * command's de-duplication record: the data and the record that it was applied are written in the
+ * same atomic batch, so a replay after any crash either finds both or neither (durability rule 3).
+ * Reads see the batch's own earlier writes through an overlay, so entries in the same batch behave
+ * exactly as if applied one by one.
  */
-final class BatchApplier implements AutoCloseable {
+final class BatchApplier {
   private static final byte[] DELETED = new byte[0];
 
-  private final RocksDB db;
-  private final ReadOptions readOptions;
-  final WriteBatch batch = new WriteBatch();
+  private final KvEngine engine;
+  private final boolean unsafeSkipDedup;
+  final EngineBatch batch = new EngineBatch();
+  /** Where the de-dup records go: {@link #batch}, or (UNSAFE dedup-outside-batch) a batch of their own. */
+  final EngineBatch dedupBatch;
   private final Map<Bytes, byte[]> overlay = new HashMap<>();
 
-  BatchApplier(RocksDB db, ReadOptions readOptions) {
-    this.db = db;
-    this.readOptions = readOptions;
+  BatchApplier(KvEngine engine) {
+    this(engine, java.util.Set.of());
+  }
+
+  BatchApplier(KvEngine engine, java.util.Set<FsmUnsafe> unsafe) {
+    this.engine = engine;
+    this.unsafeSkipDedup = unsafe.contains(FsmUnsafe.DEDUP_SKIPPED);
+    this.dedupBatch = unsafe.contains(FsmUnsafe.DEDUP_OUTSIDE_BATCH) ? new EngineBatch() : batch;
   }
 
   /** Applies a command at most once per client tag and returns its result. */
-  ApplyResult execute(Command c) throws RocksDBException {
+  ApplyResult execute(Command c) throws IOException {
     ClientTag tag = c.tag();
-    if (tag == null) return run(c);
+    if (tag == null || unsafeSkipDedup) return run(c); // UNSAFE dedup-skipped: every retry applies again
     byte[] clientKey = Keys.client(tag.clientId());
     byte[] last = get(clientKey);
     if (last != null) {
@@ -44,38 +51,40 @@ final class BatchApplier implements AutoCloseable {
     }
     ApplyResult result = run(c);
     byte[] encoded = result.encode();
-    put(clientKey, ByteBuffer.allocate(8 + encoded.length).putLong(tag.seq()).put(encoded).array());
+    byte[] record = ByteBuffer.allocate(8 + encoded.length).putLong(tag.seq()).put(encoded).array();
+    dedupBatch.put(clientKey, record);
+    overlay.put(new Bytes(clientKey), record);
     return result;
   }
 
   /** Looks up a client's recorded result for {@code seq}, or null (used for skipped entries). */
-  ApplyResult recordedResult(ClientTag tag) throws RocksDBException {
+  ApplyResult recordedResult(ClientTag tag) throws IOException {
     byte[] last = get(Keys.client(tag.clientId()));
     if (last == null) return null;
     ByteBuffer b = ByteBuffer.wrap(last);
     return b.getLong() == tag.seq() ? ApplyResult.decode(b) : null;
   }
 
-  void put(byte[] key, byte[] value) throws RocksDBException {
+  void put(byte[] key, byte[] value) {
     batch.put(key, value);
     overlay.put(new Bytes(key), value);
   }
 
-  private ApplyResult run(Command c) throws RocksDBException {
+  private ApplyResult run(Command c) throws IOException {
     if (c instanceof Command.Set s) return set(s);
     if (c instanceof Command.Cas x) return cas(x);
     if (c instanceof Command.RPush r) return rpush(r);
     return del((Command.Del) c);
   }
 
-  private ApplyResult set(Command.Set s) throws RocksDBException {
+  private ApplyResult set(Command.Set s) throws IOException {
     byte[] k = Keys.value(s.key());
     if (Keys.isList(get(k))) return ApplyResult.wrongType();
     put(k, Keys.stringValue(s.value()));
     return ApplyResult.OK;
   }
 
-  private ApplyResult cas(Command.Cas x) throws RocksDBException {
+  private ApplyResult cas(Command.Cas x) throws IOException {
     byte[] k = Keys.value(x.key());
     byte[] stored = get(k);
     if (stored == null) return ApplyResult.bool(false);
@@ -86,7 +95,7 @@ final class BatchApplier implements AutoCloseable {
   }
 
   /** Appends by writing only the new elements and the length: never rewrites the list. */
-  private ApplyResult rpush(Command.RPush r) throws RocksDBException {
+  private ApplyResult rpush(Command.RPush r) throws IOException {
     byte[] k = Keys.value(r.key());
     byte[] stored = get(k);
     if (stored != null && !Keys.isList(stored)) return ApplyResult.wrongType();
@@ -96,7 +105,7 @@ final class BatchApplier implements AutoCloseable {
     return ApplyResult.integer(length);
   }
 
-  private ApplyResult del(Command.Del d) throws RocksDBException {
+  private ApplyResult del(Command.Del d) throws IOException {
     byte[] k = Keys.value(d.key());
     byte[] stored = get(k);
     if (stored == null) return ApplyResult.integer(0);
@@ -106,15 +115,10 @@ final class BatchApplier implements AutoCloseable {
     return ApplyResult.integer(1);
   }
 
-  private byte[] get(byte[] key) throws RocksDBException {
+  private byte[] get(byte[] key) throws IOException {
     byte[] v = overlay.get(new Bytes(key));
     if (v == DELETED) return null;
-    return v != null ? v : db.get(readOptions, key);
-  }
-
-  @Override
-  public void close() {
-    batch.close();
+    return v != null ? v : engine.get(key);
   }
 
   /** A byte[] usable as a map key. */

@@ -9,12 +9,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import leasekv.raft.SnapshotMeta;
 
 /**
- * Receives a streamed checkpoint into a staging directory (from {@link StateMachine#newStagingDir()}).
+ * Receives a streamed checkpoint into a staging directory (from {@link RocksEngine#newStagingDir()}).
  * {@link #finish} checks the files against the sender's list, fsyncs them and the directory and
- * reads the metadata; then hand {@link #dir()} to {@link StateMachine#restoreFromCheckpoint}.
+ * reads the metadata; then hand the checkpoint it returns to {@link StateMachine#restoreFromCheckpoint}.
  */
 public final class CheckpointReceiver implements Closeable {
   private final Path dir;
@@ -46,7 +45,7 @@ public final class CheckpointReceiver implements Closeable {
    *
    * @throws IOException naming the first file that is missing, extra or of the wrong size
    */
-  public SnapshotMeta finish(List<CheckpointFiles.FileInfo> expected) throws IOException {
+  public DirectoryCheckpoint finish(List<CheckpointFiles.FileInfo> expected) throws IOException {
     close();
     List<CheckpointFiles.FileInfo> got = CheckpointFiles.list(dir);
     Map<String, Long> sizes = new HashMap<>();
@@ -58,7 +57,7 @@ public final class CheckpointReceiver implements Closeable {
     }
     if (!sizes.isEmpty()) throw new IOException("unexpected checkpoint files " + sizes.keySet() + " in " + dir);
     FileSync.fsyncTree(dir);
-    return SnapshotMetaFile.read(dir);
+    return DirectoryCheckpoint.read(dir);
   }
 
   /** Gives up: deletes everything received. */

@@ -1,34 +1,26 @@
 package leasekv.fsm;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Snapshot;
 
 /**
- * A consistent view of the state machine at one applied index (a RocksDB snapshot). Cheap to open;
- * close it promptly: it pins the snapshot and blocks a snapshot install until closed. Not
- * thread-safe; use one view per request.
+ * A consistent view of the state machine at one applied index. Cheap to open; close it promptly: it
+ * pins the engine's snapshot and blocks a snapshot install until closed. Not thread-safe; use one
+ * view per request.
  */
 public final class ReadView implements AutoCloseable {
-  private final RocksDB db;
-  private final Snapshot snapshot;
-  private final ReadOptions readOptions;
+  private final EngineView view;
   private final long appliedIndex;
   private final Runnable onClose;
   private boolean closed;
 
-  ReadView(RocksDB db, Runnable onClose) throws RocksDBException {
-    this.db = db;
+  ReadView(EngineView view, Runnable onClose) throws IOException {
+    this.view = view;
     this.onClose = onClose;
-    this.snapshot = db.getSnapshot();
-    this.readOptions = new ReadOptions().setSnapshot(snapshot);
-    byte[] applied = db.get(readOptions, Keys.APPLIED);
+    byte[] applied = view.get(Keys.APPLIED);
     this.appliedIndex = applied == null ? 0 : ByteBuffer.wrap(applied).getLong();
   }
 
@@ -42,18 +34,18 @@ public final class ReadView implements AutoCloseable {
    *
    * @throws WrongTypeException when the key holds a list
    */
-  public byte[] get(byte[] key) throws RocksDBException {
+  public byte[] get(byte[] key) throws IOException {
     checkOpen();
-    byte[] stored = db.get(readOptions, Keys.value(key));
+    byte[] stored = view.get(Keys.value(key));
     if (stored == null) return null;
     if (Keys.isList(stored)) throw new WrongTypeException();
     return Keys.stringPayload(stored);
   }
 
   /** Length of the list at {@code key}; 0 when absent. @throws WrongTypeException for a string */
-  public long llen(byte[] key) throws RocksDBException {
+  public long llen(byte[] key) throws IOException {
     checkOpen();
-    byte[] stored = db.get(readOptions, Keys.value(key));
+    byte[] stored = view.get(Keys.value(key));
     if (stored == null) return 0;
     if (!Keys.isList(stored)) throw new WrongTypeException();
     return Keys.listLength(stored);
@@ -65,23 +57,32 @@ public final class ReadView implements AutoCloseable {
    *
    * @throws WrongTypeException when the key holds a string
    */
-  public List<byte[]> lrange(byte[] key, long start, long stop) throws RocksDBException {
+  public List<byte[]> lrange(byte[] key, long start, long stop) throws IOException {
     long length = llen(key);
     if (start < 0) start = Math.max(0, start + length);
     if (stop < 0) stop += length;
     stop = Math.min(stop, length - 1);
     List<byte[]> out = new ArrayList<>();
     if (start > stop) return out;
-    try (RocksIterator it = db.newIterator(readOptions)) {
-      it.seek(Keys.element(key, start));
-      for (long i = start; i <= stop; i++, it.next()) {
-        if (!it.isValid() || !Arrays.equals(it.key(), Keys.element(key, i))) {
-          throw new IllegalStateException("list " + Arrays.toString(key) + " is missing element " + i + " of " + length);
-        }
-        out.add(it.value());
-      }
+    long first = start;
+    long last = stop;
+    view.scan(Keys.element(key, first), (k, v) -> {
+      long i = first + out.size();
+      if (!Arrays.equals(k, Keys.element(key, i))) return false;
+      out.add(v);
+      return i < last;
+    });
+    if (out.size() != last - first + 1) {
+      throw new IllegalStateException("list " + Arrays.toString(key) + " is missing element " + (first + out.size())
+          + " of " + length);
     }
     return out;
+  }
+
+  /** Every key and value in order (for the digest). */
+  void scanAll(EngineView.Visitor visitor) throws IOException {
+    checkOpen();
+    view.scan(null, visitor);
   }
 
   private void checkOpen() {
@@ -92,8 +93,7 @@ public final class ReadView implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    readOptions.close();
-    db.releaseSnapshot(snapshot);
+    view.close();
     onClose.run();
   }
 }

@@ -3,112 +3,115 @@ package leasekv.fsm;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.StampedLock;
 import leasekv.raft.ConfState;
 import leasekv.raft.Entry;
+import leasekv.raft.EntryType;
 import leasekv.raft.SnapshotMeta;
-import org.rocksdb.Checkpoint;
-import org.rocksdb.InfoLogLevel;
-import org.rocksdb.Options;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Snapshot;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /**
- * The replicated key-value state machine on RocksDB.
+ * The replicated key-value state machine, over a {@link KvEngine} (RocksDB in the node, memory in the
+ * simulation: the logic here is the same for both).
  *
- * <p>Each {@link #apply} call is one WriteBatch holding the data, the applied index and the client
- * de-dup table, all in the default column family: RocksDB recovers its WAL as a prefix of whole
- * batches, so the applied index and the data it covers are never persisted apart, in either sync
- * mode. (A second column family would share the WAL too, but only with the WAL on; one family keeps
- * that true even for a future disableWAL/atomic-flush setup.) In nosync mode a power loss can roll
- * the state back to an older prefix; the node replays the Raft log from {@link #appliedIndex()}+1,
- * and compacts that log only up to {@link #durableAppliedIndex()}.
+ * <p>Each {@link #apply} call is one engine batch holding the data, the applied index and the client
+ * de-dup table: the engine recovers a prefix of whole batches, so the applied index and the data it
+ * covers are never persisted apart, in either sync mode (durability rules 1-3 of docs/rules.md). In
+ * nosync mode a power loss can roll the state back to an older prefix; the replica replays the Raft
+ * log from {@link #appliedIndex()}+1, and compacts that log only up to {@link #durableAppliedIndex()}.
  *
- * <p>Thread-safety: apply, checkpoint and durability calls from one thread (the apply loop); read
+ * <p>Thread-safety: apply, checkpoint and durability calls from one thread (the apply lane); read
  * views, digests and getters from any thread. {@link #restoreFromCheckpoint} waits for open views.
  */
 public final class StateMachine implements Closeable {
   private static final long RESTORE_WAIT_SECONDS = 30;
 
-  static {
-    RocksDB.loadLibrary();
-  }
-
-  private final FsmOptions options;
-  private final FsmDirectory directory;
+  private final KvEngine engine;
+  private final SyncMode syncMode;
+  private final Set<FsmUnsafe> unsafe;
+  private final boolean unsafeAppliedIndexAheadOfData;
   private final StampedLock stateLock = new StampedLock();
   private final Object applyLock = new Object();
-  private final WriteOptions syncWrite = new WriteOptions().setSync(true);
-  private final WriteOptions modeWrite;
-  private final ReadOptions plainRead = new ReadOptions();
-  private Options dbOptions;
-  private Path activeDb;
-  private RocksDB db;
   private volatile long appliedIndex;
   private volatile long appliedTerm;
   private volatile ConfState appliedConf;
   private volatile long durableAppliedIndex;
   private boolean closed;
 
-  private StateMachine(FsmOptions options) throws IOException, RocksDBException {
-    this.options = options;
-    this.directory = new FsmDirectory(options.dir());
-    this.modeWrite = new WriteOptions().setSync(options.syncMode() == SyncMode.SYNC);
-    this.activeDb = directory.activeDb();
-    openDb();
+  private StateMachine(KvEngine engine, SyncMode syncMode, Set<FsmUnsafe> unsafe) throws IOException {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.syncMode = Objects.requireNonNull(syncMode, "syncMode");
+    this.unsafe = unsafe.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(unsafe));
+    this.unsafeAppliedIndexAheadOfData = unsafe.contains(FsmUnsafe.APPLIED_INDEX_AHEAD_OF_DATA);
+    loadApplied();
+    engine.sync(); // what a process crash left unsynced is durable from here on
+    durableAppliedIndex = appliedIndex;
   }
 
   /**
-   * Opens (creating if needed) the state machine and recovers its applied index. The recovered
-   * state is synced before this returns, so durableAppliedIndex() == appliedIndex() afterwards.
+   * Opens the state machine over {@code engine} and recovers its applied index. The recovered state
+   * is synced before this returns, so durableAppliedIndex() == appliedIndex() afterwards.
+   *
+   * @param unsafeAppliedIndexAheadOfData UNSAFE (mode {@code applied-index-ahead-of-data}): persist the
+   *     applied index in a separate synced write before the data batch
    */
-  public static StateMachine open(FsmOptions options) throws IOException, RocksDBException {
-    return new StateMachine(options);
+  public static StateMachine open(KvEngine engine, SyncMode syncMode, boolean unsafeAppliedIndexAheadOfData)
+      throws IOException {
+    return open(engine, syncMode,
+        unsafeAppliedIndexAheadOfData ? EnumSet.of(FsmUnsafe.APPLIED_INDEX_AHEAD_OF_DATA) : EnumSet.noneOf(FsmUnsafe.class));
   }
 
-  private void openDb() throws RocksDBException {
-    dbOptions = new Options()
-        .setCreateIfMissing(true)
-        .setManualWalFlush(options.crashLosesUnsyncedWrites())
-        .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-        .setKeepLogFileNum(2);
-    db = RocksDB.open(dbOptions, activeDb.toString());
-    byte[] applied = db.get(Keys.APPLIED);
+  /** Opens the state machine over {@code engine} with the given unsafe behaviour (none in a real store). */
+  public static StateMachine open(KvEngine engine, SyncMode syncMode, Set<FsmUnsafe> unsafe) throws IOException {
+    return new StateMachine(engine, syncMode, unsafe);
+  }
+
+  /** Opens the RocksDB state machine {@code options} describe. */
+  public static StateMachine open(FsmOptions options) throws IOException {
+    RocksEngine engine = RocksEngine.open(options.dir(), options.crashLosesUnsyncedWrites());
+    try {
+      return open(engine, options.syncMode(), options.unsafe());
+    } catch (IOException | RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  private void loadApplied() throws IOException {
+    byte[] applied = engine.get(Keys.APPLIED);
     ByteBuffer b = applied == null ? ByteBuffer.allocate(16) : ByteBuffer.wrap(applied);
     appliedIndex = b.getLong();
     appliedTerm = b.getLong();
-    byte[] conf = db.get(Keys.CONF);
+    byte[] conf = engine.get(Keys.CONF);
     appliedConf = conf == null ? null : ConfState.decode(conf);
-    db.flushWal(true); // what a process crash left only in the page cache becomes durable now
-    durableAppliedIndex = appliedIndex;
+  }
+
+  /** The engine underneath (the node needs RocksDB's staging directories for snapshot transfers). */
+  public KvEngine engine() {
+    return engine;
   }
 
   // ---- apply ----
 
   /**
-   * Applies committed entries in order, as one atomic RocksDB write, and returns one result per
+   * Applies committed entries in order, as one atomic engine write, and returns one result per
    * entry. Entries at or below the applied index are skipped (their result is the recorded one for
    * a tagged command, else {@link ApplyResult#SKIPPED}); NOOP and CONFIG entries only advance the
    * applied index (CONFIG also records the membership). A malformed command yields an ERR result.
    *
    * @throws IllegalArgumentException when the entries leave a gap after the applied index
    */
-  public List<ApplyResult> apply(List<Entry> entries) throws RocksDBException {
+  public List<ApplyResult> apply(List<Entry> entries) throws IOException {
     long stamp = stateLock.readLock();
     try {
       synchronized (applyLock) {
@@ -120,58 +123,60 @@ public final class StateMachine implements Closeable {
     }
   }
 
-  private List<ApplyResult> applyLocked(List<Entry> entries) throws RocksDBException {
+  private List<ApplyResult> applyLocked(List<Entry> entries) throws IOException {
     List<ApplyResult> results = new ArrayList<>(entries.size());
     long index = appliedIndex;
     long term = appliedTerm;
     ConfState conf = appliedConf;
-    try (BatchApplier batch = new BatchApplier(db, plainRead)) {
-      for (Entry e : entries) {
-        if (e.index() <= index) {
-          results.add(skipped(batch, e));
-          continue;
-        }
-        if (e.index() != index + 1) {
-          throw new IllegalArgumentException("cannot apply entry " + e.index() + ": applied index is " + index);
-        }
-        switch (e.type()) {
-          case NORMAL -> results.add(applyCommand(batch, e));
-          case NOOP -> results.add(ApplyResult.NONE);
-          case CONFIG -> {
-            conf = ConfState.decode(e.data());
-            batch.put(Keys.CONF, conf.encode());
-            results.add(ApplyResult.NONE);
-          }
-        }
-        index = e.index();
-        term = e.term();
+    BatchApplier batch = new BatchApplier(engine, unsafe);
+    for (Entry e : entries) {
+      if (e.index() <= index) {
+        results.add(skipped(batch, e));
+        continue;
       }
-      if (index == appliedIndex) return results;
-      write(batch.batch, Keys.applied(index, term));
+      if (e.index() != index + 1) {
+        throw new IllegalArgumentException("cannot apply entry " + e.index() + ": applied index is " + index);
+      }
+      switch (e.type()) {
+        case NORMAL -> results.add(applyCommand(batch, e));
+        case NOOP -> results.add(ApplyResult.NONE);
+        case CONFIG -> {
+          conf = ConfState.decode(e.data());
+          batch.put(Keys.CONF, conf.encode());
+          results.add(ApplyResult.NONE);
+        }
+      }
+      index = e.index();
+      term = e.term();
+    }
+    if (index == appliedIndex) return results;
+    write(batch.batch, Keys.applied(index, term));
+    if (batch.dedupBatch != batch.batch && !batch.dedupBatch.isEmpty()) {
+      engine.write(batch.dedupBatch, syncMode == SyncMode.SYNC); // UNSAFE dedup-outside-batch: a write of its own
     }
     appliedIndex = index;
     appliedTerm = term;
     appliedConf = conf;
-    if (options.syncMode() == SyncMode.SYNC || options.unsafeAppliedIndexAheadOfData()) durableAppliedIndex = index;
+    if (syncMode == SyncMode.SYNC || unsafeAppliedIndexAheadOfData) durableAppliedIndex = index;
     return results;
   }
 
-  private void write(WriteBatch data, byte[] applied) throws RocksDBException {
-    if (options.unsafeAppliedIndexAheadOfData()) {
+  private void write(EngineBatch data, byte[] applied) throws IOException {
+    boolean sync = syncMode == SyncMode.SYNC;
+    if (unsafeAppliedIndexAheadOfData) {
       // UNSAFE: the index is made durable first, on its own; a power loss now keeps it but may drop
       // the data below, and replay from applied+1 then skips those entries forever.
-      try (WriteBatch indexOnly = new WriteBatch()) {
-        indexOnly.put(Keys.APPLIED, applied);
-        db.write(syncWrite, indexOnly);
-      }
-      db.write(modeWrite, data);
+      EngineBatch indexOnly = new EngineBatch();
+      indexOnly.put(Keys.APPLIED, applied);
+      engine.write(indexOnly, true);
+      engine.write(data, sync);
       return;
     }
     data.put(Keys.APPLIED, applied);
-    db.write(modeWrite, data);
+    engine.write(data, sync);
   }
 
-  private static ApplyResult applyCommand(BatchApplier batch, Entry e) throws RocksDBException {
+  private static ApplyResult applyCommand(BatchApplier batch, Entry e) throws IOException {
     Command c;
     try {
       c = CommandCodec.decode(e.data());
@@ -181,8 +186,8 @@ public final class StateMachine implements Closeable {
     return batch.execute(c);
   }
 
-  private static ApplyResult skipped(BatchApplier batch, Entry e) throws RocksDBException {
-    if (e.type() != leasekv.raft.EntryType.NORMAL) return ApplyResult.SKIPPED;
+  private static ApplyResult skipped(BatchApplier batch, Entry e) throws IOException {
+    if (e.type() != EntryType.NORMAL) return ApplyResult.SKIPPED;
     try {
       Command c = CommandCodec.decode(e.data());
       ApplyResult recorded = c.tag() == null ? null : batch.recordedResult(c.tag());
@@ -208,6 +213,10 @@ public final class StateMachine implements Closeable {
     return appliedConf;
   }
 
+  public SyncMode syncMode() {
+    return syncMode;
+  }
+
   /**
    * The applied index known to be on disk: the Raft log may be compacted up to here, never further.
    * In sync mode it follows every apply; in nosync mode it moves on {@link #makeDurable()}.
@@ -217,16 +226,16 @@ public final class StateMachine implements Closeable {
   }
 
   /**
-   * Syncs RocksDB's WAL so everything applied so far survives a power loss, and returns the new
+   * Syncs the engine so everything applied so far survives a power loss, and returns the new
    * durable applied index. The applied index is captured before the sync, so it never claims more
    * than the sync covered.
    */
-  public long makeDurable() throws RocksDBException {
+  public long makeDurable() throws IOException {
     long stamp = stateLock.readLock();
     try {
       checkOpen();
       long captured = appliedIndex;
-      db.flushWal(true);
+      engine.sync();
       durableAppliedIndex = Math.max(durableAppliedIndex, captured);
       return durableAppliedIndex;
     } finally {
@@ -237,103 +246,68 @@ public final class StateMachine implements Closeable {
   // ---- reads ----
 
   /** A consistent snapshot view; close it when done. */
-  public ReadView readView() throws RocksDBException {
+  public ReadView readView() throws IOException {
     long stamp = stateLock.readLock();
+    EngineView view = null;
     try {
       checkOpen();
-      return new ReadView(db, () -> stateLock.unlockRead(stamp));
-    } catch (RuntimeException | RocksDBException e) {
+      view = engine.view();
+      return new ReadView(view, () -> stateLock.unlockRead(stamp));
+    } catch (IOException | RuntimeException e) {
+      if (view != null) view.close();
       stateLock.unlockRead(stamp);
       throw e;
     }
   }
 
   /** SHA-256 over every key and value in order (data, de-dup table, applied index, membership). */
-  public Digest digest() throws RocksDBException {
-    long stamp = stateLock.readLock();
-    Snapshot snapshot = null;
-    try (ReadOptions ro = new ReadOptions()) {
-      checkOpen();
-      snapshot = db.getSnapshot();
-      ro.setSnapshot(snapshot);
+  public Digest digest() throws IOException {
+    try (ReadView view = readView()) {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       ByteBuffer len = ByteBuffer.allocate(4);
-      long applied = 0;
-      try (RocksIterator it = db.newIterator(ro)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          byte[] k = it.key();
-          byte[] v = it.value();
-          if (java.util.Arrays.equals(k, Keys.APPLIED)) applied = ByteBuffer.wrap(v).getLong();
-          sha.update(len.putInt(0, k.length).array());
-          sha.update(k);
-          sha.update(len.putInt(0, v.length).array());
-          sha.update(v);
-        }
-        it.status();
-      }
-      return new Digest(applied, HexFormat.of().formatHex(sha.digest()));
+      view.scanAll((k, v) -> {
+        sha.update(len.putInt(0, k.length).array());
+        sha.update(k);
+        sha.update(len.putInt(0, v.length).array());
+        sha.update(v);
+        return true;
+      });
+      return new Digest(view.appliedIndex(), HexFormat.of().formatHex(sha.digest()));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    } finally {
-      if (snapshot != null) db.releaseSnapshot(snapshot);
-      stateLock.unlockRead(stamp);
     }
   }
 
   // ---- snapshots ----
 
   /**
-   * Writes a checkpoint of the current state to {@code target} (which must not exist): a RocksDB
-   * checkpoint plus {@code leasekv-snapshot.meta}, every file and the directory fsynced, and moved
-   * into place atomically. Only after this returns may the log be compacted to the returned index.
+   * A durable checkpoint of the current state holding exactly the applied index (no apply runs in
+   * between). Only after this returns may the log be compacted to its index.
    *
    * @param confIfNoneApplied the membership to record when no CONFIG entry has been applied yet
    *     (the bootstrap membership from --peers)
-   * @return the index, term and membership the checkpoint holds
    */
-  public SnapshotMeta createCheckpoint(Path target, ConfState confIfNoneApplied) throws IOException, RocksDBException {
-    if (Files.exists(target)) throw new IOException("checkpoint target already exists: " + target);
-    Path building = target.resolveSibling(target.getFileName() + ".building");
-    FileSync.deleteTree(building);
+  public Checkpoint createCheckpoint(ConfState confIfNoneApplied) throws IOException {
     long stamp = stateLock.readLock();
     try {
-      synchronized (applyLock) { // no apply in between: the checkpoint holds exactly appliedIndex
+      synchronized (applyLock) {
         checkOpen();
-        try (Checkpoint cp = Checkpoint.create(db)) {
-          cp.createCheckpoint(building.toString());
-        }
         ConfState conf = appliedConf != null ? appliedConf : confIfNoneApplied;
-        SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, conf);
-        SnapshotMetaFile.write(building, meta);
-        FileSync.fsyncTree(building);
-        Files.move(building, target, StandardCopyOption.ATOMIC_MOVE);
-        FileSync.fsync(target.toAbsolutePath().getParent());
-        return meta;
+        return engine.checkpoint(new SnapshotMeta(appliedIndex, appliedTerm, conf));
       }
     } finally {
       stateLock.unlockRead(stamp);
     }
   }
 
-  /** The metadata of a checkpoint directory (made here or received). */
-  public static SnapshotMeta checkpointMeta(Path checkpointDir) throws IOException {
-    return SnapshotMetaFile.read(checkpointDir);
-  }
-
-  /** A fresh directory, on the state machine's filesystem, to receive a checkpoint into. */
-  public Path newStagingDir() throws IOException {
-    return directory.newStagingDir();
-  }
-
   /**
-   * Atomically replaces the whole state by the checkpoint in {@code checkpointDir} (consumed: it is
-   * moved into place). Waits for open read views to close. Durable when it returns; a crash at any
-   * point leaves the old or the new state, never a mix.
+   * Atomically replaces the whole state by {@code checkpoint} (consumed). Waits for open read views to
+   * close. Durable when it returns; a crash at any point leaves the old or the new state, never a mix.
    *
    * @return the checkpoint's index, term and membership (now the applied ones)
    */
-  public SnapshotMeta restoreFromCheckpoint(Path checkpointDir) throws IOException, RocksDBException {
-    SnapshotMeta meta = SnapshotMetaFile.read(checkpointDir);
+  public SnapshotMeta restoreFromCheckpoint(Checkpoint checkpoint) throws IOException {
+    SnapshotMeta meta = checkpoint.meta();
     long stamp;
     try {
       stamp = stateLock.tryWriteLock(RESTORE_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -345,12 +319,12 @@ public final class StateMachine implements Closeable {
     try {
       synchronized (applyLock) {
         checkOpen();
-        FileSync.fsyncTree(checkpointDir);
-        closeDb();
-        activeDb = directory.replaceActive(checkpointDir, activeDb);
-        openDb();
+        engine.restore(checkpoint);
+        loadApplied();
+        durableAppliedIndex = appliedIndex;
         if (appliedIndex != meta.index()) {
-          throw new IOException("checkpoint " + checkpointDir + " says index " + meta.index() + " but holds applied index " + appliedIndex);
+          throw new IOException("checkpoint " + checkpoint + " says index " + meta.index() + " but holds applied index "
+              + appliedIndex);
         }
         return meta;
       }
@@ -360,22 +334,15 @@ public final class StateMachine implements Closeable {
   }
 
   /**
-   * The metadata of the checkpoint the live state was restored from, if it was (the file moves in
-   * with the checkpoint). At startup, if {@link #appliedIndex()} is beyond the WAL's last index, a
-   * crash came between {@link #restoreFromCheckpoint} and {@code Wal.installSnapshot}: finish it
-   * with this meta.
+   * The metadata of the checkpoint the live state was restored from, if it was. At startup, if
+   * {@link #appliedIndex()} is beyond the WAL's last index, a crash came between {@link
+   * #restoreFromCheckpoint} and the WAL's reset: finish it with this meta.
    */
   public Optional<SnapshotMeta> installedCheckpointMeta() throws IOException {
-    if (!Files.exists(activeDb.resolve(SnapshotMetaFile.NAME))) return Optional.empty();
-    return Optional.of(SnapshotMetaFile.read(activeDb));
+    return Optional.ofNullable(engine.restoredFrom());
   }
 
   // ---- lifecycle ----
-
-  /** The live RocksDB directory (for diagnostics). */
-  public Path activeDbDir() {
-    return activeDb;
-  }
 
   @Override
   public void close() throws IOException {
@@ -383,24 +350,10 @@ public final class StateMachine implements Closeable {
     try {
       if (closed) return;
       closed = true;
-      try {
-        db.flushWal(true); // a clean shutdown leaves nothing unsynced
-      } catch (RocksDBException e) {
-        throw new IOException("syncing the state machine at close failed", e);
-      } finally {
-        closeDb();
-        syncWrite.close();
-        modeWrite.close();
-        plainRead.close();
-      }
+      engine.close();
     } finally {
       stateLock.unlockWrite(stamp);
     }
-  }
-
-  private void closeDb() {
-    db.close();
-    dbOptions.close();
   }
 
   private void checkOpen() {

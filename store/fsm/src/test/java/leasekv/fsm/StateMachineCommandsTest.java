@@ -23,18 +23,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.Options;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
 
+/**
+ * The commands' semantics, on RocksDB; {@link MemoryStateMachineCommandsTest} runs the same tests on
+ * the simulation's in-memory engine, so the simulation's state machine behaves as the node's does.
+ */
 class StateMachineCommandsTest {
   @TempDir Path dir;
   private StateMachine fsm;
   private long next = 1;
 
+  /** The engine under test. */
+  KvEngine openEngine(Path dir) throws Exception {
+    return RocksEngine.open(dir, false);
+  }
+
   @BeforeEach
   void open() throws Exception {
-    fsm = StateMachine.open(FsmOptions.defaults(dir));
+    fsm = StateMachine.open(openEngine(dir), SyncMode.NOSYNC, false);
   }
 
   @AfterEach
@@ -141,20 +147,17 @@ class StateMachineCommandsTest {
 
   @Test
   void rpushWritesOnlyTheNewElementsNotTheList(@TempDir Path raw) throws Exception {
-    try (Options o = new Options().setCreateIfMissing(true); RocksDB db = RocksDB.open(o, raw.toString());
-        ReadOptions ro = new ReadOptions()) {
+    try (KvEngine engine = openEngine(raw)) {
       for (int round = 0; round < 3; round++) {
-        try (BatchApplier batch = new BatchApplier(db, ro)) {
-          List<byte[]> values = new ArrayList<>();
-          for (int i = 0; i < 10_000; i++) values.add(b("e" + i));
-          batch.execute(new Command.RPush(null, b("big"), values));
-          db.write(new org.rocksdb.WriteOptions(), batch.batch);
-        }
+        BatchApplier batch = new BatchApplier(engine);
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) values.add(b("e" + i));
+        batch.execute(new Command.RPush(null, b("big"), values));
+        engine.write(batch.batch, false);
       }
-      try (BatchApplier batch = new BatchApplier(db, ro)) {
-        assertEquals(ApplyResult.integer(30_001), batch.execute(rpush("big", "last")));
-        assertEquals(2, batch.batch.count(), "one element and the length, whatever the list's size");
-      }
+      BatchApplier batch = new BatchApplier(engine);
+      assertEquals(ApplyResult.integer(30_001), batch.execute(rpush("big", "last")));
+      assertEquals(2, batch.batch.ops().size(), "one element and the length, whatever the list's size");
     }
   }
 

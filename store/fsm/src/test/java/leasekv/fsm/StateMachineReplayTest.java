@@ -80,12 +80,12 @@ class StateMachineReplayTest {
     // that prefix, then replay the rest of the log as the node does (from applied + 1).
     List<Entry> log = workload(400, 5);
     Path original = tmp.resolve("original");
-    Path prefix = tmp.resolve("prefix-checkpoint");
     List<ApplyResult> originalResults;
     Digest originalDigest;
+    Checkpoint prefix;
     try (StateMachine fsm = StateMachine.open(FsmOptions.defaults(original))) {
       applyInBatches(fsm, log.subList(0, 150), 10);
-      fsm.createCheckpoint(prefix, new ConfState(List.of("n1")));
+      prefix = fsm.createCheckpoint(new ConfState(List.of("n1")));
       originalResults = applyInBatches(fsm, log.subList(150, 400), 10);
       originalDigest = fsm.digest();
     }

@@ -8,8 +8,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.redis.FixedRedisMessagePool;
-import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import leasekv.transport.EventLoops;
@@ -18,9 +16,8 @@ import java.net.InetSocketAddress;
 
 /**
  * The client-facing RESP server (redis-cli, redis-benchmark, Jedis, leasekv.client) on the shared io
- * event loops. Pipeline per connection:
- * {@link UnterminatedLineGuard} → netty {@link RedisDecoder} (with inline commands) →
- * {@link CommandAggregator} → {@link RespConnectionHandler}, and netty's {@link RedisEncoder} outbound.
+ * event loops. Pipeline per connection: {@link RespRequestDecoder} → {@link RespConnectionHandler}, and
+ * netty's {@link RedisEncoder} outbound.
  */
 public final class RespServer implements AutoCloseable {
     private final RespServerConfig config;
@@ -60,11 +57,8 @@ public final class RespServer implements AutoCloseable {
     }
 
     private void initPipeline(ChannelPipeline pipeline, CommandDispatcher dispatcher) {
-        UnterminatedLineGuard guard = new UnterminatedLineGuard(config.maxInlineBytes());
-        pipeline.addLast("guard", guard);
-        pipeline.addLast("decoder", new RedisDecoder(config.maxInlineBytes(), FixedRedisMessagePool.INSTANCE, true));
+        pipeline.addLast("decoder", new RespRequestDecoder(config));
         pipeline.addLast("encoder", new RedisEncoder());
-        pipeline.addLast("aggregator", new CommandAggregator(config, guard));
         pipeline.addLast("handler", new RespConnectionHandler(dispatcher, config.maxPendingReplies()));
     }
 

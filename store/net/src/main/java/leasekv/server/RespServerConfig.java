@@ -13,7 +13,7 @@ import java.net.InetSocketAddress;
  * @param maxBulkBytes       framing limit: a bulk string announced longer than this is answered
  *                           {@code -TOOLARGE} and the connection is closed (not worth streaming through)
  * @param maxArguments       framing limit: an array announced longer is answered {@code -TOOLARGE} and closed
- * @param maxInlineBytes     framing limit for inline commands and unterminated length lines
+ * @param maxInlineBytes     framing limit: the longest line, inline command or {@code *}/{@code $} length line
  * @param maxPendingReplies  per connection: above this many unanswered pipelined commands the server
  *                           stops reading from that connection until replies drain
  */

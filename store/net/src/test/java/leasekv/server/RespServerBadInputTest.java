@@ -46,6 +46,16 @@ class RespServerBadInputTest {
         }
     }
 
+    /** Sends bytes on a fresh connection: the server answers one error starting with errorPrefix, then closes. */
+    private static void assertAnsweredAndClosed(String bytes, String errorPrefix) throws IOException {
+        try (RawRespSocket s = connect()) {
+            s.send(bytes);
+            String error = s.readError();
+            assertTrue(error.startsWith(errorPrefix), bytes + " -> " + error);
+            assertTrue(s.closedByServer(), bytes);
+        }
+    }
+
     @Test
     void unknownCommandAndWrongArityAreErrorsAndTheConnectionStays() throws IOException {
         try (RawRespSocket s = connect()) {
@@ -109,11 +119,19 @@ class RespServerBadInputTest {
     }
 
     @Test
+    void aBulkBeyondWhatAnyDecoderTakesIsTooLargeAsWell() throws IOException {
+        // 512 MiB was netty's own bulk limit, which answered "-ERR Protocol error: length ..." instead.
+        for (String length : List.of("600000000", "99999999999999999999")) {
+            assertAnsweredAndClosed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + length + "\r\n",
+                    "TOOLARGE Protocol error: bulk string of " + length + " bytes, the limit is 16777216");
+        }
+        assertStillServing(null);
+    }
+
+    @Test
     void anArrayBeyondTheArgumentLimitIsAnsweredAndClosed() throws IOException {
-        try (RawRespSocket s = connect()) {
-            s.send("*2000000000\r\n");
-            assertTrue(s.readError().startsWith("TOOLARGE Protocol error: command has 2000000000 arguments"));
-            assertTrue(s.closedByServer());
+        for (String count : List.of("2000000000", "99999999999999999999")) {
+            assertAnsweredAndClosed("*" + count + "\r\n", "TOOLARGE Protocol error: command has " + count + " arguments");
         }
         assertStillServing(null);
     }
@@ -138,12 +156,7 @@ class RespServerBadInputTest {
     void wrongElementTypesAreProtocolErrors() throws IOException {
         for (String bad : List.of("*1\r\n:5\r\n", ":5\r\n", "+OK\r\n", "*2\r\n$3\r\nGET\r\n*1\r\n$1\r\nk\r\n",
                 "*1\r\n$-1\r\n", "*1\r\nGET\r\n", "*1\r\n$3\r\nGETXY")) {
-            try (RawRespSocket s = connect()) {
-                s.send(bad);
-                String error = s.readError();
-                assertTrue(error.startsWith("ERR Protocol error"), bad + " -> " + error);
-                assertTrue(s.closedByServer(), bad);
-            }
+            assertAnsweredAndClosed(bad, "ERR Protocol error");
         }
         assertStillServing(null);
     }
@@ -189,6 +202,29 @@ class RespServerBadInputTest {
             assertEquals("PONG", s.command("PING").read());
             assertEquals("hello", s.command("PING", "hello").read());
         }
+    }
+
+    @Test
+    void inlineCommandsMayEndWithLfAloneAsInRedis() throws IOException {
+        try (RawRespSocket s = connect()) {
+            assertEquals("PONG", s.send("PING\n").read());
+            assertEquals("OK", s.send("set lf-key \t value2\n").read());
+            assertEquals("value2", s.send("GET lf-key\r\n").read());
+            s.send("\n\r\n   \n"); // empty lines are skipped, as Redis does
+            assertEquals("PONG", s.send("PING\r\nPING\n").read());
+            assertEquals("PONG", s.read());
+            // Redis splits inline words on every C isspace byte, a CR inside the line included.
+            assertEquals("X", s.send("PING\rX\n").read());
+            assertStillServing(s);
+        }
+    }
+
+    @Test
+    void arrayCommandsStillNeedCrlf() throws IOException {
+        for (String bad : List.of("*1\n$4\r\nPING\r\n", "*1\r\n$4\nPING\r\n", "*1\r\n$4\r\nPING\nX")) {
+            assertAnsweredAndClosed(bad, "ERR Protocol error");
+        }
+        assertStillServing(null);
     }
 
     @Test

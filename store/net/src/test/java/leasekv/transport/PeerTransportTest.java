@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -143,6 +144,9 @@ class PeerTransportTest {
             }
         }
         await("all frames", 10_000, () -> n[1].inbox.size() == 3 * perLane && n[0].inbox.size() == 3 * perLane);
+        // "sent" is counted when the write completes, which may trail the peer's receipt on a busy machine
+        await("sends counted", 10_000, () -> Arrays.stream(Lane.values())
+                .allMatch(lane -> n[0].counter("leasekv_transport_sent_total", lane) == perLane));
         for (Lane lane : Lane.values()) {
             List<Received> got = n[1].received(lane);
             for (int i = 0; i < perLane; i++) {

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import leasekv.fsm.SyncMode;
+import leasekv.replica.StateCorruptionException;
+import leasekv.replica.UnsafeModes;
 import leasekv.wal.WalCorruptionException;
 
 /** {@code bin/store}: runs one leasekv node until SIGTERM/SIGINT. */
@@ -17,7 +19,8 @@ public final class Main {
       "Runs one leasekv node: Raft with lease reads, a WAL, and a RocksDB state machine, serving the Redis protocol.",
       "Exit status: 0 clean shutdown, 2 bad configuration, 3 corrupt WAL or state, 1 any other failure.");
   private static final String FOOTER = String.format(
-      "Unsafe modes (--unsafe, only with --test-hooks; each breaks exactly one safety rule):%n" + UnsafeModes.HELP + "%n");
+      "Unsafe modes (--unsafe, only with --test-hooks; each breaks exactly one rule of docs/rules.md):%n%s%n",
+      UnsafeModes.help());
 
   String id;
   String peers;
@@ -195,8 +198,16 @@ public final class Main {
         .maxReadMillis(maxReadMillis).readMode(ReadModeSetting.parse(readMode)).fsmSyncMode(syncMode(fsmSyncMode))
         .snapshotIntervalEntries(snapshotIntervalEntries).logRetainEntries(logRetainEntries)
         .maxInflightAppends(maxInflightAppends).maxBatchBytes(maxBatchBytes).requestTimeoutMillis(requestTimeoutMillis)
-        .testHooks(testHooks).unsafe(UnsafeModes.parse(unsafe))
+        .testHooks(testHooks).unsafe(unsafeModes(unsafe))
         .build();
+  }
+
+  private static UnsafeModes unsafeModes(String names) {
+    try {
+      return UnsafeModes.parse(names);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--unsafe: " + e.getMessage());
+    }
   }
 
   private static SyncMode syncMode(String name) {

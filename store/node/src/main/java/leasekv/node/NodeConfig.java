@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.Map;
 import leasekv.fsm.SyncMode;
 import leasekv.raft.RaftConfig;
+import leasekv.replica.ReadPolicy;
+import leasekv.replica.ReplicaConfig;
+import leasekv.replica.UnsafeModes;
 
 /**
  * Everything a node is started with, validated: {@link #validate()} throws a {@link ConfigException}
@@ -68,6 +71,13 @@ public record NodeConfig(
     return this;
   }
 
+  /** The replica's configuration (the applied index comes from the state machine at start). */
+  public ReplicaConfig replicaConfig() {
+    ReadPolicy policy = readMode == ReadModeSetting.READ_INDEX ? ReadPolicy.READ_INDEX : ReadPolicy.LEASE;
+    return new ReplicaConfig(raftConfig(0), policy, requestTimeoutMillis * 1_000_000, snapshotIntervalEntries,
+        logRetainEntries, unsafe);
+  }
+
   /** The core's configuration, starting from the state machine's recovered applied index. */
   public RaftConfig raftConfig(long appliedIndex) {
     try {
@@ -82,7 +92,7 @@ public record NodeConfig(
           .maxBatchBytes(maxBatchBytes)
           .initialVoters(new ArrayList<>(peers.keySet()))
           .appliedIndex(appliedIndex)
-          .unsafeModes(unsafe.core())
+          .unsafeModes(unsafe.coreModes())
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--lease-ms/--election-timeout-ms/--tick-ms/--clock-drift-bound/--max-read-ms: "

@@ -1,9 +1,9 @@
 package leasekv.node;
 
-import java.util.function.LongSupplier;
 import leasekv.fsm.StateMachine;
 import leasekv.raft.LeaseState;
 import leasekv.raft.Status;
+import leasekv.replica.Replica;
 import leasekv.wal.Wal;
 
 /** Renders {@code INFO}: Redis-style {@code # Section} headers and {@code key:value} lines. */
@@ -13,22 +13,15 @@ final class NodeInfo {
   private final AdjustableClock clock;
   private final Wal wal;
   private final StateMachine fsm;
-  private final long leaseNanos;
+  private final Replica replica;
   private final long startedNanos = System.nanoTime();
-  private RaftLoop loop;
-  private LongSupplier applied;
 
-  NodeInfo(NodeConfig config, AdjustableClock clock, Wal wal, StateMachine fsm, long leaseNanos) {
+  NodeInfo(NodeConfig config, AdjustableClock clock, Wal wal, StateMachine fsm, Replica replica) {
     this.config = config;
     this.clock = clock;
     this.wal = wal;
     this.fsm = fsm;
-    this.leaseNanos = leaseNanos;
-  }
-
-  void attach(RaftLoop raftLoop, LongSupplier appliedIndex) {
-    this.loop = raftLoop;
-    this.applied = appliedIndex;
+    this.replica = replica;
   }
 
   Log log() {
@@ -38,8 +31,8 @@ final class NodeInfo {
   String render(String section, boolean serving) {
     String wanted = section == null ? "all" : section.toLowerCase();
     StringBuilder out = new StringBuilder();
-    Status s = loop.status();
-    LeaseState lease = loop.leaseState();
+    Status s = replica.status();
+    LeaseState lease = replica.leaseState();
     if (wants(wanted, "server")) {
       header(out, "Server");
       line(out, "node_id", config.id());
@@ -56,7 +49,7 @@ final class NodeInfo {
       line(out, "leader", s.leaderId() == null ? "" : s.leaderId());
       line(out, "voters", String.join(",", s.voters()));
       line(out, "commit_index", s.commitIndex());
-      line(out, "applied_index", applied.getAsLong());
+      line(out, "applied_index", replica.appliedIndex());
       line(out, "durable_applied_index", fsm.durableAppliedIndex());
       line(out, "first_index", s.firstIndex());
       line(out, "last_index", s.lastIndex());
@@ -65,7 +58,7 @@ final class NodeInfo {
     if (wants(wanted, "lease")) {
       header(out, "Lease");
       line(out, "read_mode", config.readMode().cliName());
-      line(out, "lease_ms", leaseNanos / 1_000_000.0);
+      line(out, "lease_ms", replica.leaseNanos() / 1_000_000.0);
       line(out, "lease_remaining_ms", lease.remainingLeaseNanos(clock.nanoTime()) / 1_000_000.0);
       line(out, "committed_in_own_term", lease.committedInOwnTerm() ? 1 : 0);
       line(out, "clock_rate", clock.rate());

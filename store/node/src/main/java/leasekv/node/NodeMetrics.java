@@ -7,10 +7,11 @@ import leasekv.metrics.MetricsRegistry;
 import leasekv.metrics.Summary;
 import leasekv.raft.LeaseState;
 import leasekv.raft.Role;
+import leasekv.replica.ReplicaMetrics;
 import leasekv.wal.WalMetrics;
 
 /** The node's Prometheus metrics (names fixed in docs/contracts.md). */
-final class NodeMetrics {
+final class NodeMetrics implements ReplicaMetrics {
   final MetricsRegistry registry;
   private final Counter leaseHits;
   private final Counter leaseMisses;
@@ -52,30 +53,36 @@ final class NodeMetrics {
     };
   }
 
-  void leaseRead(boolean hit) {
+  @Override
+  public void leaseRead(boolean hit) {
     (hit ? leaseHits : leaseMisses).inc();
   }
 
-  void readIndexRound() {
+  @Override
+  public void readIndexRound() {
     readIndexRounds.inc();
   }
 
-  void leaderChanged() {
+  @Override
+  public void leaderChanged() {
     leaderChanges.inc();
   }
 
-  void proposalsTimedOut(int n) {
-    proposalsTimedOut.add(n);
+  @Override
+  public void proposalsTimedOut(int count) {
+    proposalsTimedOut.add(count);
   }
 
-  void applyBatch(int entries, long nanos) {
+  @Override
+  public void applyBatch(int entries, long nanos) {
     appliedEntries.add(entries);
     applyLatency.recordNanos(nanos);
   }
 
-  void published(LeaseState s) {
-    term.set(s.term());
-    isLeader.set(s.role() == Role.LEADER ? 1 : 0);
-    commitIndex.set(s.commitIndex());
+  @Override
+  public void published(LeaseState state) {
+    term.set(state.term());
+    isLeader.set(state.role() == Role.LEADER ? 1 : 0);
+    commitIndex.set(state.commitIndex());
   }
 }

@@ -1,25 +1,28 @@
 package leasekv.node;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import leasekv.fsm.ApplyResult;
 import leasekv.fsm.Command;
 import leasekv.fsm.CommandCodec;
 import leasekv.fsm.Digest;
-import leasekv.fsm.StateMachine;
+import leasekv.fsm.WrongTypeException;
 import leasekv.raft.ConfChange;
-import leasekv.raft.EntryId;
 import leasekv.raft.LeaseState;
-import leasekv.raft.ProposalRejectedException;
 import leasekv.raft.Role;
 import leasekv.raft.Status;
+import leasekv.replica.ReadPath;
+import leasekv.replica.Replica;
+import leasekv.replica.ReplicaException;
 import leasekv.server.ClockState;
 import leasekv.server.ErrorWord;
 import leasekv.server.KvException;
 import leasekv.server.KvService;
 import leasekv.server.NodeRole;
+import leasekv.server.ReadMode;
 import leasekv.server.RequestId;
 import leasekv.server.RoleInfo;
 import leasekv.server.ServedRead;
@@ -27,93 +30,73 @@ import leasekv.server.StateDigest;
 import leasekv.server.WriteCommand;
 import leasekv.transport.PeerTransport;
 
-/** The node behind the RESP server: reads through {@link ReadPath}, writes through the Raft loop. */
+/**
+ * The RESP server's view of the node: reads through the replica's read path (any thread), writes and
+ * admin commands through the replica's inbox, and every failure translated into the reply's first
+ * word (docs/contracts.md): the replica's refusals, and WRONGTYPE for a read of the wrong kind of key.
+ */
 final class NodeService implements KvService {
   private final NodeConfig config;
   private final AdjustableClock clock;
-  private final RaftLoop loop;
-  private final ReadPath reads;
-  private final Proposals proposals;
-  private final Applier applier;
-  private final StateMachine fsm;
-  private final LogCompactor compactor;
+  private final Replica replica;
+  private final ReplicaInbox inbox;
   private final PeerTransport transport;
   private final NodeInfo info;
-  private volatile boolean serving;
 
-  NodeService(NodeConfig config, AdjustableClock clock, RaftLoop loop, ReadPath reads, Proposals proposals,
-      Applier applier, StateMachine fsm, LogCompactor compactor, PeerTransport transport, NodeInfo info) {
+  NodeService(NodeConfig config, AdjustableClock clock, Replica replica, ReplicaInbox inbox, PeerTransport transport,
+      NodeInfo info) {
     this.config = config;
     this.clock = clock;
-    this.loop = loop;
-    this.reads = reads;
-    this.proposals = proposals;
-    this.applier = applier;
-    this.fsm = fsm;
-    this.compactor = compactor;
+    this.replica = replica;
+    this.inbox = inbox;
     this.transport = transport;
     this.info = info;
-  }
-
-  void startServing() {
-    serving = true;
-    reads.startServing();
-  }
-
-  boolean serving() {
-    return serving;
   }
 
   // ---- reads ----
 
   @Override
   public CompletableFuture<Void> ping() {
-    return serving ? CompletableFuture.completedFuture(null) : failed(notReady());
+    return replica.serving() ? CompletableFuture.completedFuture(null) : failed(notReady());
   }
 
   @Override
   public CompletableFuture<byte[]> get(byte[] key) {
-    return reads.read(view -> view.get(key)).thenApply(ReadPath.Served::value);
+    return read(view -> view.get(key)).thenApply(leasekv.replica.ServedRead::value);
   }
 
   @Override
   public CompletableFuture<ServedRead> read(byte[] key) {
-    return reads.read(view -> view.get(key))
-        .thenApply(s -> new ServedRead(s.value(), config.id(), s.term(), s.mode(), s.appliedIndex()));
+    return read(view -> view.get(key)).thenApply(s -> new ServedRead(s.value(), config.id(), s.term(), mode(s.how()),
+        s.appliedIndex()));
   }
 
   @Override
   public CompletableFuture<List<byte[]>> lrange(byte[] key, long start, long stop) {
-    return reads.read(view -> view.lrange(key, start, stop)).thenApply(ReadPath.Served::value);
+    return read(view -> view.lrange(key, start, stop)).thenApply(leasekv.replica.ServedRead::value);
+  }
+
+  private <T> CompletableFuture<leasekv.replica.ServedRead<T>> read(ReadPath.ReadFn<T> fn) {
+    return translated(replica.reads().read(fn));
+  }
+
+  private static ReadMode mode(leasekv.replica.ServedRead.How how) {
+    return switch (how) {
+      case LEASE -> ReadMode.LEASE;
+      case READ_INDEX -> ReadMode.READ_INDEX;
+      case LOCAL_UNSAFE -> ReadMode.LOCAL_UNSAFE;
+    };
   }
 
   // ---- writes ----
 
   @Override
   public CompletableFuture<Long> write(RequestId requestId, WriteCommand command) {
-    if (!serving) return failed(notReady());
-    LeaseState s = loop.leaseState();
+    if (!replica.serving()) return failed(notReady());
+    LeaseState s = replica.leaseState();
     if (s.role() != Role.LEADER) return failed(notLeader(s.leaderId()));
     byte[] data = CommandCodec.encode(toCommand(requestId, command));
-    return propose(data).thenApply(NodeService::toReply);
-  }
-
-  private CompletableFuture<ApplyResult> propose(byte[] data) {
-    CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
-    boolean queued = loop.execute(() -> {
-      try {
-        EntryId id = loop.core().propose(data);
-        proposals.register(id, deadline(), applied);
-      } catch (ProposalRejectedException e) {
-        applied.completeExceptionally(rejected(e));
-      }
-    });
-    if (!queued) applied.completeExceptionally(new KvException(ErrorWord.BUSY, "the node's request queue is full"));
-    return applied;
-  }
-
-  private long deadline() {
-    return clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+    return translated(inbox.call(r -> r.propose(data))).thenApply(NodeService::toReply);
   }
 
   private static long toReply(ApplyResult r) {
@@ -145,16 +128,16 @@ final class NodeService implements KvService {
 
   @Override
   public CompletableFuture<RoleInfo> role() {
-    Status s = loop.status();
-    NodeRole role = serving ? nodeRole(s.role()) : NodeRole.REPLAYING;
+    Status s = replica.status();
+    NodeRole role = replica.serving() ? nodeRole(s.role()) : NodeRole.REPLAYING;
     PeerAddress leader = s.leaderId() == null ? null : config.peers().get(s.leaderId());
     return CompletableFuture.completedFuture(new RoleInfo(role, config.id(), s.term(), s.leaderId(),
-        leader == null ? null : leader.clientHostPort(), s.commitIndex(), applier.appliedIndex()));
+        leader == null ? null : leader.clientHostPort(), s.commitIndex(), replica.appliedIndex()));
   }
 
   @Override
   public CompletableFuture<String> info(String section) {
-    return CompletableFuture.completedFuture(info.render(section, serving));
+    return CompletableFuture.completedFuture(info.render(section, replica.serving()));
   }
 
   private static NodeRole nodeRole(Role r) {
@@ -170,15 +153,12 @@ final class NodeService implements KvService {
 
   @Override
   public CompletableFuture<StateDigest> adminDigest() {
-    return applier.call(() -> {
-      Digest d = fsm.digest();
-      return new StateDigest(d.appliedIndex(), d.hex());
-    });
+    return translated(replica.digest()).thenApply((Digest d) -> new StateDigest(d.appliedIndex(), d.hex()));
   }
 
   @Override
   public CompletableFuture<List<String>> adminMembers() {
-    return loop.call(() -> loop.core().conf().voters());
+    return inbox.call(r -> CompletableFuture.completedFuture(r.conf().voters()));
   }
 
   @Override
@@ -197,42 +177,20 @@ final class NodeService implements KvService {
   }
 
   private CompletableFuture<Void> confChange(ConfChange change) {
-    CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
-    boolean queued = loop.execute(() -> {
-      try {
-        EntryId id = loop.core().proposeConfChange(change);
-        proposals.register(id, deadline(), applied);
-      } catch (ProposalRejectedException e) {
-        applied.completeExceptionally(rejected(e));
-      } catch (IllegalArgumentException e) {
-        applied.completeExceptionally(new KvException(ErrorWord.ERR, e.getMessage()));
-      }
-    });
-    if (!queued) applied.completeExceptionally(new KvException(ErrorWord.BUSY, "the node's request queue is full"));
-    return applied.thenApply(r -> null);
+    return translated(inbox.call(r -> r.proposeConfChange(change))).thenApply(r -> null);
   }
 
   @Override
   public CompletableFuture<Void> adminSnapshot() {
-    if (!serving) return failed(notReady());
-    return applier.call(() -> compactor.pass(applier.appliedIndex(), config.logRetainEntries())).thenApply(t -> null);
+    return translated(replica.compactNow()).thenApply(t -> null);
   }
 
   @Override
   public CompletableFuture<Void> adminTransfer(String nodeId) {
     if (!config.testHooks()) return failed(disabled());
     if (!config.peers().containsKey(nodeId)) return failed(new KvException(ErrorWord.ERR, "unknown node '" + nodeId + "'"));
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    boolean queued = loop.execute(() -> {
-      try {
-        loop.core().transferLeadership(nodeId);
-        loop.awaitLeader(nodeId, TimeUnit.MILLISECONDS.toNanos(2 * config.electionTimeoutMillis() + 1000), done);
-      } catch (ProposalRejectedException e) {
-        done.completeExceptionally(rejected(e));
-      }
-    });
-    if (!queued) done.completeExceptionally(new KvException(ErrorWord.BUSY, "the node's request queue is full"));
-    return done;
+    long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(2 * config.electionTimeoutMillis() + 1000);
+    return translated(inbox.call(r -> r.transferLeadership(nodeId, timeoutNanos)));
   }
 
   @Override
@@ -271,17 +229,35 @@ final class NodeService implements KvService {
 
   // ---- errors ----
 
+  /** The same outcome, with the replica's failures as the reply words of docs/contracts.md. */
+  private <T> CompletableFuture<T> translated(CompletableFuture<T> future) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    future.whenComplete((v, e) -> {
+      if (e == null) out.complete(v); else out.completeExceptionally(reply(e));
+    });
+    return out;
+  }
+
+  private Throwable reply(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) e = e.getCause();
+    if (e instanceof WrongTypeException) {
+      return new KvException(ErrorWord.WRONGTYPE, "Operation against a key holding the wrong kind of value");
+    }
+    if (!(e instanceof ReplicaException r)) return e;
+    return switch (r.refusal()) {
+      case NOT_LEADER -> notLeader(r.leaderId());
+      case NOT_READY -> new KvException(ErrorWord.NOTREADY, r.getMessage());
+      case BUSY -> new KvException(ErrorWord.BUSY, r.getMessage());
+      case INVALID -> new KvException(ErrorWord.ERR, r.getMessage());
+      case TIMEOUT -> new KvException(ErrorWord.TIMEOUT, r.getMessage());
+      case UNCERTAIN -> new KvException(ErrorWord.UNCERTAIN, r.getMessage());
+    };
+  }
+
   KvException notLeader(String leaderId) {
     PeerAddress leader = leaderId == null ? null : config.peers().get(leaderId);
     if (leader == null || leaderId.equals(config.id())) return KvException.notLeaderUnknown();
     return KvException.notLeader(leaderId, leader.clientHostPort());
-  }
-
-  private KvException rejected(ProposalRejectedException e) {
-    return switch (e.reason()) {
-      case NOT_LEADER -> notLeader(e.leaderId());
-      default -> new KvException(ErrorWord.BUSY, e.getMessage());
-    };
   }
 
   private static KvException notReady() {
@@ -294,9 +270,5 @@ final class NodeService implements KvService {
 
   private static <T> CompletableFuture<T> failed(Throwable t) {
     return CompletableFuture.failedFuture(t);
-  }
-
-  Map<String, PeerAddress> peers() {
-    return config.peers();
   }
 }

@@ -54,6 +54,24 @@ class ClusterTest {
     cluster.awaitConvergence(10_000);
   }
 
+  /** Reads of the wrong kind of key answer WRONGTYPE from the real node, as writes do (docs/contracts.md). */
+  @Test
+  void readsOfTheWrongTypeAnswerWrongtype() throws Exception {
+    cluster = new LocalCluster(dir, 1, c -> c).startAll();
+    cluster.awaitLeader(10_000);
+    try (LeaseKvClient c = cluster.client()) {
+      c.rpush("list", "a");
+      c.set("string", "v");
+      for (Runnable wrong : List.<Runnable>of(() -> c.get("list"), () -> c.read("list"), () -> c.lrange("string", 0, -1),
+          () -> c.set("list", "x"), () -> c.rpush("string", "x"))) {
+        DefiniteFailureException e = assertThrows(DefiniteFailureException.class, wrong::run);
+        assertTrue(e.getMessage().contains("answered -WRONGTYPE "), e.getMessage());
+      }
+      assertEquals(List.of("a"), c.lrange("list", 0, -1), "the refused commands changed nothing");
+      assertEquals("v", c.get("string"));
+    }
+  }
+
   @Test
   void aNewNodeStartsNoElectionUntilItReachesAMajority() throws Exception {
     cluster = new LocalCluster(dir, 3, c -> c);

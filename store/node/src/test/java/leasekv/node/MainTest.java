@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import leasekv.raft.Entry;
 import leasekv.raft.HardState;
+import leasekv.replica.UnsafeModes;
 import leasekv.wal.Wal;
 import leasekv.wal.WalOptions;
 import org.junit.jupiter.api.Test;

@@ -41,7 +41,8 @@ final class Leader {
     this.config = config;
     this.self = config.id();
     this.term = core.term();
-    this.lease = new LeaderLease(config.leaseNanos(), config.isUnsafe(UnsafeMode.LEASE_FROM_ACK_RECEIPT));
+    this.lease = new LeaderLease(config.leaseNanos(), config.isUnsafe(UnsafeMode.LEASE_FROM_ACK_RECEIPT),
+        config.isUnsafe(UnsafeMode.LEASE_FROM_FRESHEST_ACK), config.isUnsafe(UnsafeMode.KEEP_LEASE_DURING_TRANSFER));
   }
 
   /** Appends the no-op that lets this term commit, and announces leadership with the first round. */

@@ -25,6 +25,8 @@ final class LeaderLease {
 
   private final long leaseNanos;
   private final boolean anchorAtReceipt;
+  private final boolean unsafeFreshestAck;
+  private final boolean unsafeKeepDuringTransfer;
   private final long pruneAfterNanos;
   private final TreeMap<Long, Long> roundSendNanos = new TreeMap<>();
   private final Map<String, Ack> acks = new HashMap<>();
@@ -33,8 +35,14 @@ final class LeaderLease {
   private boolean frozen;
 
   LeaderLease(long leaseNanos, boolean anchorAtReceipt) {
+    this(leaseNanos, anchorAtReceipt, false, false);
+  }
+
+  LeaderLease(long leaseNanos, boolean anchorAtReceipt, boolean unsafeFreshestAck, boolean unsafeKeepDuringTransfer) {
     this.leaseNanos = leaseNanos;
     this.anchorAtReceipt = anchorAtReceipt;
+    this.unsafeFreshestAck = unsafeFreshestAck;
+    this.unsafeKeepDuringTransfer = unsafeKeepDuringTransfer;
     this.pruneAfterNanos = 2 * leaseNanos;
   }
 
@@ -78,7 +86,7 @@ final class LeaderLease {
   long beginTransfer(long nowNanos) {
     long seq = openRound(nowNanos);
     frozen = true;
-    floorSeq = seq + 1;
+    if (!unsafeKeepDuringTransfer) floorSeq = seq + 1; // UNSAFE keep-lease-during-transfer keeps every ack
     return seq;
   }
 
@@ -89,7 +97,7 @@ final class LeaderLease {
 
   /** The clock reading the lease lasts until, or null if there is no lease. */
   Long leaseUntil(ConfState conf, String self) {
-    if (frozen || !conf.isVoter(self)) return null;
+    if ((frozen && !unsafeKeepDuringTransfer) || !conf.isVoter(self)) return null;
     int quorum = conf.quorum();
     if (quorum == 1) {
       Long selfTime = currentSeq >= floorSeq ? roundSendNanos.get(currentSeq) : null;
@@ -104,7 +112,8 @@ final class LeaderLease {
     // The leader itself is the freshest member of every quorum, so we need quorum-1 followers.
     if (times.size() < quorum - 1) return null;
     times.sort((a, b) -> Long.signum(b - a));
-    return times.get(quorum - 2) + leaseNanos;
+    // UNSAFE lease-from-freshest-ack: the newest ack stands for the whole quorum
+    return times.get(unsafeFreshestAck ? 0 : quorum - 2) + leaseNanos;
   }
 
   /** The highest round a quorum of voters (the leader counting itself) has acknowledged. */

@@ -113,7 +113,8 @@ public record Message(
     return new Message(type, from, to, term, logTerm, index, entries, commit, newReject, newRejectHint, snapshot, seq, transfer);
   }
 
-  Message withSnapshot(SnapshotMeta meta) {
+  /** The same message naming another snapshot (the checkpoint the leader actually streams). */
+  public Message withSnapshot(SnapshotMeta meta) {
     return new Message(type, from, to, term, logTerm, index, entries, commit, reject, rejectHint, meta, seq, transfer);
   }
 

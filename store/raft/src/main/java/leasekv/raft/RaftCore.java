@@ -82,7 +82,8 @@ public final class RaftCore {
     initApplied(config.appliedIndex());
     resetRandomizedElectionTimeout();
     ticksSinceLeaderContact = config.electionTimeoutTicks(); // a restart is covered by ticksSinceStart
-    if (bootstrapped) skipStartupWaits();
+    // UNSAFE vote-right-after-restart: every start is treated as a brand-new node's
+    if (bootstrapped || config.isUnsafe(UnsafeMode.VOTE_RIGHT_AFTER_RESTART)) skipStartupWaits();
     publishedLeaseState = leaseState();
   }
 
@@ -341,6 +342,7 @@ public final class RaftCore {
   /** Lease rules 5 and 6: may we answer a (pre-)vote request for a higher term at all? */
   private boolean mayVote(Message m) {
     if (ticksSinceStart < config.electionTimeoutTicks()) return false; // we may have acked a lease before a restart
+    if (config.isUnsafe(UnsafeMode.VOTE_WITHIN_LEASE)) return true; // UNSAFE: no refusal within the lease
     boolean inLease = role == Role.LEADER || ticksSinceLeaderContact < config.electionTimeoutTicks();
     if (!inLease) return true;
     // A transfer campaign may bypass the lease, unless we heard from our leader after its TimeoutNow

@@ -30,7 +30,29 @@ public enum UnsafeMode {
    * Lease reads are allowed before the new leader commits an entry of its own term, so it can miss
    * writes the previous leader committed (and acknowledged) that it has not yet learned are committed.
    */
-  READ_BEFORE_OWN_TERM_COMMIT("read-before-own-term-commit");
+  READ_BEFORE_OWN_TERM_COMMIT("read-before-own-term-commit"),
+  /**
+   * The lease's quorum instant is the FRESHEST acknowledgement instead of the majority-th latest
+   * (rule L3): one follower that still hears the leader keeps its lease alive while the majority
+   * elects someone else.
+   */
+  LEASE_FROM_FRESHEST_ACK("lease-from-freshest-ack"),
+  /**
+   * Followers grant (pre-)votes and change term for a candidate although they heard from a leader
+   * within the minimum election timeout (rule L5): a candidate that lost touch with the leader is
+   * elected while the leader's lease still holds.
+   */
+  VOTE_WITHIN_LEASE("vote-within-lease"),
+  /**
+   * A restarted node votes and campaigns at once, as a brand-new one does (rule L6): it may have
+   * acknowledged a leader just before the restart, whose lease is still valid.
+   */
+  VOTE_RIGHT_AFTER_RESTART("vote-right-after-restart"),
+  /**
+   * A leadership transfer keeps the lease (rule L7): TimeoutNow lets the target win at once, past
+   * the followers' vote refusal, while the old leader goes on serving lease reads.
+   */
+  KEEP_LEASE_DURING_TRANSFER("keep-lease-during-transfer");
 
   private final String cliName;
 

@@ -122,6 +122,19 @@ class ElectionTest {
   }
 
   @Test
+  void unsafeVoteRightAfterRestartElectsARivalAtOnce() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.VOTE_RIGHT_AFTER_RESTART), "n1", "n2", "n3");
+    g.electLeader("n1");
+    g.crash("n1");
+    g.crash("n2");
+    g.restart("n2");
+    g.tick("n3", 20);
+    g.node("n3").core().campaign();
+    g.deliverAll();
+    assertTrue(g.node("n3").isLeader(), "rule L6 broken: n2 votes right after its restart");
+  }
+
+  @Test
   void aCandidateWithAShorterLogLoses() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3");
     g.electLeader("n1");

@@ -80,6 +80,19 @@ class LeaseTest {
   }
 
   @Test
+  void unsafeLeaseFromFreshestAckLetsOneFollowerKeepTheLease() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.LEASE_FROM_FRESHEST_ACK), "n1", "n2", "n3", "n4", "n5");
+    TestNode n1 = g.electLeader("n1");
+    long lease = n1.core().config().leaseNanos();
+    g.holdMessages(m -> m.type() == MessageType.HEARTBEAT_RESPONSE);
+    heartbeatRound(g, "n1");
+    Round r2 = heartbeatRound(g, "n1");
+    g.releaseHeld(m -> m.from().equals("n2") && m.seq() == r2.seq());
+    assertEquals(r2.sentAtNanos() + lease, n1.publishedLease().leaseUntilNanos(),
+        "rule L3 broken: one fresh follower of five extends the lease");
+  }
+
+  @Test
   void anIsolatedLeadersLeaseRunsOutBeforeCheckQuorumDeposesIt() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3");
     TestNode n1 = g.electLeader("n1"); // check-quorum first looks 10 ticks from now
@@ -111,6 +124,19 @@ class LeaseTest {
     assertFalse(r.leaseState().canServeLeaseRead(n1.clock().nanoTime()));
     g.send(n1.handle(r));
     assertTrue(g.node("n2").isLeader());
+  }
+
+  @Test
+  void unsafeKeepLeaseDuringTransferStillHoldsTheLeaseWhenTimeoutNowLeaves() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.KEEP_LEASE_DURING_TRANSFER), "n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    n1.core().transferLeadership("n2");
+    Ready r = n1.core().ready();
+    assertTrue(r.messages().stream().anyMatch(m -> m.type() == MessageType.TIMEOUT_NOW));
+    assertTrue(r.leaseState().canServeLeaseRead(n1.clock().nanoTime()), "rule L7 broken: the lease outlives TimeoutNow");
+    g.send(n1.handle(r));
+    assertTrue(g.node("n2").isLeader());
+    assertTrue(n1.canServeLeaseRead() || !n1.isLeader(), "the old leader serves until it hears of n2");
   }
 
   @Test
@@ -177,6 +203,19 @@ class LeaseTest {
         "n2 acknowledged n1 moments ago: whatever its role, it must not vote for a rival yet");
     assertEquals(term, g.node("n2").term());
     assertTrue(n1.canServeLeaseRead());
+  }
+
+  @Test
+  void unsafeVoteWithinLeaseGrantsAVoteRightAfterHearingFromTheLeader() {
+    RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.VOTE_WITHIN_LEASE), "n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    long term = n1.term();
+    g.clearSentMessages();
+    g.core("n2").step(Message.of(MessageType.VOTE, "n3", "n2", term + 1).withLog(term, 1000));
+    g.deliverAll();
+    assertTrue(g.sentMessages().stream().anyMatch(m -> m.type() == MessageType.VOTE_RESPONSE && m.from().equals("n2")
+        && !m.reject()), "rule L5 broken: n2 votes although it acknowledged n1 moments ago");
+    assertEquals(term + 1, g.node("n2").term());
   }
 
   @Test

@@ -66,7 +66,8 @@ class RaftConfigTest {
   void unsafeModesParseFromTheirContractNames() {
     for (UnsafeMode m : UnsafeMode.values()) assertEquals(m, UnsafeMode.fromCliName(m.cliName()));
     assertEquals(List.of("lease-from-ack-receipt", "lease-exceeds-election-timeout", "no-lease-check",
-        "read-before-own-term-commit"), java.util.Arrays.stream(UnsafeMode.values()).map(UnsafeMode::cliName).toList());
+        "read-before-own-term-commit", "lease-from-freshest-ack", "vote-within-lease", "vote-right-after-restart",
+        "keep-lease-during-transfer"), java.util.Arrays.stream(UnsafeMode.values()).map(UnsafeMode::cliName).toList());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnsafeMode.fromCliName("wal-no-fsync"));
     assertTrue(e.getMessage().contains("no-lease-check"), e.getMessage());
   }
