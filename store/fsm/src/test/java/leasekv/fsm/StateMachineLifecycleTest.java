@@ -34,6 +34,15 @@ class StateMachineLifecycleTest {
     return StateMachine.open(FsmOptions.defaults(tmp.resolve(name)));
   }
 
+  private static RocksEngine rocks(StateMachine fsm) {
+    return (RocksEngine) fsm.engine();
+  }
+
+  /** A checkpoint of {@code fsm}'s state written to {@code target} (a path the test chooses). */
+  private static DirectoryCheckpoint checkpointAt(StateMachine fsm, Path target) throws IOException {
+    return rocks(fsm).checkpointTo(target, new SnapshotMeta(fsm.appliedIndex(), fsm.appliedTerm(), PEERS));
+  }
+
   private static void assertClosed(Executable call) {
     IllegalStateException e = assertThrows(IllegalStateException.class, call);
     assertEquals("state machine is closed", e.getMessage());
@@ -49,14 +58,13 @@ class StateMachineLifecycleTest {
   void everyCallOnAClosedStateMachineIsRefusedAndCloseIsIdempotent() throws Exception {
     StateMachine fsm = open("fsm");
     fsm.apply(List.of(entry(1, set("k", "v"))));
-    Path snap = tmp.resolve("snap");
-    fsm.createCheckpoint(snap, PEERS);
+    Checkpoint snap = fsm.createCheckpoint(PEERS);
     fsm.close();
     assertClosed(() -> fsm.apply(List.of(entry(2, set("k", "w")))));
     assertClosed(fsm::makeDurable);
     assertClosed(fsm::readView);
     assertClosed(fsm::digest);
-    assertClosed(() -> fsm.createCheckpoint(tmp.resolve("snap2"), PEERS));
+    assertClosed(() -> fsm.createCheckpoint(PEERS));
     assertClosed(() -> fsm.restoreFromCheckpoint(snap));
     assertDoesNotThrow(fsm::close, "a second close is a no-op (and no refused call above kept a lock)");
     assertEquals(1, fsm.appliedIndex());
@@ -112,7 +120,7 @@ class StateMachineLifecycleTest {
     try (StateMachine fsm = open("fsm")) {
       Path target = tmp.resolve("c");
       Files.createDirectories(target.resolve("inside"));
-      IOException e = assertThrows(IOException.class, () -> fsm.createCheckpoint(target, PEERS));
+      IOException e = assertThrows(IOException.class, () -> checkpointAt(fsm, target));
       assertTrue(e.getMessage().contains("already exists"), e.getMessage());
       assertFalse(Files.exists(tmp.resolve("c.building")), "nothing was built");
     }
@@ -124,7 +132,7 @@ class StateMachineLifecycleTest {
       fsm.apply(List.of(entry(1, set("k", "v"))));
       Files.createDirectories(tmp.resolve("c.building"));
       Files.writeString(tmp.resolve("c.building").resolve("junk"), "half a checkpoint");
-      assertEquals(new SnapshotMeta(1, 1, PEERS), fsm.createCheckpoint(tmp.resolve("c"), PEERS));
+      assertEquals(new SnapshotMeta(1, 1, PEERS), checkpointAt(fsm, tmp.resolve("c")).meta());
       assertFalse(Files.exists(tmp.resolve("c").resolve("junk")));
     }
   }
@@ -133,10 +141,9 @@ class StateMachineLifecycleTest {
   void aCheckpointWhoseMetadataNamesAnotherIndexIsRefused() throws Exception {
     try (StateMachine source = open("source"); StateMachine fsm = open("fsm")) {
       source.apply(List.of(entry(1, set("k", "v")), entry(2, set("k", "w"))));
-      Path snap = tmp.resolve("snap");
-      source.createCheckpoint(snap, PEERS);
+      Path snap = ((DirectoryCheckpoint) source.createCheckpoint(PEERS)).dir();
       SnapshotMetaFile.write(snap, new SnapshotMeta(7, 1, PEERS)); // the files hold index 2
-      IOException e = assertThrows(IOException.class, () -> fsm.restoreFromCheckpoint(snap));
+      IOException e = assertThrows(IOException.class, () -> fsm.restoreFromCheckpoint(DirectoryCheckpoint.read(snap)));
       assertTrue(e.getMessage().contains("says index 7 but holds applied index 2"), e.getMessage());
     }
   }
@@ -146,11 +153,9 @@ class StateMachineLifecycleTest {
     Path dir = tmp.resolve("fsm");
     try (StateMachine source = open("source"); StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
       source.apply(List.of(entry(1, set("k", "v"))));
-      Path snap1 = tmp.resolve("snap1");
-      source.createCheckpoint(snap1, PEERS);
+      Checkpoint snap1 = source.createCheckpoint(PEERS);
       source.apply(List.of(entry(2, set("k", "w"))));
-      Path snap2 = tmp.resolve("snap2");
-      source.createCheckpoint(snap2, PEERS);
+      Checkpoint snap2 = source.createCheckpoint(PEERS);
       List<String> before = dbDirs(dir);
       fsm.restoreFromCheckpoint(snap1);
       List<String> afterFirst = dbDirs(dir);
@@ -169,8 +174,7 @@ class StateMachineLifecycleTest {
   void anInterruptedRestoreGivesUpAndKeepsTheInterrupt() throws Exception {
     try (StateMachine source = open("source"); StateMachine fsm = open("fsm")) {
       source.apply(List.of(entry(1, set("k", "v"))));
-      Path snap = tmp.resolve("snap");
-      source.createCheckpoint(snap, PEERS);
+      Checkpoint snap = source.createCheckpoint(PEERS);
       try (ReadView open = fsm.readView()) { // the restore must wait for it
         Thread.currentThread().interrupt();
         IOException e = assertThrows(IOException.class, () -> fsm.restoreFromCheckpoint(snap));
@@ -189,8 +193,7 @@ class StateMachineLifecycleTest {
     Path elsewhere = Files.createTempDirectory(shm, "leasekv-fsm-test-");
     try (StateMachine source = open("source"); StateMachine fsm = open("fsm")) {
       source.apply(List.of(entry(1, set("k", "v"))));
-      Path snap = elsewhere.resolve("snap");
-      source.createCheckpoint(snap, PEERS);
+      DirectoryCheckpoint snap = checkpointAt(source, elsewhere.resolve("snap"));
       assertEquals(new SnapshotMeta(1, 1, PEERS), fsm.restoreFromCheckpoint(snap));
       assertEquals(source.digest(), fsm.digest());
     } finally {
@@ -211,7 +214,7 @@ class StateMachineLifecycleTest {
     try (StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
       assertEquals(1, fsm.appliedIndex());
       assertEquals(List.of("db-000001"), dbDirs(dir));
-      assertEquals(dir.resolve("db-000001"), fsm.activeDbDir());
+      assertEquals(dir.resolve("db-000001"), rocks(fsm).activeDbDir());
       assertFalse(Files.exists(dir.resolve("staging-123")));
       assertFalse(Files.exists(dir.resolve("ACTIVE.tmp")));
       assertTrue(Files.exists(dir.resolve("notes.txt")));
