@@ -41,7 +41,7 @@ class CheckpointReceiverTest {
   @Test
   void chunksInAnyOrderMakeTheListedFiles() throws Exception {
     CheckpointReceiver r = receiverWithFiles();
-    assertEquals(META, r.finish(listed(10)));
+    assertEquals(META, r.finish(listed(10)).meta());
     assertEquals("0123456789", Files.readString(r.dir().resolve("data")));
   }
 
