@@ -92,8 +92,25 @@ final class ReplicaFixture {
 
   /** Runs the posted tasks, then works off the Readys. */
   void runInbox() {
-    while (!inbox.isEmpty()) inbox.poll().run();
-    replica.process();
+    do {
+      while (!inbox.isEmpty()) inbox.poll().run();
+      replica.process();
+    } while (!inbox.isEmpty());
+  }
+
+  /** Leader: proposes {@code command}, has n2 acknowledge it, and returns the write's outcome. */
+  java.util.concurrent.CompletableFuture<leasekv.fsm.ApplyResult> write(byte[] command) {
+    clear();
+    var result = replica.propose(command);
+    runInbox();
+    Message append = sent(MessageType.APPEND).stream().filter(m -> m.to().equals("n2")).reduce((a, b) -> b).orElseThrow();
+    receive(ack(append));
+    return result;
+  }
+
+  static byte[] set(String key, String value) {
+    return leasekv.fsm.CommandCodec.encode(new leasekv.fsm.Command.Set(null,
+        key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   void receive(Message m) {
