@@ -36,10 +36,17 @@ final class ReplicaFixture {
   final List<Message> sent = new ArrayList<>();
   final Set<String> disconnected = new HashSet<>();
   final List<Consumer<Boolean>> snapshotsInFlight = new ArrayList<>();
+  /** Apply-lane jobs not yet run; the lane runs each job at once unless {@link #holdLane} is set. */
+  final ArrayDeque<Runnable> laneJobs = new ArrayDeque<>();
+  boolean holdLane;
   final Replica replica;
 
   ReplicaFixture(UnsafeModes unsafe) throws Exception {
     this(unsafe, ReadPolicy.LEASE, 1_000, 0);
+  }
+
+  ReplicaFixture(ReadPolicy reads) throws Exception {
+    this(UnsafeModes.NONE, reads, 1_000, 0);
   }
 
   ReplicaFixture(UnsafeModes unsafe, ReadPolicy reads, long snapshotIntervalEntries, long retainEntries) throws Exception {
@@ -76,18 +83,25 @@ final class ReplicaFixture {
     };
   }
 
-  private static ApplyLane lane() {
+  private ApplyLane lane() {
     return new ApplyLane() {
       @Override
       public void submit(Runnable job) {
-        job.run();
+        laneJobs.add(job);
+        if (!holdLane) runLane();
       }
 
       @Override
       public <T> T call(Callable<T> work) throws Exception {
+        runLane();
         return work.call();
       }
     };
+  }
+
+  /** Runs the apply-lane jobs held so far (and what they submit). */
+  void runLane() {
+    while (!laneJobs.isEmpty()) laneJobs.poll().run();
   }
 
   /** Runs the posted tasks, then works off the Readys. */
