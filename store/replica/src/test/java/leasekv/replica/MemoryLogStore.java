@@ -17,6 +17,8 @@ import leasekv.raft.testing.MemoryLogStorage;
 final class MemoryLogStore implements LogStore {
   final MemoryLogStorage storage = new MemoryLogStorage();
   final List<String> calls;
+  /** What the state machine has applied, noted with each snapshot install (set by the fixture). */
+  java.util.function.LongSupplier stateMachineApplied = () -> -1;
 
   MemoryLogStore(List<String> calls) {
     this.calls = calls;
@@ -52,7 +54,7 @@ final class MemoryLogStore implements LogStore {
 
   @Override
   public void installSnapshot(SnapshotMeta meta) {
-    calls.add("install snapshot " + meta.index());
+    calls.add("install snapshot " + meta.index() + " (state machine at " + stateMachineApplied.getAsLong() + ")");
     storage.installSnapshot(meta);
   }
 

@@ -79,7 +79,7 @@ class RecoveryTest {
     fsm.restoreFromCheckpoint(checkpoint); // the crash came before the log's reset
     log.append(noops(1, 1, 5));
     Recovery.reconcile(log, fsm, UnsafeModes.NONE);
-    assertEquals(List.of("append 1..5", "install snapshot 20"), log.calls);
+    assertEquals(List.of("append 1..5", "install snapshot 20 (state machine at -1)"), log.calls);
     assertEquals(new SnapshotMeta(20, 3, PEERS), log.snapshot());
   }
 
@@ -107,7 +107,7 @@ class RecoveryTest {
     log.append(noops(4, 1, 5));
     Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.WAL_NO_FSYNC));
     assertEquals(new SnapshotMeta(9, 4, log.storage.confAt(0)), log.snapshot());
-    assertEquals(List.of("append 1..5", "install snapshot 9"), log.calls);
+    assertEquals(List.of("append 1..5", "install snapshot 9 (state machine at -1)"), log.calls);
   }
 
   @Test

@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import leasekv.fsm.Checkpoint;
 import leasekv.fsm.StateMachine;
 import leasekv.fsm.SyncMode;
-import leasekv.fsm.testing.MemoryEngine;
 import leasekv.raft.Entry;
 import leasekv.raft.Message;
 import leasekv.raft.MessageType;
@@ -50,7 +49,8 @@ final class ReplicaFixture {
   }
 
   ReplicaFixture(UnsafeModes unsafe, ReadPolicy reads, long snapshotIntervalEntries, long retainEntries) throws Exception {
-    fsm = StateMachine.open(new MemoryEngine(), SyncMode.NOSYNC, false);
+    fsm = StateMachine.open(TrackedCheckpoint.engine(), SyncMode.NOSYNC, false);
+    log.stateMachineApplied = fsm::appliedIndex;
     RaftConfig raft = RaftConfig.builder("n1").tickNanos(TICK_NANOS).electionTimeoutTicks(ELECTION_TICKS)
         .heartbeatIntervalTicks(2).initialVoters(List.of("n1", "n2", "n3")).build();
     ReplicaConfig config = new ReplicaConfig(raft, reads, 1_000_000_000L, snapshotIntervalEntries, retainEntries, unsafe);
