@@ -4,37 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import leasekv.raft.testing.ManualClock;
 import leasekv.raft.testing.MemoryLogStorage;
-import leasekv.raft.testing.RaftGroup;
 import org.junit.jupiter.api.Test;
 
 /** One core (n1 of five) driven message by message: campaigns, vote counting, stale terms. */
 class VoteCountingTest {
-  private final MemoryLogStorage storage = new MemoryLogStorage();
-  private final RaftCore core = new RaftCore(RaftGroup.testConfig("n1")
-      .initialVoters(List.of("n1", "n2", "n3", "n4", "n5")).build(), storage, new ManualClock(0), new Random(1));
+  private final OneCore one = new OneCore("n1", "n2", "n3", "n4", "n5");
+  private final RaftCore core = one.core;
+  private final MemoryLogStorage storage = one.storage;
 
-  /** Works off every Ready as a node would and returns the messages sent. */
   private List<Message> drive() {
-    List<Message> out = new ArrayList<>();
-    while (core.hasReady()) {
-      Ready r = core.ready();
-      if (r.snapshot() != null) storage.installSnapshot(r.snapshot());
-      storage.append(r.entries());
-      if (r.hardState() != null) storage.setHardState(r.hardState());
-      out.addAll(r.messages());
-      core.advance(r);
-    }
-    return out;
+    return one.drive();
   }
 
   private List<Message> step(MessageType type, String from, long term, boolean reject) {
-    core.step(new Message(type, from, "n1", term, 1, 1, List.of(), 0, reject, 0, null, 0, false)); // its log ends at 1@1
-    return drive();
+    return one.step(type, from, term, reject);
   }
 
   /** Campaigns through the pre-vote with n2's and n3's grants; returns the candidate's term. */
