@@ -52,6 +52,20 @@ class MembershipTest {
   }
 
   @Test
+  void aRemovedLeaderHandsOffToTheMostCaughtUpVoterNotTheFirst() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3", "n4");
+    TestNode n1 = g.electLeader("n1");
+    g.dropMessagesTo("n2"); // n2 falls behind; n3 and n4 with n1 still make a quorum of four
+    g.propose("n1", "v");
+    n1.core().proposeConfChange(ConfChange.removeVoter("n1"));
+    g.clearSentMessages();
+    g.deliverAll();
+    assertEquals(Role.FOLLOWER, n1.role());
+    Message timeoutNow = g.sentMessages().stream().filter(m -> m.type() == MessageType.TIMEOUT_NOW).findFirst().orElseThrow();
+    assertEquals("n3", timeoutNow.to(), "n2 is behind; n3 is the first of the caught-up voters");
+  }
+
+  @Test
   void aRemovedLeaderDropsItsLeaseCommitsItsRemovalThenHandsOff() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3");
     TestNode n1 = g.electLeader("n1");
