@@ -27,7 +27,7 @@ class CompactionTest {
     assertEquals(3, f.log.snapshot().index());
     for (int i = 5; i <= 7; i++) f.write(ReplicaFixture.set("k", "" + i));
     assertEquals(3, f.log.snapshot().index(), "the next pass is 4 entries later");
-    assertEquals(ApplyResult.OK, f.write(ReplicaFixture.set("k", "8")).get());
+    assertEquals(ApplyResult.OK, ReplicaFixture.done(f.write(ReplicaFixture.set("k", "8"))));
     assertEquals(7, f.log.snapshot().index());
     assertEquals(8, f.fsm.durableAppliedIndex());
     assertEquals(7, f.replica.status().firstIndex() - 1, "the core knows");
@@ -50,12 +50,12 @@ class CompactionTest {
     f.write(ReplicaFixture.set("k", "3"));
     var target = f.replica.compactNow();
     f.runInbox();
-    assertEquals(2, target.get());
+    assertEquals(2, ReplicaFixture.done(target));
     assertEquals(2, f.log.snapshot().index());
     f.clear();
     var again = f.replica.compactNow();
     f.runInbox();
-    assertEquals(2, again.get());
+    assertEquals(2, ReplicaFixture.done(again));
     assertEquals(List.of(), compactions(f), "nothing new to drop");
   }
 
@@ -66,7 +66,7 @@ class CompactionTest {
     f.write(ReplicaFixture.set("k", "3"));
     var target = f.replica.compactNow();
     f.runInbox();
-    assertEquals(-2, target.get());
+    assertEquals(-2, ReplicaFixture.done(target));
     assertTrue(compactions(f).isEmpty());
     assertEquals(3, f.fsm.durableAppliedIndex(), "the state machine was made durable all the same");
   }

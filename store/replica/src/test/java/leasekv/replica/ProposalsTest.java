@@ -39,7 +39,7 @@ class ProposalsTest {
   void anEntryAppliedWithTheProposalsTermAnswersItWithTheResult() throws Exception {
     CompletableFuture<ApplyResult> f = register(3, 10, 1_000);
     proposals.onApplied(Entry.normal(3, 10, new byte[0]), ApplyResult.OK);
-    assertSame(ApplyResult.OK, f.get());
+    assertSame(ApplyResult.OK, ReplicaFixture.done(f));
     assertEquals(0, proposals.size());
   }
 

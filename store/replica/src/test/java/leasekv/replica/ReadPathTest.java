@@ -23,6 +23,7 @@ class ReadPathTest {
   }
 
   private static ReplicaException refusal(CompletableFuture<?> f) {
+    assertTrue(f.isDone(), "answered");
     try {
       f.get();
       throw new AssertionError("served");
@@ -56,7 +57,7 @@ class ReadPathTest {
     f.electAndCommit();
     f.write(ReplicaFixture.set("k", "v1"));
     f.clear();
-    ServedRead<String> r = readK(f).get();
+    ServedRead<String> r = ReplicaFixture.done(readK(f));
     assertEquals("v1", r.value());
     assertEquals(ServedRead.How.LEASE, r.how());
     assertEquals(3, r.appliedIndex());
@@ -76,8 +77,8 @@ class ReadPathTest {
     assertFalse(read.isDone(), "waits for a quorum's heartbeat answers");
     assertFalse(f.sent(MessageType.HEARTBEAT).isEmpty());
     ackHeartbeats(f);
-    assertEquals(ServedRead.How.READ_INDEX, read.get().how());
-    assertEquals("v1", read.get().value());
+    assertEquals(ServedRead.How.READ_INDEX, ReplicaFixture.done(read).how());
+    assertEquals("v1", ReplicaFixture.done(read).value());
   }
 
   @Test
@@ -90,7 +91,7 @@ class ReadPathTest {
     f.runInbox();
     assertFalse(read.isDone());
     ackHeartbeats(f);
-    assertEquals(ServedRead.How.READ_INDEX, read.get().how());
+    assertEquals(ServedRead.How.READ_INDEX, ReplicaFixture.done(read).how());
   }
 
   @Test
@@ -104,8 +105,8 @@ class ReadPathTest {
     CompletableFuture<ServedRead<String>> read = readK(f);
     assertFalse(read.isDone(), "the state machine is behind the read's fence");
     f.runLane();
-    assertEquals("v1", read.get().value());
-    assertEquals(ServedRead.How.LEASE, read.get().how());
+    assertEquals("v1", ReplicaFixture.done(read).value());
+    assertEquals(ServedRead.How.LEASE, ReplicaFixture.done(read).how());
   }
 
   @Test
@@ -114,7 +115,7 @@ class ReadPathTest {
     f.electAndCommit();
     f.holdLane = true;
     f.write(ReplicaFixture.set("k", "v1"));
-    ServedRead<String> r = readK(f).get();
+    ServedRead<String> r = ReplicaFixture.done(readK(f));
     assertEquals(null, r.value(), "an acknowledged write is missing from the read");
     assertEquals(2, r.appliedIndex());
   }
@@ -131,7 +132,7 @@ class ReadPathTest {
     ReplicaFixture unsafe = new ReplicaFixture(UnsafeModes.of(Mode.LEASE_CHECK_ON_PROCESS_CLOCK));
     unsafe.electAndCommit();
     unsafe.clock.advance(unsafe.replica.leaseNanos());
-    assertEquals(ServedRead.How.LEASE, readK(unsafe).get().how(), "UNSAFE: the lagging clock still sees a lease");
+    assertEquals(ServedRead.How.LEASE, ReplicaFixture.done(readK(unsafe)).how(), "UNSAFE: the lagging clock still sees a lease");
   }
 
   @Test

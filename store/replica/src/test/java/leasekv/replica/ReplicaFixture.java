@@ -34,6 +34,8 @@ final class ReplicaFixture {
   final ArrayDeque<Runnable> inbox = new ArrayDeque<>();
   final List<Message> sent = new ArrayList<>();
   final Set<String> disconnected = new HashSet<>();
+  /** Peers whose replication queue is full: their messages are refused (send returns false). */
+  final Set<String> fullQueues = new HashSet<>();
   final List<Consumer<Boolean>> snapshotsInFlight = new ArrayList<>();
   /** Apply-lane jobs not yet run; the lane runs each job at once unless {@link #holdLane} is set. */
   final ArrayDeque<Runnable> laneJobs = new ArrayDeque<>();
@@ -64,6 +66,7 @@ final class ReplicaFixture {
     return new Transport() {
       @Override
       public boolean send(Message m) {
+        if (fullQueues.contains(m.to())) return false;
         calls.add("send " + m.type() + " to " + m.to());
         sent.add(m);
         return true;
@@ -102,6 +105,12 @@ final class ReplicaFixture {
   /** Runs the apply-lane jobs held so far (and what they submit). */
   void runLane() {
     while (!laneJobs.isEmpty()) laneJobs.poll().run();
+  }
+
+  /** The value of a future that must already be complete: a test never waits (a hang would be a timeout). */
+  static <T> T done(java.util.concurrent.CompletableFuture<T> f) {
+    org.junit.jupiter.api.Assertions.assertTrue(f.isDone(), "answered");
+    return f.getNow(null);
   }
 
   /** Runs the posted tasks, then works off the Readys. */
