@@ -53,6 +53,15 @@ class StateMachineEngineTest {
   }
 
   @Test
+  void inSyncModeDedupOutsideBatchSyncsItsSecondBatchToo() throws Exception {
+    MemoryEngine engine = new MemoryEngine();
+    StateMachine fsm = StateMachine.open(engine, SyncMode.SYNC, EnumSet.of(FsmUnsafe.DEDUP_OUTSIDE_BATCH));
+    fsm.apply(List.of(entry(1, new Command.RPush(TAG, b("l"), List.of(b("x"))))));
+    assertEquals(0, engine.unsyncedBatches(), "the mode breaks atomicity, not the sync mode");
+    assertEquals(1, fsm.durableAppliedIndex());
+  }
+
+  @Test
   void aStateMachineThatCannotReadItsAppliedIndexClosesItsEngine() throws Exception {
     Path dir = tmp.resolve("fsm");
     try (RocksEngine engine = RocksEngine.open(dir, false)) {
