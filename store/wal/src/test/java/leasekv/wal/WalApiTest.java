@@ -127,4 +127,43 @@ class WalApiTest {
       assertTrue(e.getMessage().contains("older than the compaction point 1"), e.getMessage());
     }
   }
+
+  @Test
+  void leftoverTemporaryFilesAreRemovedAtOpenAndReported() throws Exception {
+    WalOptions options = WalOptions.defaults(dir).withPreallocation(Preallocation.NONE); // no spare segment files
+    try (Wal wal = Wal.open(options)) {
+      wal.append(entries(1, 1, 2));
+    }
+    Path leftover = dir.resolve("segment-000000000002.wal.tmp");
+    java.nio.file.Files.writeString(leftover, "half a segment");
+    try (Wal wal = Wal.open(options)) {
+      assertEquals(List.of(leftover), wal.recoveryReport().removedTempFiles());
+      assertTrue(java.nio.file.Files.notExists(leftover));
+      assertEquals(2, wal.lastIndex());
+    }
+  }
+
+  @Test
+  void aTornTailIsZeroedInPlaceWithoutGrowingTheFile() throws Exception {
+    WalOptions options = WalOptions.defaults(dir).withPreallocation(Preallocation.NONE);
+    try (Wal wal = Wal.open(options)) {
+      wal.append(entries(1, 1, 5));
+      wal.sync();
+      wal.append(entries(1, 6, 6));
+      wal.writeUnsynced();
+    }
+    Path segment = WalTestSupport.lastSegment(dir);
+    WalTestSupport.RecordSpan last = WalTestSupport.entryRecords(segment).get(5);
+    try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(last.offset() + last.length() / 2); // the last write reached the disk only in part
+    }
+    long size = java.nio.file.Files.size(segment);
+    try (Wal wal = Wal.open(options)) {
+      assertEquals(5, wal.lastIndex());
+      assertEquals(last.offset(), wal.recoveryReport().tornTail().offsetBytes());
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+    assertEquals(size, bytes.length, "zeroed in place, not extended");
+    for (long i = last.offset(); i < size; i++) assertEquals(0, bytes[(int) i], "byte " + i + " of the torn record");
+  }
 }
