@@ -229,4 +229,42 @@ class StateMachineLifecycleTest {
     IOException e = assertThrows(IOException.class, () -> StateMachine.open(FsmOptions.defaults(dir)));
     assertTrue(e.getMessage().contains("is not a db directory name"), e.getMessage());
   }
+
+  @Test
+  void aRestoreReplacesWhatAnEarlierFailedReplaceLeftAtTheNextDbDirectory() throws Exception {
+    Path dir = tmp.resolve("fsm");
+    try (StateMachine source = open("source"); StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
+      source.apply(List.of(entry(1, set("k", "v"))));
+      Files.createDirectories(dir.resolve("db-000002"));
+      Files.writeString(dir.resolve("db-000002").resolve("CURRENT"), "left by a replace that failed past its move");
+      assertEquals(1, fsm.restoreFromCheckpoint(source.createCheckpoint(PEERS)).index());
+      assertEquals(List.of("db-000002"), dbDirs(dir));
+      assertEquals(source.digest(), fsm.digest());
+    }
+  }
+
+  @Test
+  void aRestoreClosesTheOldDatabaseItsFilesAreNotLeftOpen() throws Exception {
+    Path fds = Path.of("/proc/self/fd");
+    Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
+    Path dir = tmp.resolve("fsm");
+    try (StateMachine source = open("source"); StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
+      fsm.apply(List.of(entry(1, set("k", "old"))));
+      source.apply(List.of(entry(1, set("k", "v")), entry(2, set("k", "w"))));
+      Path old = rocks(fsm).activeDbDir();
+      fsm.restoreFromCheckpoint(source.createCheckpoint(PEERS));
+      List<String> stillOpen = new java.util.ArrayList<>();
+      try (Stream<Path> s = Files.list(fds)) {
+        for (Path fd : (Iterable<Path>) s::iterator) {
+          try {
+            String target = Files.readSymbolicLink(fd).toString();
+            if (target.startsWith(old.toString())) stillOpen.add(target);
+          } catch (IOException gone) {
+            // closed while listing
+          }
+        }
+      }
+      assertEquals(List.of(), stillOpen, "files of the replaced database");
+    }
+  }
 }
