@@ -74,4 +74,14 @@ class CheckpointReceiverTest {
     }
     assertEquals("000012.sst", CheckpointReceiver.checkName("000012.sst"));
   }
+
+  @Test
+  void finishingOrAbortingClosesEveryReceivedFile() throws Exception {
+    CheckpointReceiver finished = receiverWithFiles();
+    finished.finish(listed(10));
+    assertEquals(List.of(), OpenFiles.under(finished.dir()));
+    CheckpointReceiver aborted = receiverWithFiles();
+    aborted.abort();
+    assertEquals(List.of(), OpenFiles.under(tmp.resolve("staging")));
+  }
 }

@@ -53,6 +53,16 @@ class StateMachineEngineTest {
   }
 
   @Test
+  void applyingOnlyEntriesAlreadyAppliedWritesNothing() throws Exception {
+    MemoryEngine engine = new MemoryEngine();
+    StateMachine fsm = StateMachine.open(engine, SyncMode.NOSYNC, false);
+    fsm.apply(List.of(entry(1, rpush("l", "a")), entry(2, rpush("l", "b"))));
+    assertEquals(1, engine.unsyncedBatches());
+    fsm.apply(List.of(entry(1, rpush("l", "a")), entry(2, rpush("l", "b")))); // a resent batch
+    assertEquals(1, engine.unsyncedBatches(), "no second batch");
+  }
+
+  @Test
   void inSyncModeDedupOutsideBatchSyncsItsSecondBatchToo() throws Exception {
     MemoryEngine engine = new MemoryEngine();
     StateMachine fsm = StateMachine.open(engine, SyncMode.SYNC, EnumSet.of(FsmUnsafe.DEDUP_OUTSIDE_BATCH));

@@ -245,25 +245,13 @@ class StateMachineLifecycleTest {
 
   @Test
   void aRestoreClosesTheOldDatabaseItsFilesAreNotLeftOpen() throws Exception {
-    Path fds = Path.of("/proc/self/fd");
-    Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
     Path dir = tmp.resolve("fsm");
     try (StateMachine source = open("source"); StateMachine fsm = StateMachine.open(FsmOptions.defaults(dir))) {
       fsm.apply(List.of(entry(1, set("k", "old"))));
       source.apply(List.of(entry(1, set("k", "v")), entry(2, set("k", "w"))));
       Path old = rocks(fsm).activeDbDir();
       fsm.restoreFromCheckpoint(source.createCheckpoint(PEERS));
-      List<String> stillOpen = new java.util.ArrayList<>();
-      try (Stream<Path> s = Files.list(fds)) {
-        for (Path fd : (Iterable<Path>) s::iterator) {
-          try {
-            String target = Files.readSymbolicLink(fd).toString();
-            if (target.startsWith(old.toString())) stillOpen.add(target);
-          } catch (IOException gone) {
-            // closed while listing
-          }
-        }
-      }
+      List<String> stillOpen = OpenFiles.under(old);
       assertEquals(List.of(), stillOpen, "files of the replaced database");
     }
   }
