@@ -76,4 +76,14 @@ class FollowerRepliesTest {
     assertEquals(3, reply.rejectHint(), "its last entry of at most term 2");
     assertEquals(2, reply.logTerm());
   }
+
+  @Test
+  void aSnapshotBelowTheCommitIndexNeverReplacesTheLogEvenIfItsTermDiffers() {
+    one.drive();
+    one.step(append(1, 1, List.of(Entry.noop(2, 2), Entry.noop(2, 3)), 3));
+    Message reply = only(one.step(snapshot(2, 1))); // a stale snapshot: entry 2 here has term 2
+    assertEquals(3, reply.index());
+    assertEquals(0, one.storage.snapshot().index(), "nothing installed");
+    assertEquals(3, one.core.status().lastIndex());
+  }
 }

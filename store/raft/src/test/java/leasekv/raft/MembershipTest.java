@@ -52,6 +52,17 @@ class MembershipTest {
   }
 
   @Test
+  void aLeaderRemovingItselfRefusesWritesUntilItSteppedDown() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    g.dropMessagesFrom("n1"); // the removal is appended but cannot commit
+    n1.core().proposeConfChange(ConfChange.removeVoter("n1"));
+    ProposalRejectedException e = assertThrows(ProposalRejectedException.class, () -> n1.core().propose(new byte[0]));
+    assertEquals(ProposalRejectedException.Reason.NOT_LEADER, e.reason());
+    assertTrue(e.getMessage().endsWith("is being removed from the configuration"), e.getMessage());
+  }
+
+  @Test
   void aRemovedLeaderHandsOffToTheMostCaughtUpVoterNotTheFirst() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3", "n4");
     TestNode n1 = g.electLeader("n1");
