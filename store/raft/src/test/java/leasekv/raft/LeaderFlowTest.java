@@ -13,14 +13,7 @@ class LeaderFlowTest {
 
   /** n1 leads; n2 acknowledged the leader's first entry (2), so n2 is being streamed to. */
   private void lead() {
-    one.drive();
-    one.core.campaign();
-    one.drive();
-    one.step(MessageType.PRE_VOTE_RESPONSE, "n2", one.core.term() + 1, false);
-    List<Message> out = one.step(MessageType.VOTE_RESPONSE, "n2", one.core.term(), false);
-    term = one.core.term();
-    Message first = out.stream().filter(m -> m.type() == MessageType.APPEND && m.to().equals("n2")).findFirst().orElseThrow();
-    one.step(ack(first));
+    term = one.lead();
   }
 
   private Message ack(Message append) {

@@ -16,15 +16,9 @@ class LeaderRequestsTest {
   private final OneCore one = new OneCore("n1", "n2", "n3");
   private long term;
 
+  /** n1 leads; n2 acknowledged the leader's first entry (2), so n2 is being streamed to. */
   private void lead() {
-    one.drive();
-    one.core.campaign();
-    one.drive();
-    one.step(MessageType.PRE_VOTE_RESPONSE, "n2", one.core.term() + 1, false);
-    List<Message> out = one.step(MessageType.VOTE_RESPONSE, "n2", one.core.term(), false);
-    term = one.core.term();
-    Message first = out.stream().filter(m -> m.type() == MessageType.APPEND && m.to().equals("n2")).findFirst().orElseThrow();
-    one.step(new Message(MessageType.APPEND_RESPONSE, "n2", "n1", term, 0, 2, List.of(), 0, false, 0, null, first.seq(), false));
+    term = one.lead();
   }
 
   @Test

@@ -37,6 +37,19 @@ final class OneCore {
     return drive();
   }
 
+  /** Makes n1 the leader with n2's pre-vote and vote, has n2 acknowledge its first entry (2), and returns its term. */
+  long lead() {
+    drive();
+    core.campaign();
+    drive();
+    step(MessageType.PRE_VOTE_RESPONSE, "n2", core.term() + 1, false);
+    List<Message> out = step(MessageType.VOTE_RESPONSE, "n2", core.term(), false);
+    long term = core.term();
+    Message first = out.stream().filter(m -> m.type() == MessageType.APPEND && m.to().equals("n2")).findFirst().orElseThrow();
+    step(new Message(MessageType.APPEND_RESPONSE, "n2", "n1", term, 0, 2, List.of(), 0, false, 0, null, first.seq(), false));
+    return term;
+  }
+
   /** A message to n1 whose sender's log ends at 1@1 (the bootstrap entry). */
   List<Message> step(MessageType type, String from, long term, boolean reject) {
     return step(new Message(type, from, "n1", term, 1, 1, List.of(), 0, reject, 0, null, 0, false));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import leasekv.fsm.ApplyResult;
 import leasekv.raft.Entry;
 import leasekv.raft.EntryId;
@@ -23,18 +22,6 @@ class ProposalsTest {
     return f;
   }
 
-  private static Refusal refusal(CompletableFuture<?> f) {
-    assertTrue(f.isCompletedExceptionally(), "failed");
-    try {
-      f.get();
-      throw new AssertionError("not failed");
-    } catch (ExecutionException e) {
-      return ((ReplicaException) e.getCause()).refusal();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void anEntryAppliedWithTheProposalsTermAnswersItWithTheResult() throws Exception {
     CompletableFuture<ApplyResult> f = register(3, 10, 1_000);
@@ -47,7 +34,7 @@ class ProposalsTest {
   void anEntryOfAnotherTermAtTheIndexMeansTheWriteWasOverwrittenAndNotApplied() {
     CompletableFuture<ApplyResult> f = register(3, 10, 1_000);
     proposals.onApplied(Entry.normal(4, 10, new byte[0]), ApplyResult.OK);
-    assertEquals(Refusal.NOT_LEADER, refusal(f));
+    assertEquals(Refusal.NOT_LEADER, ReplicaFixture.refusal(f).refusal());
     assertTrue(Refusal.NOT_LEADER.definite(), "definitely not applied");
   }
 
@@ -65,8 +52,8 @@ class ProposalsTest {
     CompletableFuture<ApplyResult> at = register(3, 10, 1_000);
     CompletableFuture<ApplyResult> above = register(3, 11, 1_000);
     proposals.onAppliedThrough(10, "snapshot");
-    assertEquals(Refusal.UNCERTAIN, refusal(below));
-    assertEquals(Refusal.UNCERTAIN, refusal(at));
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(below).refusal());
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(at).refusal());
     assertFalse(above.isDone());
     assertEquals(1, proposals.size());
   }
@@ -76,8 +63,8 @@ class ProposalsTest {
     CompletableFuture<ApplyResult> a = register(3, 9, 1_000);
     CompletableFuture<ApplyResult> b = register(3, 12, 1_000);
     proposals.failAll(Refusal.UNCERTAIN, "lost");
-    assertEquals(Refusal.UNCERTAIN, refusal(a));
-    assertEquals(Refusal.UNCERTAIN, refusal(b));
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(a).refusal());
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(b).refusal());
     assertEquals(0, proposals.size());
   }
 
@@ -88,10 +75,10 @@ class ProposalsTest {
     assertEquals(0, proposals.expire(999));
     assertFalse(early.isDone());
     assertEquals(1, proposals.expire(1_000), "the deadline itself is too late");
-    assertEquals(Refusal.TIMEOUT, refusal(early));
+    assertEquals(Refusal.TIMEOUT, ReplicaFixture.refusal(early).refusal());
     assertFalse(late.isDone());
     assertEquals(1, proposals.expire(Long.MAX_VALUE));
-    assertEquals(Refusal.TIMEOUT, refusal(late));
+    assertEquals(Refusal.TIMEOUT, ReplicaFixture.refusal(late).refusal());
     assertEquals(0, proposals.size());
   }
 
@@ -101,6 +88,6 @@ class ProposalsTest {
     CompletableFuture<ApplyResult> f = register(3, 9, deadline);
     assertEquals(0, proposals.expire(Long.MAX_VALUE - 5), "10 ns before the deadline");
     assertEquals(1, proposals.expire(deadline));
-    assertEquals(Refusal.TIMEOUT, refusal(f));
+    assertEquals(Refusal.TIMEOUT, ReplicaFixture.refusal(f).refusal());
   }
 }

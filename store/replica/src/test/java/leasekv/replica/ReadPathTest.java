@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import leasekv.raft.Message;
 import leasekv.raft.MessageType;
 import leasekv.replica.ReplicaException.Refusal;
@@ -22,18 +21,6 @@ class ReadPathTest {
     });
   }
 
-  private static ReplicaException refusal(CompletableFuture<?> f) {
-    assertTrue(f.isDone(), "answered");
-    try {
-      f.get();
-      throw new AssertionError("served");
-    } catch (ExecutionException e) {
-      return (ReplicaException) e.getCause();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** n2 answers the heartbeats sent since the last clear (a ReadIndex round). */
   private static void ackHeartbeats(ReplicaFixture f) {
     for (Message hb : f.sent(MessageType.HEARTBEAT)) {
@@ -44,11 +31,11 @@ class ReadPathTest {
   @Test
   void aFollowerRefusesNamingTheLeaderItKnows() throws Exception {
     ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
-    ReplicaException unknown = refusal(readK(f));
+    ReplicaException unknown = ReplicaFixture.refusal(readK(f));
     assertEquals(Refusal.NOT_LEADER, unknown.refusal());
     assertEquals(null, unknown.leaderId());
     f.receive(ReplicaFixture.appendFromN2(2, 1, 1, java.util.List.of(), 1));
-    assertEquals("n2", refusal(readK(f)).leaderId());
+    assertEquals("n2", ReplicaFixture.refusal(readK(f)).leaderId());
   }
 
   @Test
@@ -144,6 +131,6 @@ class ReadPathTest {
     f.runInbox();
     assertFalse(read.isDone());
     f.receive(ReplicaFixture.appendFromN2(f.replica.status().term() + 1, 1, 1, java.util.List.of(), 1));
-    assertEquals(Refusal.NOT_LEADER, refusal(read).refusal());
+    assertEquals(Refusal.NOT_LEADER, ReplicaFixture.refusal(read).refusal());
   }
 }

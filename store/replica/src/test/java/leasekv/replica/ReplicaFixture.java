@@ -113,6 +113,17 @@ final class ReplicaFixture {
     return f.getNow(null);
   }
 
+  /** Why a future that must already be complete was refused (a test never waits). */
+  static ReplicaException refusal(java.util.concurrent.CompletableFuture<?> f) {
+    org.junit.jupiter.api.Assertions.assertTrue(f.isCompletedExceptionally(), "refused");
+    try {
+      f.getNow(null);
+      throw new AssertionError("not refused");
+    } catch (java.util.concurrent.CompletionException e) {
+      return (ReplicaException) e.getCause();
+    }
+  }
+
   /** Runs the posted tasks, then works off the Readys. */
   void runInbox() {
     do {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import leasekv.fsm.ApplyResult;
 import leasekv.raft.ConfChange;
 import leasekv.raft.Message;
@@ -18,25 +17,13 @@ import org.junit.jupiter.api.Test;
 
 /** The replica's answers to writes, membership changes, transfers and admin requests. */
 class ReplicaRequestsTest {
-  private static ReplicaException refusal(CompletableFuture<?> f) {
-    assertTrue(f.isDone(), "answered");
-    try {
-      f.get();
-      throw new AssertionError("not refused");
-    } catch (ExecutionException e) {
-      return (ReplicaException) e.getCause();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void aFollowerRefusesWritesMembershipChangesAndTransfersNamingTheLeader() throws Exception {
     ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
     f.receive(ReplicaFixture.appendFromN2(2, 1, 1, List.of(), 1));
     for (CompletableFuture<?> refused : List.of(f.replica.propose(ReplicaFixture.set("k", "v")),
         f.replica.proposeConfChange(ConfChange.addVoter("n4")), f.replica.transferLeadership("n3", 1_000))) {
-      ReplicaException e = refusal(refused);
+      ReplicaException e = ReplicaFixture.refusal(refused);
       assertEquals(Refusal.NOT_LEADER, e.refusal());
       assertEquals("n2", e.leaderId());
     }
@@ -54,9 +41,10 @@ class ReplicaRequestsTest {
   void anInvalidMembershipChangeIsRefusedAsInvalid() throws Exception {
     ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
     f.electAndCommit();
-    ReplicaException e = refusal(f.replica.proposeConfChange(ConfChange.removeVoter("n9")));
+    ReplicaException e = ReplicaFixture.refusal(f.replica.proposeConfChange(ConfChange.removeVoter("n9")));
     assertEquals(Refusal.INVALID, e.refusal());
-    ReplicaException early = refusal(new ReplicaFixture(UnsafeModes.NONE).replica.proposeConfChange(ConfChange.addVoter("n4")));
+    ReplicaFixture follower = new ReplicaFixture(UnsafeModes.NONE);
+    ReplicaException early = ReplicaFixture.refusal(follower.replica.proposeConfChange(ConfChange.addVoter("n4")));
     assertEquals(Refusal.NOT_LEADER, early.refusal());
   }
 
@@ -97,7 +85,7 @@ class ReplicaRequestsTest {
     g.tick(4);
     assertFalse(toN3.isDone());
     g.tick(1);
-    ReplicaException e = refusal(toN3);
+    ReplicaException e = ReplicaFixture.refusal(toN3);
     assertEquals(Refusal.TIMEOUT, e.refusal());
     assertTrue(e.getMessage().startsWith("leadership did not move to n3 in time"), e.getMessage());
   }
@@ -109,7 +97,7 @@ class ReplicaRequestsTest {
     CompletableFuture<ApplyResult> pending = f.replica.propose(ReplicaFixture.set("k", "v"));
     f.runInbox();
     f.receive(ReplicaFixture.appendFromN2(f.replica.status().term() + 1, 1, 1, List.of(), 1));
-    assertEquals(Refusal.UNCERTAIN, refusal(pending).refusal());
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(pending).refusal());
   }
 
   @Test
@@ -129,7 +117,7 @@ class ReplicaRequestsTest {
       f.clear();
     }
     assertEquals(Role.LEADER, f.replica.status().role());
-    assertEquals(Refusal.TIMEOUT, refusal(pending).refusal());
+    assertEquals(Refusal.TIMEOUT, ReplicaFixture.refusal(pending).refusal());
   }
 
   private static long appendsToN2AfterARefusedOne(boolean refuse) throws Exception {
