@@ -51,14 +51,31 @@ final class ReplicaFixture {
   }
 
   ReplicaFixture(UnsafeModes unsafe, ReadPolicy reads, long snapshotIntervalEntries, long retainEntries) throws Exception {
+    this(unsafe, reads, snapshotIntervalEntries, retainEntries, false, (log, fsm) -> {});
+  }
+
+  /** What a restarted node's disk holds before the replica recovers from it. */
+  @FunctionalInterface
+  interface Disk {
+    void prepare(MemoryLogStore log, StateMachine fsm) throws Exception;
+  }
+
+  /**
+   * @param holdLaneAtStart hold the apply lane from the start (the replay of a restarted node waits)
+   * @param disk fills the log and the state machine before {@link Replica#recover} (a restart)
+   */
+  ReplicaFixture(UnsafeModes unsafe, ReadPolicy reads, long snapshotIntervalEntries, long retainEntries,
+      boolean holdLaneAtStart, Disk disk) throws Exception {
     fsm = StateMachine.open(TrackedCheckpoint.engine(), SyncMode.NOSYNC, false);
     log.stateMachineApplied = fsm::appliedIndex;
+    disk.prepare(log, fsm);
+    holdLane = holdLaneAtStart;
     RaftConfig raft = RaftConfig.builder("n1").tickNanos(TICK_NANOS).electionTimeoutTicks(ELECTION_TICKS)
         .heartbeatIntervalTicks(2).initialVoters(List.of("n1", "n2", "n3")).build();
     ReplicaConfig config = new ReplicaConfig(raft, reads, 1_000_000_000L, snapshotIntervalEntries, retainEntries, unsafe);
     replica = Replica.recover(config, new Ports(log, fsm, transport(), lane(), inbox::add, clock, processClock,
         new Random(1), ReplicaMetrics.NONE));
-    runInbox(); // the bootstrap Ready: entry 1, the CONFIG entry of n1, n2, n3
+    runInbox(); // the first Ready: the bootstrap entry (1, the CONFIG entry of n1, n2, n3), or the replay
     clear();
   }
 
