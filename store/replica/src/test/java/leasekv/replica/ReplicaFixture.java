@@ -33,6 +33,10 @@ final class ReplicaFixture {
   final ManualClock processClock = new ManualClock(1_000_000_000L);
   final ArrayDeque<Runnable> inbox = new ArrayDeque<>();
   final List<Message> sent = new ArrayList<>();
+  /** The replica's metric events, in order ("lease read hit", "read index round", "timed out 2", ...). */
+  final List<String> metrics = new ArrayList<>();
+  /** The lease state the replica had published when each message was sent. */
+  final List<leasekv.raft.LeaseState> publishedAtSend = new ArrayList<>();
   final Set<String> disconnected = new HashSet<>();
   /** Peers whose replication queue is full: their messages are refused (send returns false). */
   final Set<String> fullQueues = new HashSet<>();
@@ -74,7 +78,7 @@ final class ReplicaFixture {
         .heartbeatIntervalTicks(2).initialVoters(List.of("n1", "n2", "n3")).build();
     ReplicaConfig config = new ReplicaConfig(raft, reads, 1_000_000_000L, snapshotIntervalEntries, retainEntries, unsafe);
     replica = Replica.recover(config, new Ports(log, fsm, transport(), lane(), inbox::add, clock, processClock,
-        new Random(1), ReplicaMetrics.NONE));
+        new Random(1), recorder()));
     runInbox(); // the first Ready: the bootstrap entry (1, the CONFIG entry of n1, n2, n3), or the replay
     clear();
   }
@@ -84,6 +88,7 @@ final class ReplicaFixture {
       @Override
       public boolean send(Message m) {
         if (fullQueues.contains(m.to())) return false;
+        if (replica != null) publishedAtSend.add(replica.leaseState());
         calls.add("send " + m.type() + " to " + m.to());
         sent.add(m);
         return true;
@@ -100,6 +105,17 @@ final class ReplicaFixture {
         sent.add(install);
         snapshotsInFlight.add(done);
       }
+    };
+  }
+
+  private ReplicaMetrics recorder() {
+    return new ReplicaMetrics() {
+      @Override public void leaseRead(boolean hit) { metrics.add(hit ? "lease read hit" : "lease read miss"); }
+      @Override public void readIndexRound() { metrics.add("read index round"); }
+      @Override public void applyBatch(int entries, long nanos) { metrics.add("apply batch " + entries); }
+      @Override public void proposalsTimedOut(int count) { metrics.add("timed out " + count); }
+      @Override public void published(leasekv.raft.LeaseState state) { metrics.add("published " + state.role()); }
+      @Override public void leaderChanged() { metrics.add("leader changed"); }
     };
   }
 
