@@ -108,6 +108,11 @@ class RecoveryTest {
     Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.WAL_NO_FSYNC));
     assertEquals(new SnapshotMeta(9, 4, log.storage.confAt(0)), log.snapshot());
     assertEquals(List.of("append 1..5", "install snapshot 9 (state machine at -1)"), log.calls);
+    StateMachine withConf = stateMachine();
+    withConf.apply(List.of(new Entry(4, 1, leasekv.raft.EntryType.CONFIG, PEERS.encode()), Entry.noop(4, 2)));
+    MemoryLogStore empty = new MemoryLogStore();
+    Recovery.reconcile(empty, withConf, UnsafeModes.of(Mode.WAL_NO_FSYNC));
+    assertEquals(new SnapshotMeta(2, 4, PEERS), empty.snapshot(), "the state machine's membership, not the empty log's");
   }
 
   @Test
@@ -124,6 +129,17 @@ class RecoveryTest {
     safe.apply(noops(1, 1, 2));
     Recovery.reconcile(log, safe, UnsafeModes.NONE);
     assertEquals(2, safe.appliedIndex(), "a safe store replays them instead");
+  }
+
+  @Test
+  void unsafeSkipReplaySkipsFromTheSnapshotPointToo() throws Exception {
+    log.append(noops(1, 1, 8));
+    log.storage.compact(5);
+    log.setHardState(new HardState(1, "n1", 8));
+    StateMachine fsm = stateMachine();
+    fsm.apply(noops(1, 1, 5));
+    Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.SKIP_REPLAY));
+    assertEquals(8, fsm.appliedIndex());
   }
 
   @Test

@@ -44,6 +44,8 @@ final class ReplicaFixture {
   /** Apply-lane jobs not yet run; the lane runs each job at once unless {@link #holdLane} is set. */
   final ArrayDeque<Runnable> laneJobs = new ArrayDeque<>();
   boolean holdLane;
+  /** When set, the inbox refuses tasks (it is full). */
+  boolean inboxFull;
   final Replica replica;
 
   ReplicaFixture(UnsafeModes unsafe) throws Exception {
@@ -77,7 +79,7 @@ final class ReplicaFixture {
     RaftConfig raft = RaftConfig.builder("n1").tickNanos(TICK_NANOS).electionTimeoutTicks(ELECTION_TICKS)
         .heartbeatIntervalTicks(2).initialVoters(List.of("n1", "n2", "n3")).build();
     ReplicaConfig config = new ReplicaConfig(raft, reads, 1_000_000_000L, snapshotIntervalEntries, retainEntries, unsafe);
-    replica = Replica.recover(config, new Ports(log, fsm, transport(), lane(), inbox::add, clock, processClock,
+    replica = Replica.recover(config, new Ports(log, fsm, transport(), lane(), task -> !inboxFull && inbox.add(task), clock, processClock,
         new Random(1), recorder()));
     runInbox(); // the first Ready: the bootstrap entry (1, the CONFIG entry of n1, n2, n3), or the replay
     clear();
@@ -112,7 +114,7 @@ final class ReplicaFixture {
     return new ReplicaMetrics() {
       @Override public void leaseRead(boolean hit) { metrics.add(hit ? "lease read hit" : "lease read miss"); }
       @Override public void readIndexRound() { metrics.add("read index round"); }
-      @Override public void applyBatch(int entries, long nanos) { metrics.add("apply batch " + entries); }
+      @Override public void applyBatch(int entries, long nanos) { metrics.add("apply batch " + entries + " in " + nanos + " ns"); }
       @Override public void proposalsTimedOut(int count) { metrics.add("timed out " + count); }
       @Override public void published(leasekv.raft.LeaseState state) { metrics.add("published " + state.role()); }
       @Override public void leaderChanged() { metrics.add("leader changed"); }

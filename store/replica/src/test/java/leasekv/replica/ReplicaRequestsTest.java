@@ -57,6 +57,7 @@ class ReplicaRequestsTest {
     f.clear();
     CompletableFuture<ApplyResult> change = f.replica.proposeConfChange(ConfChange.addVoter("n4"));
     f.runInbox();
+    f.tick(1); // a timer run before it commits: its deadline is a request timeout away
     for (String peer : List.of("n2", "n3")) { // four voters from the moment it is appended: a quorum is three
       Message append = f.sent(MessageType.APPEND).stream().filter(m -> m.to().equals(peer)).reduce((a, b) -> b).orElseThrow();
       f.receive(ReplicaFixture.ack(append));
@@ -169,5 +170,27 @@ class ReplicaRequestsTest {
     assertEquals(f.replica.reads().published(), f.replica.leaseState());
     assertTrue(f.replica.serving());
     assertEquals(0, f.replica.replayTarget());
+  }
+
+  @Test
+  void aLeaderThatLosesItsQuorumStepsDownAndLeavesPendingWritesUncertain() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.electAndCommit();
+    long term = f.replica.status().term();
+    CompletableFuture<ApplyResult> pending = f.replica.propose(ReplicaFixture.set("k", "v"));
+    f.runInbox();
+    f.tick(3 * ReplicaFixture.ELECTION_TICKS); // nobody answers: check-quorum
+    assertEquals(Role.FOLLOWER, f.replica.status().role());
+    assertEquals(term, f.replica.status().term(), "stepped down in its own term");
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(pending).refusal());
+  }
+
+  @Test
+  void aReadThatFindsTheInboxFullIsRefusedBusy() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(ReadPolicy.READ_INDEX);
+    f.electAndCommit();
+    f.inboxFull = true;
+    ReplicaException e = ReplicaFixture.refusal(f.replica.reads().read(view -> 1));
+    assertEquals(Refusal.BUSY, e.refusal());
   }
 }

@@ -42,6 +42,9 @@ class TickerTest {
     Ticker exact = new Ticker(TICK, 1_000, () -> true);
     assertEquals(3, exact.tickIfDue(core, 1_030));
     assertEquals(1_040, exact.nextTickNanos(), "exactly caught up: the schedule goes on");
+    Ticker behind = new Ticker(TICK, 1_000, () -> true);
+    assertEquals(3, behind.tickIfDue(core, 1_040));
+    assertEquals(1_050, behind.nextTickNanos(), "a fourth tick was due at 1_040: the schedule restarts from now");
   }
 
   @Test
