@@ -62,3 +62,14 @@
         (is (some? budget) "the nightly refuses a plan longer than the job may run")
         (is (< (or budget Long/MAX_VALUE) (get job "timeout-minutes"))
             "the job's timeout leaves room after the nightly's budget")))))
+
+(deftest workflow-runs-the-mutation-score-and-keeps-its-reports
+  (if-not (python-yaml?)
+    (println "SKIPPED workflow-runs-the-mutation-score-and-keeps-its-reports: python3 with the yaml module is missing")
+    (let [job (get-in (workflow) ["jobs" "mutation"])
+          steps (get job "steps")
+          upload (first (filter #(some-> (get % "uses") (str/starts-with? "actions/upload-artifact")) steps))]
+      (is (some #(some->> (get % "run") (re-find #"make mutation")) steps) "docs/mutation.md's command")
+      (is (re-find #"(?m)^mutation:" (slurp "Makefile")) "and the Makefile has it")
+      (is (str/includes? (get-in upload ["with" "path"]) "pit-reports"))
+      (is (= "always()" (get upload "if")) "the reports are kept also when the score is too low"))))
