@@ -6,14 +6,17 @@ import java.util.PriorityQueue;
 
 /**
  * Callbacks waiting for the state machine to reach an applied index (reads waiting for their fence,
- * lease rule L9 of docs/rules.md). A callback runs on the thread that releases it: the caller of {@link #whenApplied}
- * if the index is already reached, else the apply lane right after the batch that reached it.
+ * lease rule L9 of docs/rules.md). A callback runs on the thread that releases it: the caller of
+ * {@link #whenApplied} if the index is already reached, else the apply lane right after the batch
+ * that reached it.
  */
 final class AppliedWaiters {
   private record Waiter(long index, long order, Runnable callback) {}
 
-  private final PriorityQueue<Waiter> waiting = new PriorityQueue<>(
-      (a, b) -> a.index != b.index ? Long.compare(a.index, b.index) : Long.compare(a.order, b.order));
+  private final PriorityQueue<Waiter> waiting =
+      new PriorityQueue<>(
+          (a, b) ->
+              a.index != b.index ? Long.compare(a.index, b.index) : Long.compare(a.order, b.order));
   private long applied;
   private long order;
 
@@ -36,7 +39,8 @@ final class AppliedWaiters {
     List<Runnable> ready = new ArrayList<>();
     synchronized (this) {
       if (index > applied) applied = index;
-      while (!waiting.isEmpty() && waiting.peek().index <= applied) ready.add(waiting.poll().callback);
+      while (!waiting.isEmpty() && waiting.peek().index <= applied)
+        ready.add(waiting.poll().callback);
     }
     for (Runnable r : ready) r.run();
   }

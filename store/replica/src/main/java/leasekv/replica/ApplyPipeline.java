@@ -14,8 +14,8 @@ import leasekv.raft.Entry;
  * each), answers the proposals they complete, releases reads waiting for an applied index, starts
  * serving once the log is replayed, and lets compaction look after each batch.
  *
- * <p>Entries submitted while a batch is being applied are coalesced into the next one (up to
- * {@link #MAX_ENTRIES_PER_BATCH}): under load the state machine writes fewer, larger batches.
+ * <p>Entries submitted while a batch is being applied are coalesced into the next one (up to {@link
+ * #MAX_ENTRIES_PER_BATCH}): under load the state machine writes fewer, larger batches.
  */
 final class ApplyPipeline {
   static final int MAX_ENTRIES_PER_BATCH = 4096;
@@ -36,8 +36,14 @@ final class ApplyPipeline {
   private final AtomicBoolean draining = new AtomicBoolean();
   private volatile long appliedIndex;
 
-  ApplyPipeline(StateMachine fsm, ApplyLane lane, Proposals proposals, AppliedWaiters waiters, ReplicaMetrics metrics,
-      Clock clock, Listener listener) {
+  ApplyPipeline(
+      StateMachine fsm,
+      ApplyLane lane,
+      Proposals proposals,
+      AppliedWaiters waiters,
+      ReplicaMetrics metrics,
+      Clock clock,
+      Listener listener) {
     this.fsm = fsm;
     this.lane = lane;
     this.proposals = proposals;
@@ -60,7 +66,10 @@ final class ApplyPipeline {
     return appliedIndex;
   }
 
-  /** After a snapshot install replaced the state machine wholesale (apply lane, or the replica thread waiting on it). */
+  /**
+   * After a snapshot install replaced the state machine wholesale (apply lane, or the replica
+   * thread waiting on it).
+   */
   void onRestored(long index) {
     if (index > appliedIndex) appliedIndex = index;
     waiters.release(index);
@@ -70,7 +79,8 @@ final class ApplyPipeline {
   private void drain() {
     List<Entry> batch = new ArrayList<>();
     while (true) {
-      for (Entry e; batch.size() < MAX_ENTRIES_PER_BATCH && (e = queued.poll()) != null; ) batch.add(e);
+      for (Entry e; batch.size() < MAX_ENTRIES_PER_BATCH && (e = queued.poll()) != null; )
+        batch.add(e);
       if (batch.isEmpty()) {
         draining.set(false);
         // an entry queued after the last poll but before the flag dropped must not be stranded
@@ -88,8 +98,14 @@ final class ApplyPipeline {
     try {
       results = fsm.apply(batch);
     } catch (Exception e) {
-      // A state machine that cannot apply a committed entry cannot go on: its replicas would diverge.
-      throw new ReplicaFailure("cannot apply entries " + batch.get(0).index() + ".." + batch.get(batch.size() - 1).index(), e);
+      // A state machine that cannot apply a committed entry cannot go on: its replicas would
+      // diverge.
+      throw new ReplicaFailure(
+          "cannot apply entries "
+              + batch.get(0).index()
+              + ".."
+              + batch.get(batch.size() - 1).index(),
+          e);
     }
     metrics.applyBatch(batch.size(), clock.nanoTime() - start);
     for (int i = 0; i < batch.size(); i++) proposals.onApplied(batch.get(i), results.get(i));

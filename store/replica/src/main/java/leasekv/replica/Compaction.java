@@ -44,14 +44,16 @@ final class Compaction implements ApplyPipeline.Listener {
     if (appliedIndex - lastPassApplied >= intervalEntries) pass(appliedIndex, retainEntries);
   }
 
-  /** Apply lane: makes the state machine durable, then has the replica compact. Returns the target. */
+  /**
+   * Apply lane: makes the state machine durable, then has the replica compact. Returns the target.
+   */
   long pass(long appliedIndex, long retain) {
     lastPassApplied = appliedIndex;
     long durable;
     try {
-      // UNSAFE compact-past-durable-applied skips making the state machine durable: compacting to the
-      // in-memory applied index right after makeDurable() would compact to a durable index after all
-      // (both run on the apply lane), and the mode would inject nothing.
+      // UNSAFE compact-past-durable-applied skips making the state machine durable: compacting to
+      // the in-memory applied index right after makeDurable() would compact to a durable index
+      // after all (both run on the apply lane), and the mode would inject nothing.
       durable = unsafePastDurable ? fsm.durableAppliedIndex() : fsm.makeDurable();
     } catch (IOException e) {
       throw new ReplicaFailure("cannot make the state machine durable", e);
@@ -71,7 +73,11 @@ final class Compaction implements ApplyPipeline.Listener {
       throw new ReplicaFailure("log compaction failed", e);
     }
     core.onLogCompacted(upTo);
-    LOG.log(Level.INFO, () -> "compacted the log through " + upTo
-        + (unsafePastDurable ? " (UNSAFE: past the durable applied index)" : ""));
+    LOG.log(
+        Level.INFO,
+        () ->
+            "compacted the log through "
+                + upTo
+                + (unsafePastDurable ? " (UNSAFE: past the durable applied index)" : ""));
   }
 }

@@ -9,12 +9,13 @@ import leasekv.raft.LogStorage;
 import leasekv.raft.SnapshotMeta;
 
 /**
- * Port: the Raft log on disk (the WAL in the node, a simulated disk in the simulation). The core reads
- * it through {@link LogStorage}; the replica writes it while working off a Ready, on its own thread.
+ * Port: the Raft log on disk (the WAL in the node, a simulated disk in the simulation). The core
+ * reads it through {@link LogStorage}; the replica writes it while working off a Ready, on its own
+ * thread.
  *
- * <p>Durability contract (rule D3 of docs/rules.md): a write is durable only after a later
- * {@link #sync()} returns, and a sync makes every earlier write durable; a crash keeps the synced
- * state and possibly some prefix of the unsynced writes (a torn last write is cut off on recovery).
+ * <p>Durability contract (rule D3 of docs/rules.md): a write is durable only after a later {@link
+ * #sync()} returns, and a sync makes every earlier write durable; a crash keeps the synced state
+ * and possibly some prefix of the unsynced writes (a torn last write is cut off on recovery).
  * {@link #installSnapshot} is synced before it returns.
  */
 public interface LogStore extends LogStorage {
@@ -26,7 +27,9 @@ public interface LogStore extends LogStorage {
   /** Makes every write so far durable (one fsync for everything a Ready wrote: group commit). */
   void sync() throws IOException;
 
-  /** Replaces the whole log by a snapshot point (a follower installing a leader's snapshot); synced. */
+  /**
+   * Replaces the whole log by a snapshot point (a follower installing a leader's snapshot); synced.
+   */
   void installSnapshot(SnapshotMeta meta) throws IOException;
 
   /** Drops entries up to {@code upToIndex}, which becomes the snapshot point. */

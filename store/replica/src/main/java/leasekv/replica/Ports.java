@@ -6,8 +6,8 @@ import leasekv.fsm.StateMachine;
 import leasekv.raft.Clock;
 
 /**
- * Everything a replica talks to, handed over in one piece (docs/replica.md has the picture): the node
- * passes its adapters, the simulation its simulated ones.
+ * Everything a replica talks to, handed over in one piece (docs/replica.md has the picture): the
+ * node passes its adapters, the simulation its simulated ones.
  *
  * @param log the Raft log (the WAL)
  * @param stateMachine the state machine, over its engine (RocksDB, or memory in the simulation)
@@ -20,8 +20,16 @@ import leasekv.raft.Clock;
  * @param random the only source of randomness (election timeouts)
  * @param metrics counters
  */
-public record Ports(LogStore log, StateMachine stateMachine, Transport transport, ApplyLane applyLane, Inbox inbox,
-    Clock clock, Clock processClock, Random random, ReplicaMetrics metrics) {
+public record Ports(
+    LogStore log,
+    StateMachine stateMachine,
+    Transport transport,
+    ApplyLane applyLane,
+    Inbox inbox,
+    Clock clock,
+    Clock processClock,
+    Random random,
+    ReplicaMetrics metrics) {
   public Ports {
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(stateMachine, "stateMachine");

@@ -38,8 +38,12 @@ final class Proposals {
     if (p.term() == entry.term()) {
       p.future().complete(result);
     } else {
-      p.future().completeExceptionally(new ReplicaException(Refusal.NOT_LEADER, null,
-          "the entry was replaced by term " + entry.term() + "; not applied"));
+      p.future()
+          .completeExceptionally(
+              new ReplicaException(
+                  Refusal.NOT_LEADER,
+                  null,
+                  "the entry was replaced by term " + entry.term() + "; not applied"));
     }
   }
 
@@ -48,7 +52,8 @@ final class Proposals {
     Map<Long, Pending> done = byIndex.headMap(index, true);
     List<Pending> failed = new ArrayList<>(done.values());
     done.clear();
-    for (Pending p : failed) p.future().completeExceptionally(new ReplicaException(Refusal.UNCERTAIN, why));
+    for (Pending p : failed)
+      p.future().completeExceptionally(new ReplicaException(Refusal.UNCERTAIN, why));
   }
 
   /** Leadership was lost: every pending write may or may not commit under the next leader. */
@@ -63,9 +68,12 @@ final class Proposals {
     int expired = 0;
     for (var it = byIndex.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
-      if (nowNanos - e.getValue().deadlineNanos() >= 0 && byIndex.remove(e.getKey(), e.getValue())) {
-        e.getValue().future().completeExceptionally(
-            new ReplicaException(Refusal.TIMEOUT, "not committed within the request timeout"));
+      if (nowNanos - e.getValue().deadlineNanos() >= 0
+          && byIndex.remove(e.getKey(), e.getValue())) {
+        e.getValue()
+            .future()
+            .completeExceptionally(
+                new ReplicaException(Refusal.TIMEOUT, "not committed within the request timeout"));
         expired++;
       }
     }

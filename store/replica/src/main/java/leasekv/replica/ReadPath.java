@@ -20,6 +20,7 @@ import leasekv.replica.ReplicaException.Refusal;
  * (lease rules L9 and L10 of docs/rules.md).
  *
  * <p>A lease read:
+ *
  * <ol>
  *   <li>at arrival, take the fence: the commit index of the published lease state, if this leader
  *       has committed an entry of its own term (else ReadIndex); every write acknowledged before
@@ -32,9 +33,9 @@ import leasekv.replica.ReplicaException.Refusal;
  *   <li>if the lease does not hold (or the term changed), fall back to ReadIndex.
  * </ol>
  *
- * <p>Threads: {@link #read} from any thread; {@link #publish}, {@link #onReadStates} and
- * {@link #failAll} from the replica's thread. The core is touched only in tasks posted to the
- * replica's inbox and in {@link #onReadStates}.
+ * <p>Threads: {@link #read} from any thread; {@link #publish}, {@link #onReadStates} and {@link
+ * #failAll} from the replica's thread. The core is touched only in tasks posted to the replica's
+ * inbox and in {@link #onReadStates}.
  */
 public final class ReadPath {
   /** Reads a value out of a state-machine view. */
@@ -58,7 +59,13 @@ public final class ReadPath {
   private volatile LeaseState published;
   private volatile boolean serving;
 
-  ReadPath(ReplicaConfig config, Clock clock, StateMachine fsm, AppliedWaiters waiters, RaftCore core, Inbox inbox,
+  ReadPath(
+      ReplicaConfig config,
+      Clock clock,
+      StateMachine fsm,
+      AppliedWaiters waiters,
+      RaftCore core,
+      Inbox inbox,
       ReplicaMetrics metrics) {
     this.policy = config.readPolicy();
     this.unsafeSkipApplyWait = config.unsafe().has(UnsafeModes.Mode.LEASE_READ_SKIPS_APPLY_WAIT);
@@ -71,7 +78,10 @@ public final class ReadPath {
     this.published = core.leaseState();
   }
 
-  /** Replica thread: the lease state readers see from now on (before any message of its Ready leaves). */
+  /**
+   * Replica thread: the lease state readers see from now on (before any message of its Ready
+   * leaves).
+   */
   void publish(LeaseState state) {
     if (!state.equals(published)) {
       published = state;
@@ -93,7 +103,10 @@ public final class ReadPath {
     return serving;
   }
 
-  /** Reads with {@code fn} linearizably; completes exceptionally with {@link ReplicaException} or fn's exception. */
+  /**
+   * Reads with {@code fn} linearizably; completes exceptionally with {@link ReplicaException} or
+   * fn's exception.
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public <T> CompletableFuture<ServedRead<T>> read(ReadFn<T> fn) {
     CompletableFuture<ServedRead<T>> future = new CompletableFuture<>();
@@ -109,7 +122,8 @@ public final class ReadPath {
     if (policy == ReadPolicy.READ_INDEX || !fenceIsComplete(arrival)) {
       readIndex(fn, (CompletableFuture) future);
     } else if (unsafeSkipApplyWait) {
-      tryLease(fn, arrival.term(), 0, future); // UNSAFE lease-read-skips-apply-wait: no fence at all
+      tryLease(
+          fn, arrival.term(), 0, future); // UNSAFE lease-read-skips-apply-wait: no fence at all
     } else {
       long fence = arrival.commitIndex();
       waiters.whenApplied(fence, () -> tryLease(fn, arrival.term(), fence, future));
@@ -119,25 +133,29 @@ public final class ReadPath {
 
   /**
    * Whether the arrival state's commit index covers every write acknowledged so far: only once this
-   * leader has committed an entry of its own term. Before that, a previous leader may have committed
-   * and acknowledged entries this leader holds but does not know are committed; such a read goes to
-   * ReadIndex, which waits for the own-term commit. (Checking only later, in {@link #tryLease}, is
-   * not enough: by then the lease may hold, but the fence was taken too low; the harness caught
-   * exactly that as a stale read right after a leadership transfer.)
+   * leader has committed an entry of its own term. Before that, a previous leader may have
+   * committed and acknowledged entries this leader holds but does not know are committed; such a
+   * read goes to ReadIndex, which waits for the own-term commit. (Checking only later, in {@link
+   * #tryLease}, is not enough: by then the lease may hold, but the fence was taken too low; the
+   * harness caught exactly that as a stale read right after a leadership transfer.)
    */
   private static boolean fenceIsComplete(LeaseState arrival) {
     return arrival.committedInOwnTerm() || arrival.ownTermCommitCheckDisabled();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private <T> void tryLease(ReadFn<T> fn, long term, long fence, CompletableFuture<ServedRead<T>> future) {
+  private <T> void tryLease(
+      ReadFn<T> fn, long term, long fence, CompletableFuture<ServedRead<T>> future) {
     try (ReadView view = fsm.readView()) {
       long now = clock.nanoTime(); // after the view, never before it
       LeaseState current = published;
-      if (current.term() == term && current.canServeLeaseRead(now) && view.appliedIndex() >= fence) {
+      if (current.term() == term
+          && current.canServeLeaseRead(now)
+          && view.appliedIndex() >= fence) {
         T value = fn.read(view);
         metrics.leaseRead(true);
-        ServedRead.How how = current.leaseCheckDisabled() ? ServedRead.How.LOCAL_UNSAFE : ServedRead.How.LEASE;
+        ServedRead.How how =
+            current.leaseCheckDisabled() ? ServedRead.How.LOCAL_UNSAFE : ServedRead.How.LEASE;
         future.complete(new ServedRead<>(value, how, term, view.appliedIndex()));
         return;
       }
@@ -153,13 +171,15 @@ public final class ReadPath {
     long id = ids.incrementAndGet();
     pending.put(id, new PendingRead(fn, future));
     metrics.readIndexRound();
-    boolean queued = inbox.post(() -> {
-      try {
-        core.readIndex(id);
-      } catch (ProposalRejectedException e) {
-        fail(id, ReplicaException.notLeader(e.leaderId()));
-      }
-    });
+    boolean queued =
+        inbox.post(
+            () -> {
+              try {
+                core.readIndex(id);
+              } catch (ProposalRejectedException e) {
+                fail(id, ReplicaException.notLeader(e.leaderId()));
+              }
+            });
     if (!queued) fail(id, new ReplicaException(Refusal.BUSY, "the replica's inbox is full"));
   }
 
@@ -177,9 +197,13 @@ public final class ReadPath {
   private void serveAt(PendingRead p, long readIndex, long term) {
     try (ReadView view = fsm.readView()) {
       if (view.appliedIndex() < readIndex) {
-        throw new IllegalStateException("view at " + view.appliedIndex() + " is behind read index " + readIndex);
+        throw new IllegalStateException(
+            "view at " + view.appliedIndex() + " is behind read index " + readIndex);
       }
-      p.future().complete(new ServedRead<>(p.fn().read(view), ServedRead.How.READ_INDEX, term, view.appliedIndex()));
+      p.future()
+          .complete(
+              new ServedRead<>(
+                  p.fn().read(view), ServedRead.How.READ_INDEX, term, view.appliedIndex()));
     } catch (Exception e) {
       p.future().completeExceptionally(e);
     }

@@ -29,23 +29,25 @@ import leasekv.replica.ReplicaException.Refusal;
 
 /**
  * One leasekv replica: the Raft core plus everything the store decides around it, with no threads,
- * sockets or wall clock inside. The node ({@code store/node}) and the deterministic simulation drive
- * this same class through its ports ({@link LogStore}, {@link StateMachine} over its engine, {@link
- * Transport}, {@link ApplyLane}, {@link Inbox}, {@link Clock}); see docs/replica.md.
+ * sockets or wall clock inside. The node ({@code store/node}) and the deterministic simulation
+ * drive this same class through its ports ({@link LogStore}, {@link StateMachine} over its engine,
+ * {@link Transport}, {@link ApplyLane}, {@link Inbox}, {@link Clock}); see docs/replica.md.
  *
  * <h2>Driver contract</h2>
- * One thread (the replica's thread) calls every method not marked otherwise: it runs the tasks posted
- * to the {@link Inbox} and the inputs ({@link #receive}, {@link #propose}, ...), calls
- * {@link #onTimer()} once {@link #nanosUntilTimer()} has passed, and after a batch of inputs
- * calls {@link #process()}, which works off every Ready. Thread-safe: {@link #reads()}, {@link
+ *
+ * One thread (the replica's thread) calls every method not marked otherwise: it runs the tasks
+ * posted to the {@link Inbox} and the inputs ({@link #receive}, {@link #propose}, ...), calls
+ * {@link #onTimer()} once {@link #nanosUntilTimer()} has passed, and after a batch of inputs calls
+ * {@link #process()}, which works off every Ready. Thread-safe: {@link #reads()}, {@link
  * #status()}, {@link #leaseState()}, {@link #appliedIndex()}, {@link #serving()}.
  *
  * <h2>The Ready order ({@link #process()})</h2>
+ *
  * <ol>
  *   <li>publish the Ready's lease state for readers, before any message leaves (a transfer's
  *       TimeoutNow must never overtake the lease being dropped; lease rule L7);
- *   <li>send the leader's own appends and heartbeats of its current term at once (see
- *       {@link #sendBeforePersist});
+ *   <li>send the leader's own appends and heartbeats of its current term at once (see {@link
+ *       #sendBeforePersist});
  *   <li>persist: install a snapshot (state machine first, then the log), append entries, write the
  *       hard state, and ONE sync for all of it if the Ready must sync (durability rule D3);
  *   <li>send every other message: votes, acknowledgements, TimeoutNow, any message of a non-leader;
@@ -56,7 +58,8 @@ import leasekv.replica.ReplicaException.Refusal;
 public final class Replica {
   private static final Logger LOG = System.getLogger("leasekv.raft");
 
-  private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<Void> future) {}
+  private record PendingTransfer(
+      String target, long deadlineNanos, CompletableFuture<Void> future) {}
 
   private final ReplicaConfig config;
   private final RaftCore core;
@@ -90,17 +93,35 @@ public final class Replica {
     this.clock = new SteadyClock(ports.clock()); // a backward step must not stretch a lease (L10)
     this.metrics = ports.metrics();
     Inbox inbox = ports.inbox();
-    RaftConfig raft = config.raft().toBuilder().appliedIndex(fsm.appliedIndex())
-        .unsafeModes(config.unsafe().coreModes()).build();
+    RaftConfig raft =
+        config.raft().toBuilder()
+            .appliedIndex(fsm.appliedIndex())
+            .unsafeModes(config.unsafe().coreModes())
+            .build();
     this.core = new RaftCore(raft, log, clock, ports.random());
     this.waiters = new AppliedWaiters(fsm.appliedIndex());
-    Clock leaseCheckClock = config.unsafe().has(UnsafeModes.Mode.LEASE_CHECK_ON_PROCESS_CLOCK) ? ports.processClock() : clock;
+    Clock leaseCheckClock =
+        config.unsafe().has(UnsafeModes.Mode.LEASE_CHECK_ON_PROCESS_CLOCK)
+            ? ports.processClock()
+            : clock;
     this.reads = new ReadPath(config, leaseCheckClock, fsm, waiters, core, inbox, metrics);
     this.compaction = new Compaction(fsm, log, core, inbox, config);
     this.replayTarget = Math.max(log.hardState().commit(), fsm.appliedIndex());
-    this.pipeline = new ApplyPipeline(fsm, lane, proposals, waiters, metrics, clock, this::afterApply);
-    this.snapshots = new Snapshots(fsm, lane, transport, inbox, core, clock, config.bootstrapConf(), pipeline, proposals, log,
-        config.unsafe().has(UnsafeModes.Mode.LOG_RESET_BEFORE_INSTALL));
+    this.pipeline =
+        new ApplyPipeline(fsm, lane, proposals, waiters, metrics, clock, this::afterApply);
+    this.snapshots =
+        new Snapshots(
+            fsm,
+            lane,
+            transport,
+            inbox,
+            core,
+            clock,
+            config.bootstrapConf(),
+            pipeline,
+            proposals,
+            log,
+            config.unsafe().has(UnsafeModes.Mode.LOG_RESET_BEFORE_INSTALL));
     this.ticker = new Ticker(raft.tickNanos(), clock.nanoTime(), this::controlLanesReachQuorum);
     this.unsafeAckBeforeSync = config.unsafe().has(UnsafeModes.Mode.ACK_BEFORE_SYNC);
     this.status = core.status();
@@ -132,7 +153,10 @@ public final class Replica {
     }
   }
 
-  /** Proposes a state-machine command; completes with its result once applied, or with a {@link ReplicaException}. */
+  /**
+   * Proposes a state-machine command; completes with its result once applied, or with a {@link
+   * ReplicaException}.
+   */
   public CompletableFuture<ApplyResult> propose(byte[] command) {
     CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
     if (!reads.serving()) {
@@ -162,7 +186,10 @@ public final class Replica {
     return applied;
   }
 
-  /** Hands leadership to {@code target}; completes once it leads, or with TIMEOUT after {@code timeoutNanos}. */
+  /**
+   * Hands leadership to {@code target}; completes once it leads, or with TIMEOUT after {@code
+   * timeoutNanos}.
+   */
   public CompletableFuture<Void> transferLeadership(String target, long timeoutNanos) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
@@ -186,8 +213,9 @@ public final class Replica {
   }
 
   /**
-   * How long until {@link #onTimer()} has work, in nanoseconds of the clock port (zero or less: now).
-   * Relative, because the replica's readings may differ from the port's by absorbed backward steps.
+   * How long until {@link #onTimer()} has work, in nanoseconds of the clock port (zero or less:
+   * now). Relative, because the replica's readings may differ from the port's by absorbed backward
+   * steps.
    */
   public long nanosUntilTimer() {
     return ticker.nextTickNanos() - clock.nanoTime();
@@ -195,14 +223,20 @@ public final class Replica {
 
   // ------------------------------------------------------------------ inputs (any thread)
 
-  /** A snapshot/compaction pass on the apply lane (ADMIN SNAPSHOT); completes with the compaction target. */
+  /**
+   * A snapshot/compaction pass on the apply lane (ADMIN SNAPSHOT); completes with the compaction
+   * target.
+   */
   public CompletableFuture<Long> compactNow() {
     CompletableFuture<Long> done = new CompletableFuture<>();
     if (!reads.serving()) {
       done.completeExceptionally(new ReplicaException(Refusal.NOT_READY, "replaying the log"));
       return done;
     }
-    lane.submit(() -> complete(done, () -> compaction.pass(pipeline.appliedIndex(), config.logRetainEntries())));
+    lane.submit(
+        () ->
+            complete(
+                done, () -> compaction.pass(pipeline.appliedIndex(), config.logRetainEntries())));
     return done;
   }
 
@@ -249,16 +283,18 @@ public final class Replica {
    * messages that must wait for this Ready to be durable.
    *
    * <p>Why this is safe: the core counts the leader itself toward a commit only with its persisted
-   * last index, which moves in {@code advance()}, after the sync; a commit without the leader's copy
-   * needs a majority of followers that made the entries durable, which is a commit in Raft's sense.
-   * Follower acks are handled on this thread, so none is even looked at before the sync returns. An
-   * append carries only the commit index of earlier Readys. If the leader crashes before its sync,
-   * followers hold entries the leader lost: uncommitted entries, which Raft already handles. Every
-   * message whose meaning is "I have durably stored this" (append and vote responses, and every
-   * message of a node that is not leader) still leaves only after the sync, as does TimeoutNow.
+   * last index, which moves in {@code advance()}, after the sync; a commit without the leader's
+   * copy needs a majority of followers that made the entries durable, which is a commit in Raft's
+   * sense. Follower acks are handled on this thread, so none is even looked at before the sync
+   * returns. An append carries only the commit index of earlier Readys. If the leader crashes
+   * before its sync, followers hold entries the leader lost: uncommitted entries, which Raft
+   * already handles. Every message whose meaning is "I have durably stored this" (append and vote
+   * responses, and every message of a node that is not leader) still leaves only after the sync, as
+   * does TimeoutNow.
    */
   private List<Message> sendBeforePersist(Ready rd) {
-    if (unsafeAckBeforeSync) { // UNSAFE ack-before-sync: everything leaves before the log is durable
+    // UNSAFE ack-before-sync: everything leaves before the log is durable.
+    if (unsafeAckBeforeSync) {
       for (Message m : rd.messages()) send(m);
       return List.of();
     }
@@ -315,8 +351,15 @@ public final class Replica {
       PendingTransfer t = it.next();
       if (now - t.deadlineNanos() >= 0) {
         it.remove();
-        t.future().completeExceptionally(new ReplicaException(Refusal.TIMEOUT,
-            "leadership did not move to " + t.target() + " in time (leader is " + core.leaderId() + ")"));
+        t.future()
+            .completeExceptionally(
+                new ReplicaException(
+                    Refusal.TIMEOUT,
+                    "leadership did not move to "
+                        + t.target()
+                        + " in time (leader is "
+                        + core.leaderId()
+                        + ")"));
       }
     }
   }
@@ -325,16 +368,32 @@ public final class Replica {
     Status s = core.status();
     status = s;
     if (s.role() != lastRole || s.term() != lastTerm || !Objects.equals(s.leaderId(), lastLeader)) {
-      LOG.log(Level.INFO, () -> "role=" + s.role().name().toLowerCase().replace('_', '-') + " term=" + s.term()
-          + " leader=" + (s.leaderId() == null ? "none" : s.leaderId()) + " commit=" + s.commitIndex() + " last="
-          + s.lastIndex() + (s.role() == Role.FOLLOWER && lastRole == Role.LEADER ? " reason=" + core.lastStepDownReason() : ""));
-      if (!Objects.equals(s.leaderId(), lastLeader) && s.leaderId() != null) metrics.leaderChanged();
-      boolean lostLeadership = lastRole == Role.LEADER && (s.role() != Role.LEADER || s.term() != lastTerm);
+      LOG.log(
+          Level.INFO,
+          () ->
+              "role="
+                  + s.role().name().toLowerCase().replace('_', '-')
+                  + " term="
+                  + s.term()
+                  + " leader="
+                  + (s.leaderId() == null ? "none" : s.leaderId())
+                  + " commit="
+                  + s.commitIndex()
+                  + " last="
+                  + s.lastIndex()
+                  + (s.role() == Role.FOLLOWER && lastRole == Role.LEADER
+                      ? " reason=" + core.lastStepDownReason()
+                      : ""));
+      if (!Objects.equals(s.leaderId(), lastLeader) && s.leaderId() != null)
+        metrics.leaderChanged();
+      boolean lostLeadership =
+          lastRole == Role.LEADER && (s.role() != Role.LEADER || s.term() != lastTerm);
       lastRole = s.role();
       lastTerm = s.term();
       lastLeader = s.leaderId();
       if (lostLeadership) {
-        proposals.failAll(Refusal.UNCERTAIN, "leadership lost before the write was known to commit");
+        proposals.failAll(
+            Refusal.UNCERTAIN, "leadership lost before the write was known to commit");
         reads.failAll();
       }
     }
@@ -352,7 +411,10 @@ public final class Replica {
     }
   }
 
-  /** True when this node and the voters its control lanes reach make a quorum of the current configuration. */
+  /**
+   * True when this node and the voters its control lanes reach make a quorum of the current
+   * configuration.
+   */
   private boolean controlLanesReachQuorum() {
     ConfState conf = core.conf();
     int reached = 1;
@@ -365,7 +427,8 @@ public final class Replica {
   private static ReplicaException rejected(ProposalRejectedException e) {
     return switch (e.reason()) {
       case NOT_LEADER -> ReplicaException.notLeader(e.leaderId());
-      case INVALID_CONF_CHANGE -> new ReplicaException(Refusal.INVALID, e.leaderId(), e.getMessage());
+      case INVALID_CONF_CHANGE ->
+          new ReplicaException(Refusal.INVALID, e.leaderId(), e.getMessage());
       default -> new ReplicaException(Refusal.BUSY, e.leaderId(), e.getMessage());
     };
   }

@@ -46,7 +46,10 @@ public final class ReplicaException extends RuntimeException {
   }
 
   public static ReplicaException notLeader(String leaderId) {
-    return new ReplicaException(Refusal.NOT_LEADER, leaderId, leaderId == null ? "leader unknown" : "the leader is " + leaderId);
+    return new ReplicaException(
+        Refusal.NOT_LEADER,
+        leaderId,
+        leaderId == null ? "leader unknown" : "the leader is " + leaderId);
   }
 
   public Refusal refusal() {

@@ -8,5 +8,9 @@ package leasekv.replica;
  * @param appliedIndex the applied index of the state it was read from
  */
 public record ServedRead<T>(T value, How how, long term, long appliedIndex) {
-  public enum How { LEASE, READ_INDEX, LOCAL_UNSAFE }
+  public enum How {
+    LEASE,
+    READ_INDEX,
+    LOCAL_UNSAFE
+  }
 }

@@ -7,12 +7,12 @@ import leasekv.raft.Clock;
  * source is absorbed rather than waited out.
  *
  * <p>Why absorb: a lease is anchored on one reading and checked on a later one. If the source steps
- * back by {@code d}, holding the last reading until the source catches up would freeze the clock for
- * {@code d} of real time, stretching every lease by {@code d} (rule L10 of docs/rules.md). Absorbing
- * the step instead (continuing from the last reading at the source's rate) keeps the clock's rate, so
- * leases and timers still measure real time; only the step itself is lost. A forward step cannot be
- * told from a pause and is left alone: it ends leases early (the safe direction) and rule L4 bounds
- * what it does to a vote refusal.
+ * back by {@code d}, holding the last reading until the source catches up would freeze the clock
+ * for {@code d} of real time, stretching every lease by {@code d} (rule L10 of docs/rules.md).
+ * Absorbing the step instead (continuing from the last reading at the source's rate) keeps the
+ * clock's rate, so leases and timers still measure real time; only the step itself is lost. A
+ * forward step cannot be told from a pause and is left alone: it ends leases early (the safe
+ * direction) and rule L4 bounds what it does to a vote refusal.
  *
  * <p>Thread-safe: the read path samples it off the replica's thread.
  */

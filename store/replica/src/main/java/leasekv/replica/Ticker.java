@@ -30,7 +30,10 @@ final class Ticker {
     this.nextTickNanos = nowNanos + tickNanos;
   }
 
-  /** Ticks {@code core} for the ticks due at {@code nowNanos} (at most {@link #MAX_CATCH_UP_TICKS}); returns how many. */
+  /**
+   * Ticks {@code core} for the ticks due at {@code nowNanos} (at most {@link #MAX_CATCH_UP_TICKS});
+   * returns how many.
+   */
   int tickIfDue(RaftCore core, long nowNanos) {
     if (nowNanos - nextTickNanos < 0) return 0;
     if (!reachedQuorum && !(reachedQuorum = reachesQuorum.getAsBoolean())) {
@@ -39,9 +42,10 @@ final class Ticker {
     }
     int ticks = 0;
     while (nowNanos - nextTickNanos >= 0 && ticks < MAX_CATCH_UP_TICKS) {
-      // Only the first tick of a batch counts toward vote refusal: the batch may stand for a forward
-      // clock jump rather than elapsed time (lease rule L4).
-      if (ticks == 0) core.tick(); else core.tickCatchingUp();
+      // Only the first tick of a batch counts toward vote refusal: the batch may stand for a
+      // forward clock jump rather than elapsed time (lease rule L4).
+      if (ticks == 0) core.tick();
+      else core.tickCatchingUp();
       nextTickNanos += tickNanos;
       ticks++;
     }
