@@ -37,7 +37,7 @@
   {:mounts (lazyfs/leftover-mounts base-dir)
    :namespaces (vec (local/harness-namespaces))
    :processes (->> (str/split-lines (:out (shell/run ["ps" "-eo" "pid,args"])))
-                   (filter #(and (str/includes? % base-dir)
+                   (filter #(and (str/includes? % (str base-dir "/"))
                                  (or (str/includes? % "leasekv-lazyfs") (str/includes? % "leasekv-delayproxy")
                                      (str/includes? % "leasekv-store"))))
                    vec)})
