@@ -50,7 +50,7 @@ class UnsafeModesTest {
   void anUnknownNameIsRefusedNamingItAndTheKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnsafeModes.parse("dedup-skipped,nope"));
     assertTrue(e.getMessage().startsWith("unknown mode 'nope'; known modes: lease-from-ack-receipt, "), e.getMessage());
-    assertTrue(e.getMessage().endsWith(", log-reset-before-install"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(", log-reset-before-install, append-after-torn-tail"), e.getMessage());
     assertEquals(Mode.values().length, UnsafeModes.knownNames().split(", ").length);
   }
 
@@ -84,6 +84,7 @@ class UnsafeModesTest {
       Mode m = Mode.values()[i];
       assertEquals(String.format("  %-32s %-4s %s", m.cliName(), m.rule(), m.description()), lines[i]);
     }
-    assertEquals("D7", Mode.LOG_RESET_BEFORE_INSTALL.rule());
+    assertEquals("D6", Mode.LOG_RESET_BEFORE_INSTALL.rule());
+    assertEquals("D7", Mode.APPEND_AFTER_TORN_TAIL.rule());
   }
 }
