@@ -99,6 +99,18 @@ class WalEdgesTest {
   }
 
   @Test
+  void overwritingAMembershipChangeForgetsIt() throws Exception {
+    leasekv.raft.ConfState three = new leasekv.raft.ConfState(List.of("n1", "n2", "n3"));
+    try (Wal wal = Wal.open(options())) {
+      wal.append(List.of(new Entry(1, 1, leasekv.raft.EntryType.CONFIG, three.encode())));
+      wal.append(entries(1, 2, 4));
+      wal.append(List.of(new Entry(1, 5, leasekv.raft.EntryType.CONFIG, three.withVoter("n4").encode())));
+      wal.append(entries(2, 4, 6)); // a new leader's entries replace 4 and the change at 5
+      assertEquals(three, wal.latestConfState());
+    }
+  }
+
+  @Test
   void anEmptyAppendDoesNothing() throws Exception {
     try (Wal wal = Wal.open(options())) {
       wal.append(entries(1, 1, 3));
