@@ -61,6 +61,11 @@ class LogIndexTest {
     assertHolds(index, 11, 12);
     index.dropThrough(11);
     assertHolds(index, 12, 12);
+    index.dropThrough(20); // past the end (a snapshot beyond the log): empty, continuing after 20
+    assertEquals(21, index.firstIndex());
+    assertEquals(20, index.lastIndex());
+    appendRange(index, 21, 22);
+    assertHolds(index, 21, 22);
   }
 
   @Test

@@ -195,4 +195,66 @@ class SegmentScannerTest {
     byte[] file = withZeros(log.array(), sectorAfter(x + RecordCodec.FRAME_BYTES), sectorAfter(x + RecordCodec.FRAME_BYTES) + SECTOR);
     assertEquals(x, refused(file).offsetBytes());
   }
+  @Test
+  void aZeroTrailerThatChainsExactlyToTheNextIntactRecordShowsALostWrite() throws Exception {
+    Layout log = new Layout();
+    long damaged = log.entry(1, 100, 0);
+    long next = log.entry(2, 40, 0); // intact, unsynced: written after the damaged one
+    byte[] file = withZeroTail(log.array(), 100);
+    file[(int) next - 1] = 0; // only the damaged record's trailer was lost
+    assertTrue(file[(int) next + 1] != 0 && file[(int) next] != 0, "the next record's CRC bytes are not zero");
+    SegmentScanner.Result r = scan(file);
+    assertNotNull(r.torn());
+    assertEquals(damaged, r.validEnd());
+    assertEquals(1, r.torn().discardedIntactRecords());
+  }
+
+  @Test
+  void anEmptyRecordWhoseTrailerWasLostChainsToTheNextRecord() throws Exception {
+    Layout log = new Layout();
+    long x = log.size();
+    log.bytes.writeBytes(emptyRecordHeader());
+    log.bytes.write(0); // its trailer never reached the disk
+    log.entry(2, 40, 0);
+    SegmentScanner.Result r = scan(withZeroTail(log.array(), 100));
+    assertNotNull(r.torn());
+    assertEquals(x, r.validEnd());
+  }
+
+  @Test
+  void sixteenBytesOfGarbageBeforeAnIntactRecordAreCorruptionEvenEndingInZero() throws Exception {
+    Layout log = new Layout();
+    long x = log.size();
+    byte[] garbage = new byte[16];
+    Arrays.fill(garbage, 0, 15, (byte) 0x55);
+    log.bytes.writeBytes(garbage); // no header, last byte zero
+    log.entry(2, 40, 0);
+    assertTrue(x / SECTOR == (x + 15) / SECTOR, "no sector boundary inside the garbage");
+    assertEquals(x, refused(withZeroTail(log.array(), 100)).offsetBytes());
+  }
+
+  @Test
+  void aSegmentWhoseHeaderNamesAnotherSequenceIsRefused() throws Exception {
+    Path p = dir.resolve("segment-2.wal");
+    Files.write(p, new Layout().array());
+    WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> SegmentScanner.scan(p, 2, true, (o, t, b) -> {}));
+    assertTrue(e.getMessage().contains("header says segment 1, file name says 2"), e.getMessage());
+  }
+
+  @Test
+  void aSegmentThatDoesNotBeginWithItsStartRecordIsRefused() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    bytes.writeBytes(new SegmentHeader(1, SALT).encode());
+    bytes.writeBytes(RecordCodec.encodeEntry(Entry.normal(1, 1, new byte[8]), SALT, 0)); // intact, but not a start record
+    WalCorruptionException e = refused(bytes.toByteArray());
+    assertEquals(SegmentHeader.BYTES, e.offsetBytes());
+    assertTrue(e.getMessage().contains("missing or damaged segment start record"), e.getMessage());
+  }
+
+  /** A plausible header declaring an empty payload, with a CRC that does not match. */
+  private static byte[] emptyRecordHeader() {
+    byte[] h = new byte[RecordCodec.HEADER_BYTES];
+    java.nio.ByteBuffer.wrap(h).putInt(0x12345678).putInt(0).putInt(0).put(RecordType.HARD_STATE.code).put(new byte[] {'L', 'K', 'W'});
+    return h;
+  }
 }
