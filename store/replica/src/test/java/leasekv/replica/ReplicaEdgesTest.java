@@ -1,0 +1,111 @@
+package leasekv.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import leasekv.raft.Entry;
+import leasekv.raft.Message;
+import leasekv.raft.MessageType;
+import leasekv.raft.Role;
+import leasekv.replica.ReplicaException.Refusal;
+import leasekv.replica.UnsafeModes.Mode;
+import org.junit.jupiter.api.Test;
+
+/** The replica at the edges of its timer, read path, role bookkeeping and apply batching. */
+class ReplicaEdgesTest {
+  private static CompletableFuture<ServedRead<String>> readK(ReplicaFixture f) {
+    return f.replica.reads().read(view -> {
+      byte[] v = view.get("k".getBytes(StandardCharsets.UTF_8));
+      return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    });
+  }
+
+  @Test
+  void theTimerIsDueInTheTimeLeftToTheNextTick() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    long first = f.replica.nanosUntilTimer();
+    assertTrue(first > 0 && first <= ReplicaFixture.TICK_NANOS, "due within a tick: " + first);
+    f.clock.advance(3_000_000L);
+    assertEquals(first - 3_000_000L, f.replica.nanosUntilTimer());
+  }
+
+  @Test
+  void ticksCaughtUpAfterAClockJumpAdvanceTheElectionTimer() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    // Jumps of three ticks: one tick and two catch-up ticks each. Twenty-one ticks pass the
+    // randomized election timeout (below 2 x 10 ticks); seven plain ticks would not.
+    for (int jump = 0; jump < 7; jump++) {
+      f.clock.advance(3 * ReplicaFixture.TICK_NANOS);
+      f.processClock.advance(3 * ReplicaFixture.TICK_NANOS);
+      f.replica.onTimer();
+      f.runInbox();
+    }
+    assertFalse(f.sent(MessageType.PRE_VOTE).isEmpty(), "the election timer counted the caught-up ticks");
+  }
+
+  @Test
+  void theReadIndexPolicyDoesNotEvenTryTheLease() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(ReadPolicy.READ_INDEX);
+    f.electAndCommit();
+    f.write(ReplicaFixture.set("k", "v1"));
+    f.metrics.clear();
+    readK(f);
+    f.runInbox();
+    assertEquals(List.of("read index round"), f.metrics);
+  }
+
+  @Test
+  void aReadWithTheLeaseCheckOffIsMarkedUnsafe() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.of(Mode.NO_LEASE_CHECK));
+    f.electAndCommit();
+    f.write(ReplicaFixture.set("k", "v1"));
+    ServedRead<String> r = ReplicaFixture.done(readK(f));
+    assertEquals("v1", r.value());
+    assertEquals(ServedRead.How.LOCAL_UNSAFE, r.how());
+  }
+
+  @Test
+  void aPendingReadIndexReadFailsWhenALaterTermTakesTheLeadership() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(ReadPolicy.READ_INDEX);
+    f.electAndCommit();
+    long term = f.replica.status().term();
+    CompletableFuture<ServedRead<String>> read = readK(f);
+    f.runInbox();
+    assertFalse(read.isDone(), "waits for its ReadIndex round");
+    f.receive(ReplicaFixture.appendFromN2(term + 1, term, 2, List.of(), 2));
+    assertEquals(Role.FOLLOWER, f.replica.status().role());
+    ReplicaException e = ReplicaFixture.refusal(read);
+    assertEquals(Refusal.NOT_LEADER, e.refusal());
+  }
+
+  @Test
+  void learningTheLeaderOfTheCurrentTermCountsAsALeaderChange() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.receive(new Message(MessageType.VOTE, "n3", "n1", 5, 1, 1, List.of(), 0, false, 0, null, 1, false));
+    assertEquals(5, f.replica.status().term());
+    assertEquals(null, f.replica.status().leaderId());
+    f.metrics.clear();
+    f.receive(ReplicaFixture.appendFromN2(5, 1, 1, List.of(), 1));
+    assertEquals("n2", f.replica.status().leaderId());
+    assertTrue(f.metrics.contains("leader changed"), f.metrics.toString());
+  }
+
+  @Test
+  void committedEntriesAreAppliedInBatchesOfAtMost4096() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.holdLane = true;
+    int n = ApplyPipeline.MAX_ENTRIES_PER_BATCH + 5;
+    List<Entry> entries = new ArrayList<>();
+    for (long i = 2; i < 2 + n; i++) entries.add(Entry.noop(2, i));
+    f.receive(ReplicaFixture.appendFromN2(2, 1, 1, entries, 1 + n));
+    f.metrics.clear();
+    f.runLane();
+    List<String> batches = f.metrics.stream().filter(m -> m.startsWith("apply batch ")).map(m -> m.substring(0, m.indexOf(" in "))).toList();
+    assertEquals(List.of("apply batch " + ApplyPipeline.MAX_ENTRIES_PER_BATCH, "apply batch 5"), batches);
+  }
+}
