@@ -132,6 +132,19 @@ class RecoveryTest {
   }
 
   @Test
+  void unsafeSkipReplayDoesNotHideAStateMachineBehindTheCompactedLog() throws Exception {
+    log.append(noops(1, 1, 10));
+    log.storage.compact(6);
+    log.setHardState(new HardState(1, "n1", 10));
+    StateMachine fsm = stateMachine();
+    fsm.apply(noops(1, 1, 4));
+    StateCorruptionException e = assertThrows(StateCorruptionException.class,
+        () -> Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.SKIP_REPLAY)));
+    assertEquals("the state machine has applied through 4 but the log was compacted through 6: entries 5..6 are gone",
+        e.getMessage());
+  }
+
+  @Test
   void unsafeSkipReplaySkipsFromTheSnapshotPointToo() throws Exception {
     log.append(noops(1, 1, 8));
     log.storage.compact(5);
