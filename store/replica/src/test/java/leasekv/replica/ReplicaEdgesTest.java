@@ -108,4 +108,34 @@ class ReplicaEdgesTest {
     List<String> batches = f.metrics.stream().filter(m -> m.startsWith("apply batch ")).map(m -> m.substring(0, m.indexOf(" in "))).toList();
     assertEquals(List.of("apply batch " + ApplyPipeline.MAX_ENTRIES_PER_BATCH, "apply batch 5"), batches);
   }
+  /** Advances both clocks, runs the timer, and has n2 answer every heartbeat (n1 keeps leading) but no append. */
+  private static void advanceKeepingLeadership(ReplicaFixture f, long nanos) {
+    f.clear();
+    f.clock.advance(nanos);
+    f.processClock.advance(nanos);
+    f.replica.onTimer();
+    f.runInbox();
+    for (Message hb : f.sent(MessageType.HEARTBEAT)) {
+      if (hb.to().equals("n2")) f.receive(ReplicaFixture.ack(hb));
+    }
+  }
+
+  @Test
+  void aWriteTimesOutAtTheFirstTickAfterItsDeadlineNotBetweenTicks() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.electAndCommit(); // the clock is on a tick
+    long half = ReplicaFixture.TICK_NANOS / 2;
+    f.clock.advance(half); // the write's deadline (100 ticks on) falls between two ticks
+    f.processClock.advance(half);
+    CompletableFuture<leasekv.fsm.ApplyResult> write = f.replica.propose(ReplicaFixture.set("k", "v"));
+    f.runInbox();
+    advanceKeepingLeadership(f, half);
+    for (int i = 0; i < 99; i++) advanceKeepingLeadership(f, ReplicaFixture.TICK_NANOS); // the tick before the deadline
+    assertEquals(Role.LEADER, f.replica.status().role());
+    assertFalse(write.isDone());
+    advanceKeepingLeadership(f, half); // exactly at the deadline, half a tick before the next
+    assertFalse(write.isDone(), "the timer has no work between ticks");
+    advanceKeepingLeadership(f, half);
+    assertEquals(Refusal.TIMEOUT, ReplicaFixture.refusal(write).refusal());
+  }
 }
