@@ -81,6 +81,7 @@ class ReplicaEdgesTest {
     assertEquals(Role.FOLLOWER, f.replica.status().role());
     ReplicaException e = ReplicaFixture.refusal(read);
     assertEquals(Refusal.NOT_LEADER, e.refusal());
+    assertEquals("n2", e.leaderId(), "the core aborted the read: the refusal names the new leader");
   }
 
   @Test
