@@ -85,6 +85,18 @@ class ReplicaEdgesTest {
   }
 
   @Test
+  void aWritePendingWhenALaterTermTakesOverIsUncertainAtOnce() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.electAndCommit();
+    long term = f.replica.status().term();
+    CompletableFuture<leasekv.fsm.ApplyResult> write = f.replica.propose(ReplicaFixture.set("k", "v"));
+    f.runInbox();
+    f.receive(ReplicaFixture.appendFromN2(term + 1, term, 2, List.of(), 2)); // its entry is neither applied nor replaced
+    assertEquals(Role.FOLLOWER, f.replica.status().role());
+    assertEquals(Refusal.UNCERTAIN, ReplicaFixture.refusal(write).refusal());
+  }
+
+  @Test
   void learningTheLeaderOfTheCurrentTermCountsAsALeaderChange() throws Exception {
     ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
     f.receive(new Message(MessageType.VOTE, "n3", "n1", 5, 1, 1, List.of(), 0, false, 0, null, 1, false));
