@@ -68,6 +68,9 @@ class RecoveryTest {
     Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.COMPACT_PAST_DURABLE_APPLIED));
     assertEquals(6, fsm.appliedIndex());
     assertEquals(2, fsm.appliedTerm(), "marked applied with the snapshot point's term");
+    StateMachine empty = stateMachine(); // lost everything: skips from entry 1
+    Recovery.reconcile(log, empty, UnsafeModes.of(Mode.COMPACT_PAST_DURABLE_APPLIED));
+    assertEquals(6, empty.appliedIndex());
   }
 
   @Test
