@@ -168,6 +168,18 @@ class SegmentScannerTest {
   }
 
   @Test
+  void aLostSectorInsideTheLastRecordWithItsEndIntactIsATornTail() throws Exception {
+    Layout log = new Layout();
+    log.padTo(100);
+    long last = log.entry(1, 1500, 0);
+    byte[] file = withZeros(withZeroTail(log.array(), 100), sectorAfter(last), sectorAfter(last) + SECTOR);
+    assertTrue(file[(int) log.size() - 1] != 0, "its trailer reached the disk");
+    SegmentScanner.Result r = scan(file);
+    assertNotNull(r.torn());
+    assertEquals(last, r.validEnd());
+  }
+
+  @Test
   void anUnreadableHeaderFollowedByALostSectorIsATornTail() throws Exception {
     Layout log = new Layout();
     log.padTo(100);
