@@ -151,4 +151,36 @@ class ReplicaEdgesTest {
     advanceKeepingLeadership(f, half);
     assertEquals(Refusal.TIMEOUT, ReplicaFixture.refusal(write).refusal());
   }
+  /** Makes n1 leader with n2's vote and a lease from n2's heartbeat answer, its own first entry not yet committed. */
+  private static void electWithLeaseButNoOwnTermCommit(ReplicaFixture f) {
+    for (int i = 0; i < 10 * ReplicaFixture.ELECTION_TICKS && f.sent(MessageType.PRE_VOTE).isEmpty() && f.sent(MessageType.VOTE).isEmpty(); i++) {
+      f.tick(1);
+    }
+    for (Message pv : f.sent(MessageType.PRE_VOTE)) {
+      if (pv.to().equals("n2")) f.receive(ReplicaFixture.reply(pv, MessageType.PRE_VOTE_RESPONSE, pv.term(), false));
+    }
+    Message vote = f.sent(MessageType.VOTE).stream().filter(m -> m.to().equals("n2")).findFirst().orElseThrow();
+    f.receive(ReplicaFixture.reply(vote, MessageType.VOTE_RESPONSE, vote.term(), false));
+    assertEquals(Role.LEADER, f.replica.status().role());
+    for (int i = 0; i < 10 && f.sent(MessageType.HEARTBEAT).stream().noneMatch(m -> m.to().equals("n2")); i++) f.tick(1);
+    Message hb = f.sent(MessageType.HEARTBEAT).stream().filter(m -> m.to().equals("n2")).reduce((a, b) -> b).orElseThrow();
+    f.receive(ReplicaFixture.ack(hb));
+    assertEquals(1, f.replica.status().commitIndex(), "the new leader's entry is not committed");
+  }
+
+  @Test
+  void aNewLeaderReadsThroughReadIndexUntilItCommitsInItsOwnTerm() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    electWithLeaseButNoOwnTermCommit(f);
+    f.metrics.clear();
+    CompletableFuture<ServedRead<String>> read = readK(f);
+    f.runInbox();
+    assertFalse(read.isDone(), "no lease read before the own-term commit (rule L9)");
+    assertFalse(f.metrics.contains("lease read hit"), f.metrics.toString());
+
+    ReplicaFixture unsafe = new ReplicaFixture(UnsafeModes.of(Mode.READ_BEFORE_OWN_TERM_COMMIT));
+    electWithLeaseButNoOwnTermCommit(unsafe);
+    ServedRead<String> r = ReplicaFixture.done(readK(unsafe));
+    assertEquals(ServedRead.How.LEASE, r.how(), "the unsafe mode reads from the lease at once");
+  }
 }
