@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import leasekv.raft.Entry;
@@ -35,22 +34,6 @@ class WalEdgesTest {
 
   private static int recordBytes(int dataBytes) {
     return RecordCodec.FRAME_BYTES + 17 + dataBytes;
-  }
-
-  /** Open file descriptors of this process that point into {@code dir}. */
-  private static List<String> openFilesIn(Path dir) throws IOException {
-    List<String> open = new ArrayList<>();
-    try (var s = Files.list(Path.of("/proc/self/fd"))) {
-      for (Path fd : (Iterable<Path>) s::iterator) {
-        try {
-          String target = Files.readSymbolicLink(fd).toString();
-          if (target.startsWith(dir.toString())) open.add(target);
-        } catch (IOException gone) {
-          // closed while listing
-        }
-      }
-    }
-    return open;
   }
 
   @Test
@@ -149,12 +132,7 @@ class WalEdgesTest {
   @Test
   void compactingAtTheStartOfASegmentDeletesEveryOlderSegment() throws Exception {
     try (Wal wal = Wal.open(options())) {
-      long i = 1;
-      while (wal.segmentCount() < 3) {
-        wal.append(entries(1, i, i));
-        wal.sync();
-        i++;
-      }
+      WalTestSupport.appendSyncedUntilSegments(wal, 3, 1);
       var segments = SegmentFiles.list(dir);
       long secondStartsAfter = startOf(segments.higherEntry(segments.firstKey()).getValue()).prevIndex();
       wal.compact(secondStartsAfter);
@@ -171,23 +149,16 @@ class WalEdgesTest {
 
   @Test
   void deletedSegmentsAreClosed() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
     try (Wal wal = Wal.open(options())) {
-      long i = 1;
-      while (wal.segmentCount() < 3) {
-        wal.append(entries(1, i, i));
-        wal.sync();
-        i++;
-      }
-      wal.compact(i - 1);
+      long next = WalTestSupport.appendSyncedUntilSegments(wal, 3, 1);
+      wal.compact(next - 1);
       assertEquals(1, wal.segmentCount());
-      assertEquals(List.of(WalTestSupport.lastSegment(dir).toString()), openFilesIn(dir));
+      assertEquals(List.of(WalTestSupport.lastSegment(dir).toString()), WalTestSupport.openFilesIn(dir));
     }
   }
 
   @Test
   void aFailedRecoveryLeavesNoSegmentOpen() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
     try (Wal wal = Wal.open(options())) {
       for (int i = 1; i <= 400; i++) {
         wal.append(entries(1, i, i));
@@ -198,7 +169,7 @@ class WalEdgesTest {
     Path second = segments.higherEntry(segments.firstKey()).getValue();
     WalTestSupport.xorByte(second, WalTestSupport.entryRecords(second).get(0).offset() + 20, 0x04);
     assertThrows(WalCorruptionException.class, () -> Wal.open(options()).close());
-    assertEquals(List.of(), openFilesIn(dir));
+    assertEquals(List.of(), WalTestSupport.openFilesIn(dir));
   }
 
   @Test

@@ -86,12 +86,7 @@ class WalFsyncStepsTest {
   @Test
   void compactionSyncsItsPointBeforeDeletingAndThenSyncsTheDirectory() throws Exception {
     try (Wal wal = Wal.open(options())) {
-      int i = 2;
-      while (wal.segmentCount() < 3) {
-        wal.append(entries(1, i, i));
-        wal.sync();
-        i++;
-      }
+      long i = WalTestSupport.appendSyncedUntilSegments(wal, 3, 2);
       taken();
       wal.compact(2); // inside the first segment: nothing to delete
       assertEquals(List.of(FsyncKind.SYNC), taken());
