@@ -207,4 +207,22 @@ class ReplicaEdgesTest {
     assertTrue(!read.isDone() || ReplicaFixture.done(read).how() == ServedRead.How.READ_INDEX,
         "not from the lease: " + (read.isDone() ? ReplicaFixture.done(read).how() : "pending"));
   }
+  @Test
+  void aReadyThatCommitsNothingQueuesNoApplyWork() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.receive(ReplicaFixture.appendFromN2(2, 1, 1, List.of(Entry.noop(2, 2)), 2));
+    f.holdLane = true;
+    f.receive(ReplicaFixture.appendFromN2(2, 2, 2, List.of(Entry.noop(2, 3)), 2)); // stored, not yet committed
+    assertEquals(List.of(), List.copyOf(f.laneJobs), "nothing to apply: no job for the apply lane");
+  }
+
+  @Test
+  void aCompactionPassWithNothingToCompactPostsNothing() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE, ReadPolicy.LEASE, 1_000, 2);
+    f.electAndCommit();
+    assertEquals(2, f.replica.appliedIndex());
+    CompletableFuture<Long> target = f.replica.compactNow();
+    assertEquals(0L, ReplicaFixture.done(target), "applied 2, retaining 2");
+    assertTrue(f.inbox.isEmpty(), "no compaction posted to the replica thread");
+  }
 }
