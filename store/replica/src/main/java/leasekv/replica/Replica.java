@@ -483,9 +483,4 @@ public final class Replica {
   public String lastStepDownReason() {
     return core.lastStepDownReason();
   }
-
-  /** The core itself, for tests that look inside. Replica thread only. */
-  RaftCore core() {
-    return core;
-  }
 }

@@ -70,4 +70,23 @@ class ReadyOrderTest {
     assertEquals(2, f.replica.status().commitIndex());
     assertEquals(2, f.replica.appliedIndex());
   }
+  @Test
+  void aLeadersHeartbeatsLeaveBeforeItsSyncToo() throws Exception {
+    ReplicaFixture f = new ReplicaFixture(UnsafeModes.NONE);
+    f.electAndCommit();
+    for (int i = 0; i < 3 * ReplicaFixture.ELECTION_TICKS; i++) {
+      f.clear();
+      f.replica.propose(ReplicaFixture.set("k", "v" + i)); // its entry and the tick's heartbeats share one Ready
+      f.clock.advance(ReplicaFixture.TICK_NANOS);
+      f.processClock.advance(ReplicaFixture.TICK_NANOS);
+      f.replica.onTimer();
+      f.runInbox();
+      int heartbeat = f.calls.indexOf("send HEARTBEAT to n3");
+      if (heartbeat < 0) continue;
+      int sync = f.calls.indexOf("sync");
+      assertTrue(sync >= 0 && heartbeat < sync, f.calls.toString());
+      return;
+    }
+    throw new AssertionError("no heartbeat in a Ready with entries to sync");
+  }
 }

@@ -68,6 +68,9 @@ class RecoveryTest {
     Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.COMPACT_PAST_DURABLE_APPLIED));
     assertEquals(6, fsm.appliedIndex());
     assertEquals(2, fsm.appliedTerm(), "marked applied with the snapshot point's term");
+    StateMachine empty = stateMachine(); // lost everything: skips from entry 1
+    Recovery.reconcile(log, empty, UnsafeModes.of(Mode.COMPACT_PAST_DURABLE_APPLIED));
+    assertEquals(6, empty.appliedIndex());
   }
 
   @Test
@@ -129,6 +132,19 @@ class RecoveryTest {
     safe.apply(noops(1, 1, 2));
     Recovery.reconcile(log, safe, UnsafeModes.NONE);
     assertEquals(2, safe.appliedIndex(), "a safe store replays them instead");
+  }
+
+  @Test
+  void unsafeSkipReplayDoesNotHideAStateMachineBehindTheCompactedLog() throws Exception {
+    log.append(noops(1, 1, 10));
+    log.storage.compact(6);
+    log.setHardState(new HardState(1, "n1", 10));
+    StateMachine fsm = stateMachine();
+    fsm.apply(noops(1, 1, 4));
+    StateCorruptionException e = assertThrows(StateCorruptionException.class,
+        () -> Recovery.reconcile(log, fsm, UnsafeModes.of(Mode.SKIP_REPLAY)));
+    assertEquals("the state machine has applied through 4 but the log was compacted through 6: entries 5..6 are gone",
+        e.getMessage());
   }
 
   @Test

@@ -158,6 +158,10 @@ class SnapshotsTest {
     f.clear();
     f.receive(n3LacksEverything(term));
     assertEquals(1, streams(f));
+    f.clock.advance(Snapshots.RESEND_COOLDOWN_NANOS); // no cooldown holds it back: only the stream in flight does
+    f.receive(n3LacksEverything(term));
+    n3AsksAgain(f);
+    assertEquals(1, streams(f), "one transfer per follower at a time");
     f.snapshotsInFlight.get(0).accept(false);
     f.runInbox();
     n3AsksAgain(f);

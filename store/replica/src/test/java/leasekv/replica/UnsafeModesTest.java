@@ -50,7 +50,7 @@ class UnsafeModesTest {
   void anUnknownNameIsRefusedNamingItAndTheKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnsafeModes.parse("dedup-skipped,nope"));
     assertTrue(e.getMessage().startsWith("unknown mode 'nope'; known modes: lease-from-ack-receipt, "), e.getMessage());
-    assertTrue(e.getMessage().endsWith(", append-after-torn-tail"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(", log-reset-before-install, append-after-torn-tail"), e.getMessage());
     assertEquals(Mode.values().length, UnsafeModes.knownNames().split(", ").length);
   }
 

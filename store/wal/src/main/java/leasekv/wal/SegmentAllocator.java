@@ -105,6 +105,7 @@ final class SegmentAllocator implements Closeable {
   }
 
   private void preallocate(Path file) throws IOException {
+    if (mode == Preallocation.NONE) return; // segments grow as written: not even the first is reserved
     if (!fallocateRefused) {
       int errno = NativeFiles.fallocate(file, segmentSizeBytes);
       if (errno != 0) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The WAL's in-memory index: terms, positions and lengths of the live entries, across growth, drops and truncation. */
 class LogIndexTest {
   private static void appendRange(LogIndex index, long from, long to) {
-    for (long i = from; i <= to; i++) index.append(i, i / 100 + 1, LogIndex.position(i % 7, i * 3), (int) (i % 50));
+    for (long i = from; i <= to; i++) index.append(i, i / 100 + 1, LogIndex.position(i % 7, i * 3), (int) (i % 47));
   }
 
   private static void assertHolds(LogIndex index, long from, long to) {
@@ -19,7 +19,7 @@ class LogIndexTest {
     for (long i = from; i <= to; i++) {
       assertEquals(i / 100 + 1, index.term(i), "term of " + i);
       assertEquals(LogIndex.position(i % 7, i * 3), index.position(i), "position of " + i);
-      assertEquals(i % 50, index.dataLength(i), "length of " + i);
+      assertEquals(i % 47, index.dataLength(i), "length of " + i);
     }
   }
 
@@ -61,6 +61,11 @@ class LogIndexTest {
     assertHolds(index, 11, 12);
     index.dropThrough(11);
     assertHolds(index, 12, 12);
+    index.dropThrough(20); // past the end (a snapshot beyond the log): empty, continuing after 20
+    assertEquals(21, index.firstIndex());
+    assertEquals(20, index.lastIndex());
+    appendRange(index, 21, 22);
+    assertHolds(index, 21, 22);
   }
 
   @Test

@@ -70,4 +70,33 @@ final class WalTestSupport {
     b[(int) offset] ^= (byte) mask;
     Files.write(file, b);
   }
+
+  /** Appends and syncs one entry at a time from index {@code from} until the log spans {@code count} segments; returns the next index. */
+  static long appendSyncedUntilSegments(Wal wal, int count, long from) throws IOException {
+    long i = from;
+    while (wal.segmentCount() < count) {
+      wal.append(entries(1, i, i));
+      wal.sync();
+      i++;
+    }
+    return i;
+  }
+
+  /** Open file descriptors of this process that point into {@code dir} (the test is skipped without /proc). */
+  static List<String> openFilesIn(Path dir) throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
+    List<String> open = new ArrayList<>();
+    try (Stream<Path> s = Files.list(fds)) {
+      for (Path fd : (Iterable<Path>) s::iterator) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith(dir.toString())) open.add(target);
+        } catch (IOException gone) {
+          // closed while listing
+        }
+      }
+    }
+    return open;
+  }
 }
