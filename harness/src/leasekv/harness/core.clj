@@ -155,7 +155,7 @@
   throws: a run's end must not break on its summary. Returns nil."
   [test results history]
   (try (doseq [line (run-summary/lines test results history)] (log/info! line))
-       (catch Throwable t (log/warn! "No summary:" (str t)))))
+       (catch Throwable t (log/error! t "No summary:" (str t)))))
 
 (defn run-test!
   "Takes a complete test map (see leasekv.harness.cli/build-test). Runs it through every phase,
