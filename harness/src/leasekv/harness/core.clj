@@ -75,8 +75,9 @@
         inv (h/record! rec {:type :info :process :nemesis :f :heal :value nil
                             :time (interpreter/relative-time test)})
         result (try (f) (catch Exception e {:error (.getMessage e)}))]
-    (h/record! rec {:type :info :process :nemesis :f :heal :value result
-                    :time (interpreter/relative-time test)})
+    (h/record! rec (cond-> {:type :info :process :nemesis :f :heal :value result
+                            :time (interpreter/relative-time test)}
+                     (:failed-starts result) (assoc :failed-starts (:failed-starts result))))
     (nemesis/note-healed! (:nemesis test))
     inv))
 

@@ -176,6 +176,14 @@
   (resume! [_ test node]
     (if (c/signal-daemon! (:remote test) node (:pid (paths test node)) "CONT") :resumed :not-running))
 
+  db/Liveness
+  (process-state [_ test node]
+    (let [{:keys [pid log]} (paths test node)]
+      (cond
+        (not (c/daemon-pid (:remote test) node pid)) {:died (c/tail (:remote test) node log 15)}
+        (when-let [r (role-of test node)] (not= "replaying" (.role r))) :serving
+        :else :starting)))
+
   db/Primary
   (primaries [_ test]
     (->> (:nodes test)
