@@ -5,7 +5,7 @@
   The combined nemesis here understands these ops (:value is the target, the completion's
   :value says what was done):
     {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way
-                                |:follower-from-leader|:followers-from-leader}
+                                |:follower-from-leader|:followers-from-leader|:leader-minority}
                         partitions compose: a partition started while others are in force adds
                         its links to theirs (grudges merged); the completion's value is
                         {:kind k :grudge links-of-this-partition :cut every-link-cut-now}
@@ -83,6 +83,9 @@
       :followers-from-leader (let [l (leader-or-random test)]
                                (with-meta (net/cut-from l (take (quot (dec (count nodes)) 2) (shuffle (remove #{l} nodes))))
                                  {:leader l}))
+      :leader-minority (let [l (leader-or-random test)
+                             side (cons l (take (dec (quot (dec (count nodes)) 2)) (shuffle (remove #{l} nodes))))]
+                         (net/complete-grudge [side (remove (set side) nodes)]))
       :random-halves (net/random-halves nodes)
       :isolate-leader (net/isolate nodes (leader-or-random test))
       :majorities-ring (net/majorities-ring nodes)
@@ -121,6 +124,16 @@
   [state]
   (let [p (last (filter :leader (:partitions @state)))]
     (vec (sort (get (:grudge p) (:leader p))))))
+
+(defn uncut-followers
+  "Returns the followers that the newest follower(s)-from-leader partition in force did NOT cut
+  off from their leader (sorted): with :followers-from-leader they alone make its quorum. [] when
+  no such partition is in force."
+  [state nodes]
+  (let [p (last (filter :leader (:partitions @state)))]
+    (if p
+      (vec (sort (remove (conj (set (get (:grudge p) (:leader p))) (:leader p)) nodes)))
+      [])))
 
 (defn heal-partition!
   "Heals the partitions of kind in force: removes their links, except links a remaining partition
@@ -216,9 +229,9 @@
 ;; Schedules
 
 (def faults
-  "Fault names for --nemesis. power-loss, clock, membership, delay and stall-apply are implemented
+  "Fault names for --nemesis. power-loss, clock, membership, delay, stall-apply and crash-at are implemented
   by leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
-  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay :stall-apply})
+  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay :stall-apply :crash-at})
 
 (defn- fault-ops
   "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."

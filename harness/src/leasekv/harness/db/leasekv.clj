@@ -113,7 +113,7 @@
            "--metrics-addr" (str "0.0.0.0:" metrics-port)]
           (when-let [m (:read-mode test)] ["--read-mode" m])
           (when-let [m (:fsm-sync-mode test)] ["--fsm-sync-mode" m])
-          (when (or unsafe (some #{:transfer :clock :stall-apply} (:faults test))) ["--test-hooks"])
+          (when (or unsafe (some #{:transfer :clock :stall-apply :crash-at} (:faults test))) ["--test-hooks"])
           (when unsafe ["--unsafe" unsafe])
           (when-let [extra (:store-args test)] (remove str/blank? (str/split extra #"\s+")))))))
 
