@@ -64,8 +64,8 @@
     :schedule "restart-followers-within-lease" :options lease-options
     :why "the leader cut off, every follower killed and restarted at once; with a 5 s election timeout the lease (4 s) outlasts a JVM restart, and followers that vote at once elect a new leader inside it"}
    {:mode "keep-lease-during-transfer" :rule "L7"
-    :schedule "transfer-isolate" :options lease-options
-    :why "a transfer, and the old leader cut off while it runs: the target wins at once on TimeoutNow and takes writes, while an old leader that kept its lease serves from it"}
+    :schedule "transfer-delayed-leader" :options lease-options
+    :why "every message to the leader held 400 ms and leadership handed away at once: the target wins on TimeoutNow and takes writes while the old leader hears nothing of it for 400 ms; one that kept its lease serves from it meanwhile"}
    {:mode "read-before-own-term-commit" :rule "L9"
     :schedule "transfers-slow-appends" :options lease-options :quick true
     :why "appends (not heartbeats) held 100 ms, then transfers: the new leader has a lease from heartbeat acks about 200 ms before its own-term entry commits, and meanwhile it does not know that the old leader's last acknowledged write committed. With plain transfers that gap is one follower fsync, too short to hit reliably"}

@@ -49,6 +49,7 @@
    "transfers" 2
    "transfers-slow-appends" 2
    "transfer-isolate" 2
+   "transfer-delayed-leader" 2
    "membership" 3                       ; after a voter is removed, a transfer needs another voter
    "clock" 3                            ; its clock faults include a minority's clock
    "clock-beyond-bound" 2

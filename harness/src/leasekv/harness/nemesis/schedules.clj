@@ -165,6 +165,13 @@
     :generator (fn [_] (cycle-of #(vector (gen/sleep 2) (op :transfer-isolate) (gen/sleep 3) (op :stop-partition)
                                           (gen/sleep 1) (op :transfer-leadership))))}
 
+   "transfer-delayed-leader"
+   {:doc "hold every message to the leader 400 ms (all lanes: its followers' acks, and soon the new leader's heartbeats) and at once hand leadership away: TimeoutNow leaves within that hold, the target wins and takes writes within tens of ms, and the old leader hears of the new term only 400 ms later; its lease must already be gone (rule L7: dropped before TimeoutNow), or it serves lease reads from it meanwhile. Unlike transfer-isolate, nothing depends on cutting the old leader off between TimeoutNow and the new leader's first message"
+    :faults #{:transfer :delay}
+    :delay-proxy? true
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5)) (op :start-delay {:target :leader :ms 400})
+                                          (op :transfer-leadership) (gen/sleep 1.5) (op :stop-delay) (gen/sleep 1))))}
+
    "membership"
    {:doc "remove a voter (a follower or the leader), partition or transfer while it is out, add it back"
     :faults #{:membership :partition :transfer}
@@ -195,15 +202,15 @@
     :generator (fn [_] (cycle-of composed-partition-steps))}
 
    "composed-vote-race"
-   {:doc "hold every append and append ack (heartbeats pass) so that no follower gets ahead, cut two followers off from the leader L and run their clocks 4x (a minority: they campaign every 250-500 ms and will vote), 1.2-1.8 s later isolate L and release the appends: the cut followers are as up to date as the rest and keep asking for votes as the others stop hearing L; only the others' vote refusal (rule 5) stops one being elected while L's lease runs (nodes keep the default drift bound 0.1; run with a short --request-timeout-ms, e.g. 300)"
+   {:doc "hold every append and append ack (heartbeats pass) so that no follower gets ahead (the held ones arrive 8 s later, behind a newer term), cut two followers off from the leader L, and 0.6-0.8 s later (short of an election timeout: they have not campaigned yet) isolate L, stop holding and run the cut followers' clocks 4x: they are as up to date as the rest and ask for votes within 75-325 ms, just as the others stop hearing L; only the others' vote refusal (rule L5) keeps one from being elected, and taking writes through fresh connections, while L's lease runs (nodes keep the default drift bound 0.1; run with a short --request-timeout-ms, e.g. 300). The clocks speed up only at the isolation: a follower that won earlier, while L still reached the others, would depose L at once and could not commit behind the held appends"
     :faults #{:partition :delay :clock}
     :delay-proxy? true
     :rho 0.1
     :generator (fn [_] (cycle-of #(vector (gen/sleep 1) (op :start-delay {:target :all :ms 8000 :lane :replication})
                                           (gen/sleep 0.3) (op :start-partition :followers-from-leader)
-                                          (op :clock {:action :rate :target :cut-followers :rate 4.0})
-                                          (gen/sleep (between 1.2 1.8)) (op :start-partition :isolate-leader)
-                                          (op :stop-delay) (gen/sleep 2.5) (op :stop-partition) (op :clock-reset))))}
+                                          (gen/sleep (between 0.6 0.8)) (op :start-partition :isolate-leader)
+                                          (op :stop-delay) (op :clock {:action :rate :target :cut-followers :rate 4.0})
+                                          (gen/sleep 2.5) (op :stop-partition) (op :clock-reset))))}
 
    "clock-slow-leader"
    {:doc "the leader's clock at 1-rho, the slowest rate the drift bound allows (nodes run with --clock-drift-bound 0.5), and at once cut the leader off for 4 s: its lease, measured on the slow clock, must still end before the followers' vote refusal; heal, reset"
