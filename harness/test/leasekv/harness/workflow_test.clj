@@ -78,3 +78,14 @@
           "not also in the matrix's job, whose budget it would exceed")
       (is (= "always()" (get upload "if")))
       (is (<= 240 (get job "timeout-minutes")) "about 95 runs of 60 s, some 2.5 hours"))))
+
+(deftest workflow-runs-the-mutation-score-and-keeps-its-reports
+  (if-not (python-yaml?)
+    (println "SKIPPED workflow-runs-the-mutation-score-and-keeps-its-reports: python3 with the yaml module is missing")
+    (let [job (get-in (workflow) ["jobs" "mutation"])
+          steps (get job "steps")
+          upload (first (filter #(some-> (get % "uses") (str/starts-with? "actions/upload-artifact")) steps))]
+      (is (some #(some->> (get % "run") (re-find #"make mutation")) steps) "docs/mutation.md's command")
+      (is (re-find #"(?m)^mutation:" (slurp "Makefile")) "and the Makefile has it")
+      (is (str/includes? (get-in upload ["with" "path"]) "pit-reports"))
+      (is (= "always()" (get upload "if")) "the reports are kept also when the score is too low"))))

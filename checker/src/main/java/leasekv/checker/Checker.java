@@ -67,7 +67,7 @@ public final class Checker {
 
     public CheckResult checkFile(Path path) {
         long start = System.nanoTime();
-        List<Op> ops = HistoryReader.read(path);
+        List<Op> ops = HistoryReader.read(path, options.parallelism());
         try {
             return check(ops, start);
         } catch (HistoryException e) {

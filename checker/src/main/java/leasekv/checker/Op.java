@@ -70,6 +70,16 @@ public final class Op implements EdnData {
      */
     public static Op of(Object process, Object type, Object f, Object value, Object index, Object timeNanos,
             Map<?, ?> extras) {
+        return fromFields(parseProcess(process), type, f, value, optionalLong(index, "index", NO_INDEX),
+                optionalLong(timeNanos, "time", NO_TIME), extras);
+    }
+
+    /**
+     * As {@link #of}, for a reader that has the numbers as longs already: {@code process} ({@link #NEMESIS}
+     * for the nemesis), {@code index} ({@link #NO_INDEX} if absent), {@code timeNanos} ({@link #NO_TIME}).
+     */
+    public static Op fromFields(long process, Object type, Object f, Object value, long index, long timeNanos,
+            Map<?, ?> extras) {
         OpType opType = OpType.parse(type);
         if (opType == null) {
             throw new IllegalArgumentException(
@@ -78,8 +88,7 @@ public final class Op implements EdnData {
         if (f == null || !Values.isNameLike(f)) {
             throw new IllegalArgumentException(":f must be a keyword or string, not " + EdnWriter.write(Values.normalize(f)));
         }
-        return new Op(parseProcess(process), opType, Values.name(f), value, optionalLong(index, "index", NO_INDEX),
-                optionalLong(timeNanos, "time", NO_TIME), extrasWithStringKeys(extras));
+        return new Op(process, opType, Values.name(f), value, index, timeNanos, extrasWithStringKeys(extras));
     }
 
     /** An op from a map with keys {@code :process :type :f :value :index :time} plus any extra fields. */

@@ -63,7 +63,7 @@ public final class Values {
     }
 
     private static List<Object> normalizeList(Collection<?> items) {
-        if (items instanceof EdnVector && allNormalized(items)) {
+        if (items instanceof EdnVector && allNormalized((EdnVector) items)) {
             return (EdnVector) items;
         }
         Object[] normalized = new Object[items.size()];
@@ -75,8 +75,9 @@ public final class Values {
     }
 
     /** Whether normalizing would return each item itself, so a list built by the EDN reader is not copied. */
-    private static boolean allNormalized(Collection<?> items) {
-        for (Object item : items) {
+    private static boolean allNormalized(EdnVector items) {
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
             if (item instanceof EdnVector) {
                 if (!allNormalized((EdnVector) item)) {
                     return false;

@@ -18,12 +18,17 @@ import java.util.regex.Pattern;
 import leasekv.checker.CheckOptions;
 import leasekv.checker.CheckResult;
 import leasekv.checker.Checker;
+import leasekv.checker.KeyResult;
 import leasekv.checker.NilReads;
 import leasekv.checker.Op;
 import leasekv.checker.OpType;
 import leasekv.checker.edn.EdnWriter;
+import leasekv.checker.edn.JsonWriter;
+import leasekv.checker.gen.CrashHistoryGenerator;
+import leasekv.checker.gen.CrashHistorySpec;
 import leasekv.checker.gen.GeneratorSpec;
 import leasekv.checker.gen.HistoryGenerator;
+import leasekv.checker.gen.HistoryMutation;
 
 /**
  * The checker's benchmark: prints figures (wall time, peak heap), asserts nothing. Run each case in a
@@ -32,7 +37,11 @@ import leasekv.checker.gen.HistoryGenerator;
  * <pre>
  * generate WORKLOAD KEYS PROCESSES OPS_PER_KEY INFO_RATE SEED FILE [CORRUPT_AT]  write a history.edn;
  *     CORRUPT_AT (0..1) makes one :ok read that far into it return nil, to make it invalid
+ * crash-history FILE [KNOB=VALUE]... [mutation=stale-read|lost-write|nil-read] [at=0.9] [jsonl=FILE]
+ *     write a register history shaped like a kill and power-loss run ({@link CrashHistorySpec#with} names the
+ *     knobs), optionally made invalid at one read, and optionally the same ops as JSON lines
  * corpus MANIFEST_DIR                                                check the Knossos corpus in one JVM
+ * etcd LOG_DIR             check Porcupine's Jepsen etcd logs (etcd_NNN.log, {@link EtcdLog}) in one JVM
  * check MODEL INITIAL_EDN TIME_LIMIT_S FILE                          check one file (parse included)
  * </pre>
  */
@@ -46,7 +55,9 @@ public final class Benchmark {
         }
         switch (args[0]) {
             case "generate": generate(args); break;
+            case "crash-history": crashHistory(args); break;
             case "corpus": corpus(Path.of(args[1])); break;
+            case "etcd": etcd(Path.of(args[1])); break;
             case "check": check(args[1], args[2], Double.parseDouble(args[3]), Path.of(args[4])); break;
             default: throw new IllegalArgumentException("unknown benchmark command " + args[0]);
         }
@@ -86,6 +97,55 @@ public final class Benchmark {
         }
         System.out.printf(Locale.ROOT, "generated %d ops (%s) into %s in %.1f s, %d MiB%n", count[0], spec, file,
                 (System.nanoTime() - start) / 1e9, Files.size(file) >> 20);
+    }
+
+    private static void crashHistory(String[] args) throws IOException {
+        CrashHistorySpec spec = CrashHistorySpec.killRun(100, 5, 1000, 1);
+        HistoryMutation mutation = null;
+        double at = 0.9;
+        Path jsonl = null;
+        for (int i = 2; i < args.length; i++) {
+            String[] knob = args[i].split("=", 2);
+            if (knob.length != 2) {
+                throw new IllegalArgumentException("expected KNOB=VALUE, found " + args[i]);
+            }
+            switch (knob[0]) {
+                case "mutation": mutation = HistoryMutation.parse(knob[1]); break;
+                case "at": at = Double.parseDouble(knob[1]); break;
+                case "jsonl": jsonl = Path.of(knob[1]); break;
+                default: spec = spec.with(knob[0], knob[1]);
+            }
+        }
+        Path file = Path.of(args[1]);
+        long start = System.nanoTime();
+        long[] count = {0};
+        CrashHistoryGenerator.Mutated mutated;
+        try (Writer edn = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
+                Writer json = jsonl == null ? Writer.nullWriter()
+                        : new BufferedWriter(Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8), 1 << 16)) {
+            edn.write("[");
+            StringBuilder line = new StringBuilder();
+            boolean withJson = jsonl != null;
+            mutated = CrashHistoryGenerator.generate(spec, mutation, at, op -> {
+                line.setLength(0);
+                EdnWriter.write(op, line);
+                line.append('\n');
+                write(edn, line);
+                if (withJson) {
+                    line.setLength(0);
+                    JsonWriter.write(op, line);
+                    line.append('\n');
+                    write(json, line);
+                }
+                count[0]++;
+            });
+            edn.write("]\n");
+        }
+        System.out.printf(Locale.ROOT, "generated %d ops (%s) into %s in %.1f s, %d MiB%n", count[0], spec.describe(),
+                file, (System.nanoTime() - start) / 1e9, Files.size(file) >> 20);
+        if (mutated != null) {
+            System.out.println("mutated: " + mutated.description());
+        }
     }
 
     private static void write(Writer out, CharSequence text) {
@@ -128,6 +188,28 @@ public final class Benchmark {
                 peakHeapBytes() >> 20);
     }
 
+    private static void etcd(Path dir) throws IOException {
+        Checker checker = new Checker(CheckOptions.builder().model("cas-register").initialEdn("nil").build());
+        resetPeaks();
+        long start = System.nanoTime();
+        int agreed = 0;
+        int checked = 0;
+        long worstNanos = 0;
+        for (int n = 0; n <= 102; n++) {
+            if (n == EtcdLog.WITHOUT_EXPECTATION) {
+                continue;
+            }
+            long fileStart = System.nanoTime();
+            CheckResult result = checker.check(EtcdLog.read(dir.resolve(String.format("etcd_%03d.log", n))));
+            worstNanos = Math.max(worstNanos, System.nanoTime() - fileStart);
+            agreed += result.isValid() == EtcdLog.LINEARIZABLE.contains(n) ? 1 : 0;
+            checked++;
+        }
+        System.out.printf(Locale.ROOT, "etcd logs: %d histories, %d verdicts as Porcupine's tests expect, %.0f ms total,"
+                + " worst %.1f ms, peak heap %d MiB%n", checked, agreed, (System.nanoTime() - start) / 1e6, worstNanos / 1e6,
+                peakHeapBytes() >> 20);
+    }
+
     private static void check(String model, String initialEdn, double timeLimitSeconds, Path file) {
         CheckOptions options = CheckOptions.builder().model(model).initialEdn(initialEdn)
                 .timeLimitSeconds(timeLimitSeconds).build();
@@ -136,10 +218,17 @@ public final class Benchmark {
         CheckResult result = new Checker(options).checkFile(file);
         long nanos = System.nanoTime() - start;
         String cause = result.unknownKeys().isEmpty() ? "" : " cause " + result.result(result.unknownKeys().get(0)).cause();
+        long configurations = 0;
+        long mostOnOneKey = 0;
+        for (KeyResult key : result.results().values()) {
+            configurations += key.configurations();
+            mostOnOneKey = Math.max(mostOnOneKey, key.configurations());
+        }
         System.out.printf(Locale.ROOT, "%s: %s (%d keys, %d invalid, %d unknown%s), %d ops, %.2f s parse+check,"
-                + " peak heap %d MiB, max heap %d MiB%n", file.getFileName(), result.validity().word(),
-                result.results().size(), result.failures().size(), result.unknownKeys().size(), cause, result.opCount(),
-                nanos / 1e9, peakHeapBytes() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                + " %d configurations (at most %d on a key), peak heap %d MiB, peak RSS %d MiB, max heap %d MiB%n",
+                file.getFileName(), result.validity().word(), result.results().size(), result.failures().size(),
+                result.unknownKeys().size(), cause, result.opCount(), nanos / 1e9, configurations, mostOnOneKey,
+                peakHeapBytes() >> 20, peakRssKibibytes() >> 10, Runtime.getRuntime().maxMemory() >> 20);
     }
 
     private static void resetPeaks() {
@@ -147,6 +236,20 @@ public final class Benchmark {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }
+    }
+
+    /** The process's peak resident set (VmHWM), or -1 where /proc is missing. */
+    private static long peakRssKibibytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** The sum of each heap pool's peak: an upper bound on the heap in use at any one time. */

@@ -51,6 +51,7 @@ public final class EdnReader implements Closeable {
     private long line = 1;
     private long lineStartOffset;
     private byte[] scratch = new byte[256];
+    private long plainLong;
     private int scratchLength;
     private final KeywordTable keywords = new KeywordTable();
 
@@ -118,6 +119,16 @@ public final class EdnReader implements Closeable {
     /** Receives the entries of a map read by {@link #readMapEntries}. */
     public interface MapVisitor {
         void entry(Object key, Object value);
+
+        /** Whether an integer value of {@code key} should come to {@link #longEntry}, without boxing. */
+        default boolean wantsLong(Object key) {
+            return false;
+        }
+
+        /** An entry whose value is an integer that fits a long, for a key {@link #wantsLong} chose. */
+        default void longEntry(Object key, long value) {
+            entry(key, value);
+        }
     }
 
     /**
@@ -130,6 +141,10 @@ public final class EdnReader implements Closeable {
             Object key = readForm('}');
             if (key == CLOSE) {
                 return;
+            }
+            if (visitor.wantsLong(key) && readPlainLong()) {
+                visitor.longEntry(key, plainLong);
+                continue;
             }
             Object value = readForm('}');
             if (value == CLOSE) {
@@ -302,6 +317,35 @@ public final class EdnReader implements Closeable {
             throw error("a keyword needs a name after ':'");
         }
         return keywords.intern(scratch, scratchLength);
+    }
+
+    /**
+     * If the next form is an integer token that fits a long, reads it into {@link #plainLong} and returns
+     * true; otherwise reads nothing (or, for another number-like token, leaves it for readForm to re-read)
+     * and returns false.
+     */
+    private boolean readPlainLong() {
+        int c = skipWhitespace();
+        if (c < 0 || !(isDigit(c) || c == '-')) {
+            return false;
+        }
+        long value = 0;
+        boolean negative = c == '-';
+        int start = pos + (negative ? 1 : 0);
+        int end = start;
+        while (end < limit && isDigit(buf[end])) {
+            end++;
+        }
+        // Only a token wholly in the buffer, of up to 18 digits, ended by a delimiter: the rest takes the slow road.
+        if (end == start || end >= limit || end - start > 18 || !isDelimiter(buf[end])) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            value = value * 10 + (buf[i] - '0');
+        }
+        plainLong = negative ? -value : value;
+        pos = end;
+        return true;
     }
 
     private Object readAtom() {

@@ -28,6 +28,9 @@ import leasekv.checker.edn.Tagged;
  * so the text is never held in memory.
  *
  * <p>An op without {@code :index} gets its 0-based position in the file, nemesis ops included.
+ *
+ * <p>Files of several MiB are read in parts by several threads at once ({@link ParallelHistoryReader}); the
+ * result, and any error message, is the same as reading them in one go.
  */
 public final class HistoryReader {
     private static final Object CLOSED = new Object();
@@ -35,7 +38,25 @@ public final class HistoryReader {
     private HistoryReader() {
     }
 
+    /** Reads {@code file} with one thread per core. */
     public static List<Op> read(Path file) {
+        return read(file, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Reads {@code file}, a large regular one with up to {@code threads} threads. */
+    public static List<Op> read(Path file, int threads) {
+        // A pipe (bin/checker <(...)) is read once, in order: opening it for the parallel reader would
+        // consume it.
+        if (Files.isRegularFile(file)) {
+            try {
+                List<Op> ops = ParallelHistoryReader.tryRead(file, threads);
+                if (ops != null) {
+                    return ops;
+                }
+            } catch (IOException | RuntimeException e) {
+                // Read it sequentially below, which names the problem exactly.
+            }
+        }
         try (InputStream in = new BufferedInputStream(open(file), 1 << 16)) {
             return read(in, file.toString());
         } catch (NoSuchFileException e) {
@@ -74,6 +95,7 @@ public final class HistoryReader {
     }
 
     private static void readTopLevel(EdnReader reader, List<Op> ops) {
+        OpFields fields = new OpFields();
         while (true) {
             int c = reader.peekForm();
             if (c < 0) {
@@ -85,7 +107,7 @@ public final class HistoryReader {
                 while (true) {
                     int next = reader.peekForm();
                     if (next == '{') {
-                        ops.add(readOpMap(reader, ops.size()));
+                        ops.add(readOpMap(reader, fields, ops.size()));
                         continue;
                     }
                     Object form = reader.readElement(closer, CLOSED);
@@ -95,7 +117,7 @@ public final class HistoryReader {
                     ops.add(toOp(form, ops.size()));
                 }
             } else if (c == '{') {
-                ops.add(readOpMap(reader, ops.size()));
+                ops.add(readOpMap(reader, fields, ops.size()));
             } else {
                 ops.add(toOp(reader.read(), ops.size()));
             }
@@ -103,19 +125,30 @@ public final class HistoryReader {
     }
 
     /** The fast path: an op map read field by field, without an intermediate Map. */
-    private static Op readOpMap(EdnReader reader, int position) {
-        OpFields fields = new OpFields();
-        reader.readMapEntries(fields);
+    private static Op readOpMap(EdnReader reader, OpFields fields, int position) {
         try {
-            Op op = fields.toOp();
+            Op op = readOpMap(reader, fields);
             return op.index() == Op.NO_INDEX ? op.withIndex(position) : op;
         } catch (IllegalArgumentException e) {
             throw new HistoryException(position, e.getMessage());
         }
     }
 
-    /** The fields of one op map as they stream in. */
-    private static final class OpFields implements EdnReader.MapVisitor {
+    /**
+     * An op map, its index left as the file gives it; IllegalArgumentException for a bad op. {@code fields}
+     * is scratch space, reused from op to op.
+     */
+    static Op readOpMap(EdnReader reader, OpFields fields) {
+        fields.clear();
+        reader.readMapEntries(fields);
+        return fields.toOp();
+    }
+
+    /**
+     * The fields of one op map as they stream in; integers of :process, :index and :time arrive as longs,
+     * so they are never boxed.
+     */
+    static final class OpFields implements EdnReader.MapVisitor {
         private static final Keyword PROCESS = Keyword.of("process");
         private static final Keyword TYPE = Keyword.of("type");
         private static final Keyword F = Keyword.of("f");
@@ -130,11 +163,53 @@ public final class HistoryReader {
         Object index;
         Object time;
         Map<Object, Object> extras;
+        long processLong;
+        long indexLong;
+        long timeLong;
+        boolean processIsLong;
+        boolean indexIsLong;
+        boolean timeIsLong;
+
+        void clear() {
+            process = null;
+            type = null;
+            f = null;
+            value = null;
+            index = null;
+            time = null;
+            extras = null;
+            processIsLong = false;
+            indexIsLong = false;
+            timeIsLong = false;
+        }
+
+        @Override
+        public boolean wantsLong(Object key) {
+            return key == PROCESS || key == INDEX || key == TIME;
+        }
+
+        @Override
+        public void longEntry(Object key, long number) {
+            if (key == PROCESS) {
+                process = null;
+                processLong = number;
+                processIsLong = true;
+            } else if (key == INDEX) {
+                index = null;
+                indexLong = number;
+                indexIsLong = true;
+            } else {
+                time = null;
+                timeLong = number;
+                timeIsLong = true;
+            }
+        }
 
         @Override
         public void entry(Object key, Object fieldValue) {
             if (key == PROCESS) {
                 process = fieldValue;
+                processIsLong = false;
             } else if (key == TYPE) {
                 type = fieldValue;
             } else if (key == F) {
@@ -143,8 +218,10 @@ public final class HistoryReader {
                 value = fieldValue;
             } else if (key == INDEX) {
                 index = fieldValue;
+                indexIsLong = false;
             } else if (key == TIME) {
                 time = fieldValue;
+                timeIsLong = false;
             } else {
                 if (extras == null) {
                     extras = new java.util.LinkedHashMap<>();
@@ -154,7 +231,7 @@ public final class HistoryReader {
         }
 
         Op toOp() {
-            if (process == null) {
+            if (process == null && !processIsLong) {
                 throw new IllegalArgumentException("op has no :process");
             }
             if (type == null) {
@@ -163,11 +240,17 @@ public final class HistoryReader {
             if (f == null) {
                 throw new IllegalArgumentException("op has no :f");
             }
-            return Op.of(process, type, f, value, index, time, extras);
+            if (processIsLong && (indexIsLong || index == null) && (timeIsLong || time == null)) {
+                return Op.fromFields(processLong, type, f, value, indexIsLong ? indexLong : Op.NO_INDEX,
+                        timeIsLong ? timeLong : Op.NO_TIME, extras);
+            }
+            return Op.of(processIsLong ? (Object) processLong : process, type, f, value,
+                    indexIsLong ? (Object) indexLong : index, timeIsLong ? (Object) timeLong : time, extras);
         }
     }
 
-    private static Op toOp(Object form, int position) {
+    /** An op from any form; {@code position} becomes its index if it has none. */
+    static Op toOp(Object form, int position) {
         Object unwrapped = form instanceof Tagged ? ((Tagged) form).value() : form;
         if (!(unwrapped instanceof Map)) {
             throw new HistoryException(position, "expected an op map such as {:process 0, :type :invoke, :f :read,"

@@ -80,6 +80,34 @@ public final class KeyHistory {
                 java.util.Arrays.copyOf(prefixEvents, count), historyOpCount);
     }
 
+    /**
+     * The history without the calls marked in {@code dropped} (indexed by position in {@link #calls()}); the
+     * calls kept are the same objects, in the same order. Returns this history when nothing is dropped.
+     */
+    public KeyHistory without(boolean[] dropped) {
+        int[] newIndex = new int[calls.size()];
+        List<Call> kept = new java.util.ArrayList<>(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            newIndex[i] = dropped[i] ? -1 : kept.size();
+            if (!dropped[i]) {
+                kept.add(calls.get(i));
+            }
+        }
+        if (kept.size() == calls.size()) {
+            return this;
+        }
+        int[] keptEvents = new int[events.length];
+        int count = 0;
+        for (int event : events) {
+            int index = newIndex[callOf(event)];
+            if (index >= 0) {
+                keptEvents[count++] = (index << 1) | (event & 1);
+            }
+        }
+        return new KeyHistory(key, java.util.Collections.unmodifiableList(kept),
+                java.util.Arrays.copyOf(keptEvents, count), historyOpCount);
+    }
+
     public static int callOf(int event) {
         return event >>> 1;
     }

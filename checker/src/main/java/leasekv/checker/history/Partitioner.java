@@ -3,7 +3,6 @@ package leasekv.checker.history;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +29,34 @@ public final class Partitioner {
     }
 
     /** A call before it is given its id and positions within its key. */
-    private record RawCall(Op invoke, Op completion, Object value, int invokeSeq, int returnSeq) {
+    private record RawCall(Op invoke, Op completion, Object value, boolean outcomeKnown) {
     }
 
-    /** The calls and op count of one key while the history is scanned. */
+    /**
+     * The calls and op count of one key while the history is scanned. Each invocation takes the next slot,
+     * so slots are in invocation order; a slot stays null if its call is dropped. Events are recorded as they
+     * come, so they are in history order: {@code slot << 1}, plus 1 for an {@code :ok} return.
+     */
     private static final class KeyCalls {
-        final List<RawCall> calls = new ArrayList<>();
+        final List<RawCall> slots = new ArrayList<>();
+        int[] events = new int[16];
+        int eventCount;
         int opCount;
+
+        int reserve() {
+            slots.add(null);
+            return slots.size() - 1;
+        }
+
+        void event(int event) {
+            if (eventCount == events.length) {
+                events = Arrays.copyOf(events, eventCount * 2);
+            }
+            events[eventCount++] = event;
+        }
     }
 
-    private record Pending(Op invoke, Object key, Object value, int seq) {
+    private record Pending(Op invoke, KeyCalls calls, Object value, int slot) {
     }
 
     /**
@@ -50,34 +67,33 @@ public final class Partitioner {
     public static PreparedHistory prepare(List<Op> ops, Model model, IndependentKeys mode, boolean multiRegister) {
         boolean independent = mode == IndependentKeys.YES
                 || (mode == IndependentKeys.AUTO && !multiRegister && looksIndependent(ops));
-        Map<Long, Pending> pending = new HashMap<>();
+        ProcessMap<Pending> pending = new ProcessMap<>();
         Map<Object, KeyCalls> keys = new LinkedHashMap<>();
         int clientOps = 0;
         int nemesisOps = 0;
-        for (int seq = 0; seq < ops.size(); seq++) {
-            Op op = ops.get(seq);
+        for (Op op : ops) {
             if (op.isNemesis()) {
                 nemesisOps++;
                 continue;
             }
             clientOps++;
             if (op.type() == OpType.INVOKE) {
-                invoke(op, seq, independent, pending, keys);
+                invoke(op, independent, pending, keys);
             } else {
-                complete(op, seq, independent, pending, keys, model);
+                complete(op, independent, pending, model);
             }
         }
         for (Pending open : pending.values()) {
-            addCall(keys.get(open.key()), new RawCall(open.invoke(), null, open.value(), open.seq(), -1), model);
+            addCall(open, new RawCall(open.invoke(), null, open.value(), false), model);
         }
         List<KeyHistory> histories = new ArrayList<>(keys.size());
         for (Map.Entry<Object, KeyCalls> entry : keys.entrySet()) {
-            histories.add(build(entry.getKey(), entry.getValue()));
+            histories.add(build(entry.getKey(), entry.getValue(), model));
         }
         return new PreparedHistory(independent, histories, ops.size(), clientOps, nemesisOps);
     }
 
-    private static void invoke(Op op, int seq, boolean independent, Map<Long, Pending> pending, Map<Object, KeyCalls> keys) {
+    private static void invoke(Op op, boolean independent, ProcessMap<Pending> pending, Map<Object, KeyCalls> keys) {
         Pending earlier = pending.get(op.process());
         if (earlier != null) {
             throw new HistoryException(op.index(), "process " + op.process() + " invoked :" + op.f()
@@ -91,12 +107,14 @@ public final class Partitioner {
             key = tuple.get(0);
             value = tuple.get(1);
         }
-        keys.computeIfAbsent(key, k -> new KeyCalls()).opCount++;
-        pending.put(op.process(), new Pending(op, key, value, seq));
+        KeyCalls calls = keys.computeIfAbsent(key, k -> new KeyCalls());
+        calls.opCount++;
+        int slot = calls.reserve();
+        calls.event(slot << 1);
+        pending.put(op.process(), new Pending(op, calls, value, slot));
     }
 
-    private static void complete(Op op, int seq, boolean independent, Map<Long, Pending> pending,
-            Map<Object, KeyCalls> keys, Model model) {
+    private static void complete(Op op, boolean independent, ProcessMap<Pending> pending, Model model) {
         Pending open = pending.remove(op.process());
         if (open == null) {
             throw new HistoryException(op.index(), "process " + op.process() + " completed :" + op.f() + " with :"
@@ -106,17 +124,18 @@ public final class Partitioner {
             throw new HistoryException(op.index(), "process " + op.process() + " completed :" + op.f()
                     + " but had invoked :" + open.invoke().f() + " at op index " + open.invoke().index());
         }
-        KeyCalls key = keys.get(open.key());
-        key.opCount++;
+        open.calls().opCount++;
         switch (op.type()) {
             case FAIL:
                 return;
             case INFO:
-                addCall(key, new RawCall(open.invoke(), op, open.value(), open.seq(), -1), model);
+                addCall(open, new RawCall(open.invoke(), op, open.value(), false), model);
                 return;
             default:
                 Object value = independent ? completionValue(op, open) : op.value();
-                addCall(key, new RawCall(open.invoke(), op, value, open.seq(), seq), model);
+                if (addCall(open, new RawCall(open.invoke(), op, value, true), model)) {
+                    open.calls().event(open.slot() << 1 | 1);
+                }
         }
     }
 
@@ -125,10 +144,11 @@ public final class Partitioner {
             return null;
         }
         List<?> tuple = tuple(op);
-        if (!Objects.equals(tuple.get(0), open.key())) {
+        Object key = tuple(open.invoke()).get(0);
+        if (!Objects.equals(tuple.get(0), key)) {
             throw new HistoryException(op.index(), "completion is for key " + EdnWriter.write(tuple.get(0))
                     + " but its invocation at op index " + open.invoke().index() + " was for key "
-                    + EdnWriter.write(open.key()));
+                    + EdnWriter.write(key));
         }
         return tuple.get(1);
     }
@@ -141,59 +161,74 @@ public final class Partitioner {
         return (List<?>) op.value();
     }
 
-    private static void addCall(KeyCalls key, RawCall raw, Model model) {
-        boolean outcomeKnown = raw.returnSeq() >= 0;
-        Call probe = new Call(-1, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(), -1,
-                outcomeKnown ? 0 : -1);
+    /** Puts the call in its slot unless it is dropped; true if it was kept. */
+    /**
+     * Puts the call in its slot unless it is dropped; true if it was kept. A call of unknown outcome is
+     * validated here (it is dropped if it cannot change the state); one of known outcome when its key is
+     * built, on the Call made then, so that no throwaway Call is made per op.
+     */
+    private static boolean addCall(Pending open, RawCall raw, Model model) {
+        if (!raw.outcomeKnown()) {
+            Call probe = new Call(-1, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(), -1, -1);
+            validate(model, probe, raw);
+            if (model.isReadOnly(probe)) {
+                return false;
+            }
+        }
+        open.calls().slots.set(open.slot(), raw);
+        return true;
+    }
+
+    private static void validate(Model model, Call call, RawCall raw) {
         try {
-            model.validate(probe);
+            model.validate(call);
         } catch (IllegalArgumentException e) {
             Op shown = raw.completion() != null ? raw.completion() : raw.invoke();
             throw new HistoryException(shown.index(), e.getMessage());
         }
-        if (!outcomeKnown && model.isReadOnly(probe)) {
-            return;
-        }
-        key.calls.add(raw);
     }
 
-    private static KeyHistory build(Object key, KeyCalls keyCalls) {
-        List<RawCall> raws = keyCalls.calls;
-        raws.sort((a, b) -> Integer.compare(a.invokeSeq(), b.invokeSeq()));
-        int eventCount = 0;
-        for (RawCall raw : raws) {
-            eventCount += raw.returnSeq() >= 0 ? 2 : 1;
+    private static KeyHistory build(Object key, KeyCalls keyCalls, Model model) {
+        List<RawCall> slots = keyCalls.slots;
+        int[] idOfSlot = new int[slots.size()];
+        int callCount = 0;
+        for (int slot = 0; slot < slots.size(); slot++) {
+            idOfSlot[slot] = slots.get(slot) == null ? -1 : callCount++;
         }
-        long[] ordered = new long[eventCount];
-        int n = 0;
-        for (int id = 0; id < raws.size(); id++) {
-            RawCall raw = raws.get(id);
-            ordered[n++] = ((long) raw.invokeSeq() << 32) | ((long) id << 1);
-            if (raw.returnSeq() >= 0) {
-                ordered[n++] = ((long) raw.returnSeq() << 32) | ((long) id << 1) | 1;
-            }
-        }
-        Arrays.sort(ordered);
-        int[] events = new int[eventCount];
-        int[] invokePositions = new int[raws.size()];
-        int[] returnPositions = new int[raws.size()];
+        int[] events = new int[keyCalls.eventCount];
+        int[] invokePositions = new int[callCount];
+        int[] returnPositions = new int[callCount];
         Arrays.fill(returnPositions, -1);
-        for (int position = 0; position < eventCount; position++) {
-            int event = (int) ordered[position];
-            events[position] = event;
-            if (KeyHistory.isReturn(event)) {
-                returnPositions[KeyHistory.callOf(event)] = position;
+        int position = 0;
+        for (int i = 0; i < keyCalls.eventCount; i++) {
+            int slotEvent = keyCalls.events[i];
+            int id = idOfSlot[KeyHistory.callOf(slotEvent)];
+            if (id < 0) {
+                continue;
+            }
+            boolean isReturn = KeyHistory.isReturn(slotEvent);
+            events[position] = (id << 1) | (isReturn ? 1 : 0);
+            if (isReturn) {
+                returnPositions[id] = position;
             } else {
-                invokePositions[KeyHistory.callOf(event)] = position;
+                invokePositions[id] = position;
+            }
+            position++;
+        }
+        List<Call> calls = new ArrayList<>(callCount);
+        for (RawCall raw : slots) {
+            if (raw != null) {
+                int id = calls.size();
+                Call call = new Call(id, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(),
+                        invokePositions[id], returnPositions[id]);
+                if (raw.outcomeKnown()) {
+                    validate(model, call, raw);
+                }
+                calls.add(call);
             }
         }
-        List<Call> calls = new ArrayList<>(raws.size());
-        for (int id = 0; id < raws.size(); id++) {
-            RawCall raw = raws.get(id);
-            calls.add(new Call(id, raw.invoke().fKeyword(), raw.value(), raw.invoke(), raw.completion(),
-                    invokePositions[id], returnPositions[id]));
-        }
-        return new KeyHistory(key, Collections.unmodifiableList(calls), events, keyCalls.opCount);
+        return new KeyHistory(key, Collections.unmodifiableList(calls), Arrays.copyOf(events, position),
+                keyCalls.opCount);
     }
 
     /** The AUTO rule of {@link IndependentKeys}. */

@@ -41,11 +41,20 @@ public final class CasRegisterModel extends RegisterModel {
     }
 
     @Override
-    Object writtenValue(Call call) {
+    public Object writtenValue(Call call) {
         if (call.fKeyword() == CAS) {
             return ((List<?>) call.value()).get(1);
         }
         return super.writtenValue(call);
+    }
+
+    /** A cas needs the register to hold its expected value, whether it completed or crashed. */
+    @Override
+    public Object requiredValue(Call call) {
+        if (call.fKeyword() == CAS) {
+            return ((List<?>) call.value()).get(0);
+        }
+        return super.requiredValue(call);
     }
 
     @Override

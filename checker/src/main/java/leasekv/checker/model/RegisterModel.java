@@ -17,7 +17,7 @@ import leasekv.checker.edn.Keyword;
  * model was built with {@code nilReadMatchesAnything} (Knossos's reading, for old histories whose
  * clients wrote nil for "value unknown").
  */
-public class RegisterModel implements Model, QuickRefutation {
+public class RegisterModel implements Model, QuickRefutation, ValueFlow {
     static final Keyword READ = Keyword.of("read");
     static final Keyword WRITE = Keyword.of("write");
     private static final Keyword VALUE = Keyword.of("value");
@@ -71,11 +71,25 @@ public class RegisterModel implements Model, QuickRefutation {
     }
 
     /**
-     * A read of a value that is neither the initial value nor one any write (or cas) invoked before the
-     * read returned could have left: no order of the ops can produce it.
+     * The earlier-returning of: a read of a value that is neither the initial value nor one any write (or
+     * cas) invoked before the read returned could have left; and a read (or cas) that needs a value all of
+     * whose sources were surely overwritten before it began ({@link OverwrittenValueRefutation}).
      */
     @Override
     public Impossible firstImpossible(List<Call> calls) {
+        Impossible neverWritten = firstNeverWritten(calls);
+        Impossible overwritten = OverwrittenValueRefutation.first(calls, this, initialValue);
+        if (neverWritten == null || overwritten == null) {
+            return neverWritten != null ? neverWritten : overwritten;
+        }
+        return overwritten.call().returnPosition() < neverWritten.call().returnPosition() ? overwritten : neverWritten;
+    }
+
+    /**
+     * A read of a value that is neither the initial value nor one any write (or cas) invoked before the
+     * read returned could have left: no order of the ops can produce it.
+     */
+    private Impossible firstNeverWritten(List<Call> calls) {
         Set<Object> written = new HashSet<>();
         written.add(initialValue);
         List<Call> byInvocation = new ArrayList<>(calls);
@@ -90,7 +104,7 @@ public class RegisterModel implements Model, QuickRefutation {
         for (Call read : readsByReturn) {
             while (next < byInvocation.size() && byInvocation.get(next).invokePosition() < read.returnPosition()) {
                 Object value = writtenValue(byInvocation.get(next++));
-                if (value != NOTHING_WRITTEN) {
+                if (value != NONE) {
                     written.add(value);
                 }
             }
@@ -102,11 +116,22 @@ public class RegisterModel implements Model, QuickRefutation {
         return null;
     }
 
-    static final Object NOTHING_WRITTEN = new Object();
+    /** What a call leaves in the register: a write's value; {@link ValueFlow#NONE} for a read. */
+    @Override
+    public Object writtenValue(Call call) {
+        return call.fKeyword() == WRITE ? call.value() : NONE;
+    }
 
-    /** What a call may leave in the register, or NOTHING_WRITTEN for a read. */
-    Object writtenValue(Call call) {
-        return call.fKeyword() == WRITE ? call.value() : NOTHING_WRITTEN;
+    /**
+     * What a call needs the register to hold: an {@code :ok} read, the value it returned. A read of unknown
+     * outcome, a nil read under Knossos's reading and a write need nothing.
+     */
+    @Override
+    public Object requiredValue(Call call) {
+        if (call.fKeyword() != READ || !call.outcomeKnown() || (call.value() == null && nilReadMatchesAnything)) {
+            return NONE;
+        }
+        return call.value();
     }
 
     @Override

@@ -14,8 +14,14 @@ import java.util.List;
  */
 final class ConfigCache {
     private static final int FIRST_CHUNK_LONGS = 1 << 10;
-    private static final int MAX_CHUNK_LONGS = 1 << 16;
+    /**
+     * 256 KiB: under half of G1's smallest region (1 MiB), so a chunk is never a humongous object, which G1
+     * would give a whole region (a 512 KiB chunk took 1 MiB, and a search within its budget ran the heap out).
+     */
+    private static final int MAX_CHUNK_LONGS = 1 << 15;
     private static final int HEADER_LONGS = 2;
+    /** 128 KiB per table array: small enough never to be humongous for G1. */
+    private static final int MAX_INITIAL_TABLE = 1 << 14;
 
     private final SearchLimits limits;
     private final List<long[]> chunks = new ArrayList<>();
@@ -27,8 +33,17 @@ final class ConfigCache {
     private long reservedBytes;
 
     ConfigCache(SearchLimits limits) {
+        this(limits, 0);
+    }
+
+    /**
+     * @param expectedConfigurations how many configurations the search will likely store (a valid key takes
+     *     about one per call), so the table does not have to grow through every size up to it
+     */
+    ConfigCache(SearchLimits limits, int expectedConfigurations) {
         this.limits = limits;
-        allocateTable(256);
+        int wanted = Math.min(Math.max(expectedConfigurations, 64), MAX_INITIAL_TABLE / 4) * 4;
+        allocateTable(Integer.highestOneBit(wanted - 1) << 1);
         newChunk(FIRST_CHUNK_LONGS);
     }
 

@@ -8,6 +8,7 @@ import leasekv.checker.history.KeyHistory;
 import leasekv.checker.model.Call;
 import leasekv.checker.model.Model;
 import leasekv.checker.model.QuickRefutation;
+import leasekv.checker.model.ValueFlow;
 
 /**
  * The Wing-Gong depth-first search with Lowe's improvements, on one key.
@@ -24,6 +25,12 @@ import leasekv.checker.model.QuickRefutation;
  * outcome with the same function and value are interchangeable once invoked, so only the earliest one not
  * yet linearized is tried (a symmetry reduction: a dozen crashed writes of the same value are one choice,
  * not a dozen). The search succeeds once every call of known outcome is linearized.
+ *
+ * <p>On a register ({@link ValueFlow}) two more reductions apply to crashed calls: those whose effect nobody
+ * can observe are dropped before the search ({@link UnobservedCrashPruning}), and the others are linearized
+ * lazily, only right before a call that observes their value, and retired once no such call is left
+ * ({@link LazyCrashes}). The configuration then also records whether the last step was a crashed call that
+ * still waits for its observer (the "obligation").
  */
 public final class LinearizabilitySearch {
     private static final int TAIL_STEPS = 64;
@@ -79,12 +86,11 @@ public final class LinearizabilitySearch {
     private int lastNonZeroWord = -1;
     private long bitsHash;
 
-    private int[] frameCall = new int[64];
-    private int[] frameState = new int[64];
-    private int[] framePass = new int[64];
-    private int[] frameBranch = new int[64];
-    private int[] frameRegionEnd = new int[64];
-    private int depth;
+    private final SearchFrames frames;
+    /** Lazy linearization of crashed register calls; null for other models or when turned off. */
+    private final LazyCrashes lazy;
+    /** 1 when the last call linearized was a crashed one that the next call must observe, else 0. */
+    private int obligation;
 
     private final boolean checkDeadEnds;
     private final StateTable states;
@@ -93,12 +99,21 @@ public final class LinearizabilitySearch {
     private int definiteRemaining;
 
     private int bestBlockedEvent = -1;
-    private final List<SearchOutcome.FinalConfig> finalConfigs = new ArrayList<>();
+    /**
+     * Where the search got stuck furthest: the states there, each with a copy of the linearized set (the
+     * words past the leading all-ones ones) from which the pending calls are listed if the key turns out
+     * invalid; and the last steps of the path there, as (call, state after) ids. Copies, not reports, because
+     * a valid search passes a new furthest point at almost every return.
+     */
     private final List<Integer> finalConfigStates = new ArrayList<>();
-    private List<SearchOutcome.Step> bestTail = List.of();
+    private final List<long[]> finalConfigBits = new ArrayList<>();
+    private final List<Integer> finalConfigFirstWords = new ArrayList<>();
+    private final int[] bestTailCalls = new int[TAIL_STEPS];
+    private final int[] bestTailStates = new int[TAIL_STEPS];
+    private int bestTailLength;
     private int bestDepth;
 
-    private LinearizabilitySearch(KeyHistory history, Model model, SearchLimits limits) {
+    private LinearizabilitySearch(KeyHistory history, Model model, SearchLimits limits, SearchTuning tuning) {
         this.model = model.forKey(history.calls());
         this.limits = limits;
         this.calls = history.calls();
@@ -124,31 +139,54 @@ public final class LinearizabilitySearch {
         bits = new long[(calls.size() + 63) >>> 6];
         checkDeadEnds = this.model.hasDeadEnds();
         states = new StateTable(this.model, limits);
-        cache = new ConfigCache(limits);
+        cache = new ConfigCache(limits, calls.size());
+        frames = new SearchFrames(calls.size() + 1);
         linkEvents();
+        // Lazy linearization only matters with crashed calls, the calls with one event instead of two.
+        lazy = tuning.lazy() && this.model instanceof ValueFlow && events.length < 2 * calls.size()
+                ? new LazyCrashes(calls, (ValueFlow) this.model, new LazyCrashes.Retirement() {
+                    @Override
+                    public void retire(int call) {
+                        unlink(callEvent[call]);
+                        setBit(call);
+                    }
+
+                    @Override
+                    public void restore(int call) {
+                        clearBit(call);
+                        relink(callEvent[call]);
+                    }
+                }) : null;
     }
 
     /** Searches one key; never throws for limits, which become {@code :unknown}. */
     public static SearchOutcome run(KeyHistory history, Model model, SearchLimits limits) {
+        return run(history, model, limits, SearchTuning.DEFAULT);
+    }
+
+    /** Searches one key with the given reductions; the verdict does not depend on them. */
+    public static SearchOutcome run(KeyHistory history, Model model, SearchLimits limits, SearchTuning tuning) {
         long start = System.nanoTime();
         QuickRefutation.Impossible impossible = model instanceof QuickRefutation
                 ? ((QuickRefutation) model).firstImpossible(history.calls()) : null;
         if (impossible == null) {
-            return searchOnce(history, model, limits, start);
+            return searchOnce(history, model, limits, tuning, start);
         }
         // The history is invalid for sure. Search only up to the impossible call's completion, to report the
         // first op that fails (maybe an earlier one); if that search hits a limit, report the impossible call.
         KeyHistory prefix = history.prefixThrough(impossible.call().returnPosition(), model::isReadOnly);
-        SearchOutcome searched = searchOnce(prefix, model, limits.within(limits.timeLimitNanos() / 4), start);
+        SearchOutcome searched = searchOnce(prefix, model, limits.within(limits.timeLimitNanos() / 4), tuning, start);
         return searched.validity() == Validity.INVALID ? searched
                 : SearchOutcome.refuted(impossible.call(), impossible.reason(), System.nanoTime() - start);
     }
 
-    private static SearchOutcome searchOnce(KeyHistory history, Model model, SearchLimits limits, long start) {
+    private static SearchOutcome searchOnce(KeyHistory history, Model model, SearchLimits limits, SearchTuning tuning,
+            long start) {
         LinearizabilitySearch search = null;
         try {
             limits.check(0);
-            search = new LinearizabilitySearch(history, model, limits);
+            KeyHistory searched = tuning.prune() ? UnobservedCrashPruning.prune(history, model).history() : history;
+            search = new LinearizabilitySearch(searched, model, limits, tuning);
             return search.search(start);
         } catch (SearchAborted aborted) {
             return unknown(aborted.causeName(), aborted.getMessage(), search, start);
@@ -239,7 +277,10 @@ public final class LinearizabilitySearch {
 
     private SearchOutcome search(long start) {
         stateId = states.intern(model.initialState(), 0);
-        cache.add(configHash(stateId), stateId, bits, firstNonFullWord, lastNonZeroWord);
+        if (lazy != null) {
+            lazy.retireUnobserved();
+        }
+        cache.add(configHash(stateId, obligation), cacheKey(stateId, obligation), bits, firstNonFullWord, lastNonZeroWord);
         boolean fresh = true;
         long steps = 0;
         while (definiteRemaining > 0) {
@@ -252,16 +293,10 @@ public final class LinearizabilitySearch {
                 if (preserving >= 0) {
                     // Linearizing it now is never worse than later, so it is not a choice: no branching, and
                     // if the configuration after it was already searched in vain, so is this one.
-                    setBit(preserving);
-                    if (cache.add(configHash(stateId), stateId, bits, firstNonFullWord, lastNonZeroWord)) {
-                        push(preserving, 0, FORCED, -1);
-                        linearize(preserving, stateId);
+                    if (tryLinearize(preserving, stateId, 0, FORCED, -1)) {
                         fresh = true;
-                    } else {
-                        clearBit(preserving);
-                        if (!backtrack()) {
-                            return invalid(start);
-                        }
+                    } else if (!backtrack()) {
+                        return invalid(start);
                     }
                     continue;
                 }
@@ -292,7 +327,7 @@ public final class LinearizabilitySearch {
                 continue;
             }
             int call = KeyHistory.callOf(events[node]);
-            if (!isCanonical(call)) {
+            if (!isCanonical(call) || !mayComeNext(call)) {
                 node = next[node];
                 branch = 0;
                 continue;
@@ -300,14 +335,10 @@ public final class LinearizabilitySearch {
             int nextState = transition(call, branch);
             boolean hasChoices = lastHadChoices;
             if (nextState != MEMO_INCONSISTENT) {
-                setBit(call);
-                if (cache.add(configHash(nextState), nextState, bits, firstNonFullWord, lastNonZeroWord)) {
-                    push(call, pass, hasChoices ? branch : -1, regionEnd);
-                    linearize(call, nextState);
+                if (tryLinearize(call, nextState, pass, hasChoices ? branch : -1, regionEnd)) {
                     fresh = true;
                     continue;
                 }
-                clearBit(call);
                 if (hasChoices) {
                     branch++;
                     continue;
@@ -321,25 +352,86 @@ public final class LinearizabilitySearch {
     }
 
     /**
+     * Linearizes {@code call}, leaving state {@code nextState}, unless the configuration that gives was
+     * searched before; true if it did. The frame records the cursor ({@code stepPass}, {@code stepBranch},
+     * {@code stepRegionEnd}) for backtracking.
+     */
+    private boolean tryLinearize(int call, int nextState, int stepPass, int stepBranch, int stepRegionEnd) {
+        setBit(call);
+        int retireMark = 0;
+        int nextObligation = 0;
+        if (lazy != null) {
+            retireMark = lazy.mark();
+            lazy.linearized(call);
+            nextObligation = lazy.isCrashed(call) ? 1 : 0;
+        }
+        if (cache.add(configHash(nextState, nextObligation), cacheKey(nextState, nextObligation), bits,
+                firstNonFullWord, lastNonZeroWord)) {
+            frames.push(call, stateId, obligation, stepPass, stepBranch, stepRegionEnd, retireMark);
+            linearize(call, nextState);
+            obligation = nextObligation;
+            return true;
+        }
+        if (lazy != null) {
+            lazy.undo(call, retireMark);
+        }
+        clearBit(call);
+        return false;
+    }
+
+    /**
+     * With lazy linearization: right after a crashed call only a call that observes its value may come, and
+     * a crashed call is tried only if some call that could come next observes its value.
+     */
+    private boolean mayComeNext(int call) {
+        if (lazy == null) {
+            return true;
+        }
+        if (obligation == 1 && !lazy.observes(call)) {
+            return false;
+        }
+        return !lazy.isCrashed(call) || hasObserverInRegion(call);
+    }
+
+    /**
+     * True if a call that may be linearized right after {@code crashedCall} may need the value it writes: a
+     * call of known outcome invoked before the first return, or any crashed call still open (an over-estimate,
+     * which only costs a step that the obligation then ends).
+     */
+    private boolean hasObserverInRegion(int crashedCall) {
+        if (lazy.hasOpenCrashedObserver(crashedCall)) {
+            return true;
+        }
+        for (int n = next[mainHead]; n != mainTail && n < regionEnd; n = next[n]) {
+            if (!KeyHistory.isReturn(events[n]) && lazy.observesValueOf(KeyHistory.callOf(events[n]), crashedCall)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Undoes linearizations up to the last real choice and moves the cursor to its next alternative;
      * false when there is none left anywhere, i.e. the key is not linearizable.
      */
     private boolean backtrack() {
-        while (depth > 0) {
-            depth--;
-            int call = frameCall[depth];
-            unlinearize(call, frameState[depth]);
-            if (frameBranch[depth] == FORCED) {
+        while (frames.depth() > 0) {
+            frames.pop();
+            int frame = frames.depth();
+            int call = frames.call(frame);
+            unlinearize(call, frames.stateBefore(frame), frames.retireMark(frame));
+            obligation = frames.obligationBefore(frame);
+            if (frames.branch(frame) == FORCED) {
                 continue;
             }
-            pass = framePass[depth];
-            regionEnd = frameRegionEnd[depth];
-            if (frameBranch[depth] < 0) {
+            pass = frames.pass(frame);
+            regionEnd = frames.regionEnd(frame);
+            if (frames.branch(frame) < 0) {
                 node = next[callEvent[call]];
                 branch = 0;
             } else {
                 node = callEvent[call];
-                branch = frameBranch[depth] + 1;
+                branch = frames.branch(frame) + 1;
             }
             return true;
         }
@@ -355,7 +447,8 @@ public final class LinearizabilitySearch {
     private int statePreservingCall() {
         for (int n = next[mainHead]; n != mainTail && !KeyHistory.isReturn(events[n]); n = next[n]) {
             int call = KeyHistory.callOf(events[n]);
-            if (readOnly[call] && transition(call, 0) == stateId && !lastHadChoices) {
+            if (readOnly[call] && (obligation == 0 || lazy.observes(call)) && transition(call, 0) == stateId
+                    && !lastHadChoices) {
                 return call;
             }
         }
@@ -425,10 +518,13 @@ public final class LinearizabilitySearch {
         }
     }
 
-    private void unlinearize(int call, int previousState) {
+    private void unlinearize(int call, int previousState, int retireMark) {
         unlift(call);
         if (symmetryClass[call] >= 0) {
             linearizedInClass[symmetryClass[call]]--;
+        }
+        if (lazy != null) {
+            lazy.undo(call, retireMark);
         }
         clearBit(call);
         stateId = previousState;
@@ -485,73 +581,74 @@ public final class LinearizabilitySearch {
         }
     }
 
-    private long configHash(int state) {
-        return bitsHash ^ mix(state * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+    /** The state part of a configuration: the model state's id and the lazy-linearization obligation. */
+    private static int cacheKey(int state, int stateObligation) {
+        return state << 1 | stateObligation;
     }
 
-    private void push(int call, int pass, int branch, int regionEnd) {
-        if (depth == frameCall.length) {
-            int size = depth * 2;
-            frameCall = java.util.Arrays.copyOf(frameCall, size);
-            frameState = java.util.Arrays.copyOf(frameState, size);
-            framePass = java.util.Arrays.copyOf(framePass, size);
-            frameBranch = java.util.Arrays.copyOf(frameBranch, size);
-            frameRegionEnd = java.util.Arrays.copyOf(frameRegionEnd, size);
-        }
-        frameCall[depth] = call;
-        frameState[depth] = stateId;
-        framePass[depth] = pass;
-        frameBranch[depth] = branch;
-        frameRegionEnd[depth] = regionEnd;
-        depth++;
+    private long configHash(int state, int stateObligation) {
+        return bitsHash ^ mix(cacheKey(state, stateObligation) * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
     }
 
     /** Remembers the furthest return the search got stuck at, with the configurations stuck there. */
     private void noteBlocked(int returnNode) {
         if (returnNode > bestBlockedEvent) {
             bestBlockedEvent = returnNode;
-            finalConfigs.clear();
             finalConfigStates.clear();
-            bestTail = currentTail();
-            bestDepth = depth;
+            finalConfigBits.clear();
+            finalConfigFirstWords.clear();
+            rememberTail();
         }
-        if (returnNode == bestBlockedEvent && finalConfigs.size() < MAX_FINAL_CONFIGS
+        if (returnNode == bestBlockedEvent && finalConfigStates.size() < MAX_FINAL_CONFIGS
                 && !finalConfigStates.contains(stateId)) {
             finalConfigStates.add(stateId);
-            finalConfigs.add(new SearchOutcome.FinalConfig(states.state(stateId), pendingBefore(returnNode)));
+            finalConfigFirstWords.add(firstNonFullWord);
+            finalConfigBits.add(java.util.Arrays.copyOfRange(bits, firstNonFullWord, Math.max(firstNonFullWord,
+                    lastNonZeroWord + 1)));
         }
     }
 
-    private List<SearchOutcome.Step> currentTail() {
-        List<SearchOutcome.Step> tail = new ArrayList<>();
-        for (int frame = Math.max(0, depth - TAIL_STEPS); frame < depth; frame++) {
-            int stateAfter = frame + 1 < depth ? frameState[frame + 1] : stateId;
-            tail.add(new SearchOutcome.Step(calls.get(frameCall[frame]), states.state(stateAfter)));
+    private void rememberTail() {
+        int depth = frames.depth();
+        bestDepth = depth;
+        bestTailLength = Math.min(depth, TAIL_STEPS);
+        for (int i = 0; i < bestTailLength; i++) {
+            int frame = depth - bestTailLength + i;
+            bestTailCalls[i] = frames.call(frame);
+            bestTailStates[i] = frame + 1 < depth ? frames.stateBefore(frame + 1) : stateId;
+        }
+    }
+
+    private List<SearchOutcome.Step> bestTail() {
+        List<SearchOutcome.Step> tail = new ArrayList<>(bestTailLength);
+        for (int i = 0; i < bestTailLength; i++) {
+            tail.add(new SearchOutcome.Step(calls.get(bestTailCalls[i]), states.state(bestTailStates[i])));
         }
         return Collections.unmodifiableList(tail);
     }
 
-    private List<Call> pendingBefore(int returnNode) {
+    /** The calls invoked before {@code returnNode} that the remembered linearized set does not hold. */
+    private List<Call> pendingBefore(int returnNode, long[] window, int firstWord) {
         List<Call> pending = new ArrayList<>();
-        for (int node = next[mainHead]; node != mainTail && node <= returnNode; node = next[node]) {
-            if (!KeyHistory.isReturn(events[node])) {
-                pending.add(calls.get(KeyHistory.callOf(events[node])));
+        for (int call = firstWord << 6; call < calls.size() && callEvent[call] < returnNode; call++) {
+            int word = (call >>> 6) - firstWord;
+            boolean linearized = word < window.length && (window[word] & (1L << call)) != 0;
+            if (!linearized) {
+                pending.add(calls.get(call));
             }
         }
-        for (int node = next[auxHead]; node != auxTail && node < returnNode; node = next[node]) {
-            pending.add(calls.get(KeyHistory.callOf(events[node])));
-        }
-        for (int node = next[urgentHead]; node != urgentTail && node < returnNode; node = next[node]) {
-            pending.add(calls.get(KeyHistory.callOf(events[node])));
-        }
-        pending.sort(java.util.Comparator.comparingInt(Call::invokePosition));
         return pending;
     }
 
     private SearchOutcome invalid(long start) {
         Call failing = calls.get(KeyHistory.callOf(events[bestBlockedEvent]));
+        List<SearchOutcome.FinalConfig> finalConfigs = new ArrayList<>(finalConfigStates.size());
+        for (int i = 0; i < finalConfigStates.size(); i++) {
+            finalConfigs.add(new SearchOutcome.FinalConfig(states.state(finalConfigStates.get(i)),
+                    pendingBefore(bestBlockedEvent, finalConfigBits.get(i), finalConfigFirstWords.get(i))));
+        }
         return new SearchOutcome(Validity.INVALID, null, null, cache.size(), states.size(), System.nanoTime() - start,
-                failing, List.copyOf(finalConfigs), bestTail, bestDepth);
+                failing, List.copyOf(finalConfigs), bestTail(), bestDepth);
     }
 
     /** SplitMix64's finalizer: spreads bits so nearby inputs give unrelated hashes. */

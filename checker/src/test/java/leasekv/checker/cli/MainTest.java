@@ -78,17 +78,23 @@ class MainTest {
         assertEquals(0, run("--initial", "0", "--nil-reads", "anything", file).status());
     }
 
-    /** The read returns nil (absent) after two acknowledged writes, with 40 crashed writes pending. */
+    /**
+     * 40 crashed writes, each read by one of 40 overlapping reads (so none can be dropped, and their order is
+     * free); then a write, and a read of 1 that only the crashed write of 1, already read, could explain.
+     */
     private static String hardHistory() {
         StringBuilder history = new StringBuilder("[{:process 99, :type :invoke, :f :write, :value 0}"
                 + " {:process 99, :type :ok, :f :write, :value 0}\n");
         for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :invoke, :f :write, :value ").append(p).append("}\n");
+            history.append("{:process ").append(100 + p).append(", :type :invoke, :f :read, :value nil}\n");
         }
         for (int p = 1; p <= 40; p++) {
             history.append("{:process ").append(p).append(", :type :info, :f :write, :value ").append(p).append("}\n");
+            history.append("{:process ").append(100 + p).append(", :type :ok, :f :read, :value ").append(p).append("}\n");
         }
-        return history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value nil}]")
+        history.append("{:process 99, :type :invoke, :f :write, :value 41} {:process 99, :type :ok, :f :write, :value 41}\n");
+        return history.append("{:process 99, :type :invoke, :f :read, :value nil} {:process 99, :type :ok, :f :read, :value 1}]")
                 .toString();
     }
 

@@ -27,10 +27,6 @@ final class FsmDirectory {
     FileSync.createDirectoriesDurably(dir);
   }
 
-  Path dir() {
-    return dir;
-  }
-
   /** The live RocksDB directory, creating the pointer on first use; removes leftovers of a crash. */
   Path activeDb() throws IOException {
     Path pointer = dir.resolve(ACTIVE);

@@ -20,7 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 
 import java.net.InetSocketAddress;
 

@@ -10,7 +10,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 
 import java.net.InetSocketAddress;
 

@@ -1,5 +1,6 @@
 package leasekv.transport;
 
+import leasekv.netty.EventLoops;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

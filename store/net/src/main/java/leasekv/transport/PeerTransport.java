@@ -1,5 +1,6 @@
 package leasekv.transport;
 
+import leasekv.netty.EventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -5,7 +5,7 @@ import leasekv.client.IndeterminateException;
 import leasekv.client.LeaseKvClient;
 import leasekv.client.LeaseKvException;
 import leasekv.client.ReadResult;
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

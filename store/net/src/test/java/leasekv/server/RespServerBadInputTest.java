@@ -1,6 +1,6 @@
 package leasekv.server;
 
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

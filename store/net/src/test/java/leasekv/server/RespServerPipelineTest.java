@@ -1,6 +1,6 @@
 package leasekv.server;
 
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package leasekv.transport;
 
+import leasekv.netty.EventLoops;
 import leasekv.metrics.MetricsRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +15,7 @@ import leasekv.replica.ApplyLane;
  * must not diverge; the log replays on restart).
  */
 final class ApplyThread implements ApplyLane, AutoCloseable {
-  private static final Log LOG = Log.of("apply");
+  private static final Logger LOG = System.getLogger("leasekv.apply");
 
   private final ApplyStall stall = new ApplyStall();
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -29,7 +31,7 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
       try {
         job.run();
       } catch (RuntimeException | Error e) {
-        LOG.error("FATAL: the apply lane failed, stopping the node", e);
+        LOG.log(Level.ERROR, "FATAL: the apply lane failed, stopping the node", e);
         Runtime.getRuntime().halt(1);
       }
     });

@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.Locale;
 
 /**
@@ -9,7 +11,7 @@ import java.util.Locale;
  * random kill lands in such a window almost never.
  */
 final class CrashPoints {
-  private static final Log LOG = Log.of("crash");
+  private static final Logger LOG = System.getLogger("leasekv.crash");
 
   /** Where a crash can be armed. */
   enum Point {
@@ -32,13 +34,13 @@ final class CrashPoints {
 
   void arm(Point point) {
     armed = point;
-    LOG.info("crash armed at " + point.cliName());
+    LOG.log(Level.INFO, "crash armed at " + point.cliName());
   }
 
   /** Halts the process if {@code point} is armed. */
   void reached(Point point) {
     if (armed != point) return;
-    LOG.warn("CRASH-AT " + point.cliName() + ": halting");
+    LOG.log(Level.WARNING, "CRASH-AT " + point.cliName() + ": halting");
     System.out.flush();
     Runtime.getRuntime().halt(137);
   }

@@ -1,12 +1,14 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import leasekv.raft.Message;
 import leasekv.transport.FrameHandler;
 import leasekv.transport.Lane;
 
 /** Routes inbound frames: snapshot chunks to the assembler, Raft messages to the replica's inbox. */
 final class InboundFrames implements FrameHandler {
-  private static final Log LOG = Log.of("transport");
+  private static final Logger LOG = System.getLogger("leasekv.transport");
 
   private final ReplicaInbox inbox;
   private final SnapshotAssembler snapshots;
@@ -26,7 +28,7 @@ final class InboundFrames implements FrameHandler {
     try {
       m = MessageCodec.decode(frame);
     } catch (MessageCodec.MalformedFrameException e) {
-      LOG.warn("dropping a malformed frame from " + fromPeer + ": " + e.getMessage());
+      LOG.log(Level.WARNING, "dropping a malformed frame from " + fromPeer + ": " + e.getMessage());
       return;
     }
     inbox.post(replica -> replica.receive(m)); // a full inbox drops it: Raft tolerates the loss

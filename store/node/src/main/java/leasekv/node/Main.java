@@ -96,7 +96,7 @@ public final class Main {
   public static void main(String[] args) {
     quietNettyUnlessAsked();
     answerRocksDbMuslProbe();
-    Log.installJulBridge();
+    LogFormat.install();
     System.exit(run(args, System.err));
   }
 

@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -20,7 +22,7 @@ import leasekv.replica.Replica;
 import leasekv.replica.StateCorruptionException;
 import leasekv.server.RespServer;
 import leasekv.server.RespServerConfig;
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 import leasekv.transport.PeerTransport;
 import leasekv.transport.TransportConfig;
 import leasekv.wal.Wal;
@@ -41,7 +43,7 @@ import leasekv.wal.WalOptions;
  * Clients get {@code NOTREADY} until the replay is done.
  */
 public final class Node implements AutoCloseable {
-  private static final Log LOG = Log.of("node");
+  private static final Logger LOG = System.getLogger("leasekv.node");
 
   private final NodeConfig config;
   private final Replica replica;
@@ -64,7 +66,7 @@ public final class Node implements AutoCloseable {
   }
 
   static Node start(NodeConfig config, Clock source, Random random) throws Exception {
-    LOG.info("starting " + config.id() + " peers=" + config.peers().values() + " read-mode=" + config.readMode().cliName()
+    LOG.log(Level.INFO, "starting " + config.id() + " peers=" + config.peers().values() + " read-mode=" + config.readMode().cliName()
         + " fsm-sync-mode=" + config.fsmSyncMode().name().toLowerCase()
         + (config.unsafe().any() ? " UNSAFE=" + config.unsafe().names() : ""));
     Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -79,7 +81,7 @@ public final class Node implements AutoCloseable {
           .withNoFsync(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.WAL_NO_FSYNC))
           .withUnsafeKeepTornTail(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.APPEND_AFTER_TORN_TAIL))
           .withMetrics(metrics.walMetrics())));
-      LOG.info("wal: " + wal.recoveryReport());
+      LOG.log(Level.INFO, "wal: " + wal.recoveryReport());
       StateMachine fsm = push(opened, StateMachine.open(new FsmOptions(config.fsmDir(), config.fsmSyncMode(),
           config.unsafe().fsmModes(), false)));
 
@@ -93,7 +95,7 @@ public final class Node implements AutoCloseable {
       ApplyThread applyThread = push(opened, new ApplyThread());
       Replica replica = recover(config, new WalLogStore(wal, crashPoints), fsm, new PeerLinks(transport, streamer), applyThread,
           inbox, clock, random, metrics);
-      LOG.info("recovered: applied=" + fsm.appliedIndex() + " commit=" + wal.hardState().commit() + " log=["
+      LOG.log(Level.INFO, "recovered: applied=" + fsm.appliedIndex() + " commit=" + wal.hardState().commit() + " log=["
           + wal.firstIndex() + ".." + wal.lastIndex() + "] term=" + wal.hardState().term()
           + " lease=" + replica.leaseNanos() / 1_000_000.0 + "ms");
 
@@ -112,7 +114,7 @@ public final class Node implements AutoCloseable {
 
       Node node = new Node(config, replica, server, opened);
       node.awaitServing();
-      LOG.info("serving clients on " + server.boundAddress() + " (replayed through " + replica.appliedIndex() + ")");
+      LOG.log(Level.INFO, "serving clients on " + server.boundAddress() + " (replayed through " + replica.appliedIndex() + ")");
       return node;
     } catch (Exception | Error e) {
       closeAll(opened);
@@ -169,7 +171,7 @@ public final class Node implements AutoCloseable {
     while (!replica.serving()) {
       Thread.sleep(5);
       if (System.nanoTime() - lastLog > 2_000_000_000L) {
-        LOG.info("replaying: applied " + replica.appliedIndex() + " of " + replica.replayTarget());
+        LOG.log(Level.INFO, "replaying: applied " + replica.appliedIndex() + " of " + replica.replayTarget());
         lastLog = System.nanoTime();
       }
     }
@@ -192,10 +194,10 @@ public final class Node implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    LOG.info("stopping " + config.id());
+    LOG.log(Level.INFO, "stopping " + config.id());
     closeAll(resources);
     terminated.countDown();
-    LOG.info("stopped " + config.id());
+    LOG.log(Level.INFO, "stopped " + config.id());
   }
 
   private static void closeAll(Deque<AutoCloseable> resources) {
@@ -203,7 +205,7 @@ public final class Node implements AutoCloseable {
       try {
         resources.pop().close();
       } catch (Exception e) {
-        LOG.error("closing failed", e);
+        LOG.log(Level.ERROR, "closing failed", e);
       }
     }
   }

@@ -8,7 +8,6 @@ import leasekv.wal.Wal;
 
 /** Renders {@code INFO}: Redis-style {@code # Section} headers and {@code key:value} lines. */
 final class NodeInfo {
-  private static final Log LOG = Log.of("service");
   private final NodeConfig config;
   private final AdjustableClock clock;
   private final Wal wal;
@@ -22,10 +21,6 @@ final class NodeInfo {
     this.wal = wal;
     this.fsm = fsm;
     this.replica = replica;
-  }
-
-  Log log() {
-    return LOG;
   }
 
   String render(String section, boolean serving) {

@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +38,7 @@ import leasekv.transport.PeerTransport;
  * word (docs/contracts.md): the replica's refusals, and WRONGTYPE for a read of the wrong kind of key.
  */
 final class NodeService implements KvService {
+  private static final Logger LOG = System.getLogger("leasekv.service");
   private final NodeConfig config;
   private final AdjustableClock clock;
   private final Replica replica;
@@ -214,7 +217,7 @@ final class NodeService implements KvService {
     } catch (IllegalArgumentException e) {
       return failed(new KvException(ErrorWord.ERR, e.getMessage()));
     }
-    info.log().info("clock rate set to " + rate);
+    LOG.log(Level.INFO, "clock rate set to " + rate);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -222,7 +225,7 @@ final class NodeService implements KvService {
   public CompletableFuture<Void> adminClockStep(long millis) {
     if (!config.testHooks()) return failed(disabled());
     clock.stepForward(TimeUnit.MILLISECONDS.toNanos(millis));
-    info.log().info("clock stepped forward by " + millis + " ms");
+    LOG.log(Level.INFO, "clock stepped forward by " + millis + " ms");
     return CompletableFuture.completedFuture(null);
   }
 
@@ -231,7 +234,7 @@ final class NodeService implements KvService {
     if (!config.testHooks()) return failed(disabled());
     clock.reset();
     wallClock.reset();
-    info.log().info("clock rate reset to 1, wall clock back to real time");
+    LOG.log(Level.INFO, "clock rate reset to 1, wall clock back to real time");
     return CompletableFuture.completedFuture(null);
   }
 
@@ -243,7 +246,7 @@ final class NodeService implements KvService {
     } catch (ArithmeticException e) {
       return failed(new KvException(ErrorWord.ERR, "the wall clock's offset would overflow"));
     }
-    info.log().info("wall clock stepped by " + millis + " ms (offset now " + wallClock.offsetMillis() + " ms)");
+    LOG.log(Level.INFO, "wall clock stepped by " + millis + " ms (offset now " + wallClock.offsetMillis() + " ms)");
     return CompletableFuture.completedFuture(null);
   }
 
@@ -251,7 +254,7 @@ final class NodeService implements KvService {
   public CompletableFuture<Void> adminStallApply(long millis) {
     if (!config.testHooks()) return failed(disabled());
     applyThread.stall(millis);
-    info.log().info(millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
+    LOG.log(Level.INFO, millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
     return CompletableFuture.completedFuture(null);
   }
 

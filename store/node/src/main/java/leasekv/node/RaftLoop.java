@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
 import leasekv.replica.Replica;
 
@@ -12,7 +14,7 @@ import leasekv.replica.Replica;
  * so the number of fsyncs per second, not per write, bounds throughput (group commit).
  */
 final class RaftLoop implements Runnable {
-  private static final Log LOG = Log.of("raft");
+  private static final Logger LOG = System.getLogger("leasekv.raft");
   private static final int MAX_TASKS_PER_TURN = 4096;
 
   private final ReplicaInbox inbox;
@@ -39,7 +41,7 @@ final class RaftLoop implements Runnable {
     try {
       while (running) {
         runTasks(waitForWork());
-        if (clock.nanoTime() - replica.nextTimerNanos() >= 0) replica.onTimer();
+        if (replica.nanosUntilTimer() <= 0) replica.onTimer();
         replica.process();
       }
     } catch (InterruptedException e) {
@@ -47,13 +49,13 @@ final class RaftLoop implements Runnable {
     } catch (RuntimeException | Error e) {
       // A log that failed to write or sync may have lost what it acknowledged; a replica that failed
       // halfway through a Ready cannot go on either: stop the process, the log replays on restart.
-      LOG.error("FATAL: the replica failed, stopping the node", e);
+      LOG.log(Level.ERROR, "FATAL: the replica failed, stopping the node", e);
       Runtime.getRuntime().halt(1);
     }
   }
 
   private Consumer<Replica> waitForWork() throws InterruptedException {
-    long untilTimer = replica.nextTimerNanos() - clock.nanoTime();
+    long untilTimer = replica.nanosUntilTimer();
     if (untilTimer <= 0) return inbox.poll();
     return inbox.poll(clock.toSourceNanos(untilTimer));
   }

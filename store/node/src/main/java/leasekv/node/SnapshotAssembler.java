@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ import leasekv.raft.Message;
  * checkpoint with its INSTALL_SNAPSHOT message to the replica, which decides what to do with it.
  */
 final class SnapshotAssembler {
-  private static final Log LOG = Log.of("snapshot");
+  private static final Logger LOG = System.getLogger("leasekv.snapshot");
 
   private record Transfer(long id, List<CheckpointFiles.FileInfo> files, CheckpointReceiver receiver) {}
 
@@ -44,7 +46,7 @@ final class SnapshotAssembler {
         if (t != null && t.id() == e.transferId()) finish(t, MessageCodec.decode(e.message()));
       }
     } catch (Exception e) {
-      LOG.warn("snapshot from " + from + " failed: " + e);
+      LOG.log(Level.WARNING, "snapshot from " + from + " failed: " + e);
       abort(transfers.remove(from));
     }
   }
@@ -59,7 +61,7 @@ final class SnapshotAssembler {
     try {
       t.receiver().abort();
     } catch (IOException e) {
-      LOG.warn("could not delete an aborted snapshot transfer: " + e);
+      LOG.log(Level.WARNING, "could not delete an aborted snapshot transfer: " + e);
     }
   }
 }

@@ -1,5 +1,7 @@
 package leasekv.node;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +21,7 @@ import leasekv.transport.PeerTransport;
  * so heartbeats never wait behind it. What to send and when is the replica's decision.
  */
 final class SnapshotStreamer implements AutoCloseable {
-  private static final Log LOG = Log.of("snapshot");
+  private static final Logger LOG = System.getLogger("leasekv.snapshot");
   private static final int CHUNK_BYTES = 256 * 1024;
   private static final int MAX_QUEUED_CHUNKS = 8;
   private static final long STALL_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -43,7 +45,7 @@ final class SnapshotStreamer implements AutoCloseable {
       try {
         ok = stream(install, checkpoint);
       } catch (Exception e) {
-        LOG.warn("snapshot to " + install.to() + " failed: " + e);
+        LOG.log(Level.WARNING, "snapshot to " + install.to() + " failed: " + e);
       } finally {
         checkpoint.discard();
         done.accept(ok);
@@ -67,7 +69,7 @@ final class SnapshotStreamer implements AutoCloseable {
       } while (offset < f.sizeBytes());
     }
     boolean sent = offer(peer, SnapshotFrames.end(id, MessageCodec.encode(install)));
-    if (sent) LOG.info("sent snapshot " + install.snapshot().index() + " to " + peer + ": " + bytes + " bytes");
+    if (sent) LOG.log(Level.INFO, "sent snapshot " + install.snapshot().index() + " to " + peer + ": " + bytes + " bytes");
     return sent;
   }
 
@@ -76,7 +78,7 @@ final class SnapshotStreamer implements AutoCloseable {
     long deadline = System.nanoTime() + STALL_TIMEOUT_NANOS;
     while (transport.queuedFrames(peer, Lane.SNAPSHOT) >= MAX_QUEUED_CHUNKS) {
       if (System.nanoTime() - deadline > 0) {
-        LOG.warn("snapshot to " + peer + " stalled: the lane did not drain in 30 s");
+        LOG.log(Level.WARNING, "snapshot to " + peer + " stalled: the lane did not drain in 30 s");
         return false;
       }
       Thread.sleep(2);

@@ -81,7 +81,7 @@ public final class RaftCore {
     }
     initApplied(config.appliedIndex());
     resetRandomizedElectionTimeout();
-    ticksSinceLeaderContact = config.electionTimeoutTicks(); // a restart is covered by ticksSinceStart
+    ticksSinceLeaderContact = config.electionTimeoutTicks() + 1; // a restart is covered by ticksSinceStart
     // UNSAFE vote-right-after-restart: every start is treated as a brand-new node's
     if (bootstrapped || config.isUnsafe(UnsafeMode.VOTE_RIGHT_AFTER_RESTART)) skipStartupWaits();
     publishedLeaseState = leaseState();
@@ -94,7 +94,7 @@ public final class RaftCore {
    * initial-election-tick-advance). This only shortens a new cluster's first election.
    */
   private void skipStartupWaits() {
-    ticksSinceStart = config.electionTimeoutTicks();
+    ticksSinceStart = config.electionTimeoutTicks() + 1;
     electionElapsed = config.electionTimeoutTicks() - 1;
   }
 
@@ -121,6 +121,20 @@ public final class RaftCore {
   public void tick() {
     if (ticksSinceStart < Integer.MAX_VALUE) ticksSinceStart++;
     if (ticksSinceLeaderContact < Integer.MAX_VALUE) ticksSinceLeaderContact++;
+    advanceTimers();
+  }
+
+  /**
+   * A further tick of a batch the driver replays at once after a stall or a forward clock jump: it
+   * drives heartbeats and election timers like {@link #tick()}, but does not count toward the
+   * vote-refusal windows (lease rules L5 and L6), so that a clock that jumps forward shortens a
+   * refusal by at most the one tick the lease bound (L4) reserves for it.
+   */
+  public void tickCatchingUp() {
+    advanceTimers();
+  }
+
+  private void advanceTimers() {
     if (role == Role.LEADER) {
       leader.tick();
       return;
@@ -341,9 +355,11 @@ public final class RaftCore {
 
   /** Lease rules L5 and L6 (docs/rules.md): may we answer a (pre-)vote request for a higher term at all? */
   private boolean mayVote(Message m) {
-    if (ticksSinceStart < config.electionTimeoutTicks()) return false; // we may have acked a lease before a restart
+    // A refusal lasts E+1 counted ticks: the first may come right after the message, and one more may
+    // come early with a forward clock jump; so it covers at least (E - 1) ticks of clock time (L4).
+    if (ticksSinceStart <= config.electionTimeoutTicks()) return false; // we may have acked a lease before a restart
     if (config.isUnsafe(UnsafeMode.VOTE_WITHIN_LEASE)) return true; // UNSAFE: no refusal within the lease
-    boolean inLease = role == Role.LEADER || ticksSinceLeaderContact < config.electionTimeoutTicks();
+    boolean inLease = role == Role.LEADER || ticksSinceLeaderContact <= config.electionTimeoutTicks();
     if (!inLease) return true;
     // A transfer campaign may bypass the lease, unless we heard from our leader after its TimeoutNow
     // (a round newer than the TimeoutNow's): then that transfer was abandoned and the lease renewed.

@@ -205,6 +205,31 @@ class LeaseTest {
     assertTrue(n1.canServeLeaseRead());
   }
 
+  /**
+   * Catch-up ticks (a batch replayed after a stall or a forward clock jump) drive timers but do not
+   * count toward the vote refusal; a refusal ends only after E + 1 counted ticks (lease rule L4).
+   */
+  @Test
+  void catchUpTicksDoNotShortenTheVoteRefusal() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    long term = n1.term();
+    int e = n1.core().config().electionTimeoutTicks();
+    for (int i = 0; i < 10 * e; i++) g.core("n2").tickCatchingUp();
+    for (int i = 0; i < e; i++) g.core("n2").tick();
+    g.clearSentMessages();
+    g.core("n2").step(Message.of(MessageType.VOTE, "n3", "n2", term + 1).withLog(term, 1000));
+    g.deliverAll();
+    assertTrue(g.sentMessages().stream().noneMatch(m -> m.type() == MessageType.VOTE_RESPONSE && m.from().equals("n2")),
+        "E counted ticks after hearing the leader: still refusing");
+    assertEquals(term, g.node("n2").term());
+    g.core("n2").tick();
+    g.core("n2").step(Message.of(MessageType.VOTE, "n3", "n2", term + 1).withLog(term, 1000));
+    g.deliverAll();
+    assertTrue(g.sentMessages().stream().anyMatch(m -> m.type() == MessageType.VOTE_RESPONSE && m.from().equals("n2")
+        && !m.reject()), "after E + 1 counted ticks the refusal is over");
+  }
+
   @Test
   void unsafeVoteWithinLeaseGrantsAVoteRightAfterHearingFromTheLeader() {
     RaftGroup g = RaftGroup.of(b -> b.unsafe(UnsafeMode.VOTE_WITHIN_LEASE), "n1", "n2", "n3");

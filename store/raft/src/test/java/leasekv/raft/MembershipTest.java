@@ -52,6 +52,31 @@ class MembershipTest {
   }
 
   @Test
+  void aLeaderRemovingItselfRefusesWritesUntilItSteppedDown() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    g.dropMessagesFrom("n1"); // the removal is appended but cannot commit
+    n1.core().proposeConfChange(ConfChange.removeVoter("n1"));
+    ProposalRejectedException e = assertThrows(ProposalRejectedException.class, () -> n1.core().propose(new byte[0]));
+    assertEquals(ProposalRejectedException.Reason.NOT_LEADER, e.reason());
+    assertTrue(e.getMessage().endsWith("is being removed from the configuration"), e.getMessage());
+  }
+
+  @Test
+  void aRemovedLeaderHandsOffToTheMostCaughtUpVoterNotTheFirst() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3", "n4");
+    TestNode n1 = g.electLeader("n1");
+    g.dropMessagesTo("n2"); // n2 falls behind; n3 and n4 with n1 still make a quorum of four
+    g.propose("n1", "v");
+    n1.core().proposeConfChange(ConfChange.removeVoter("n1"));
+    g.clearSentMessages();
+    g.deliverAll();
+    assertEquals(Role.FOLLOWER, n1.role());
+    Message timeoutNow = g.sentMessages().stream().filter(m -> m.type() == MessageType.TIMEOUT_NOW).findFirst().orElseThrow();
+    assertEquals("n3", timeoutNow.to(), "n2 is behind; n3 is the first of the caught-up voters");
+  }
+
+  @Test
   void aRemovedLeaderDropsItsLeaseCommitsItsRemovalThenHandsOff() {
     RaftGroup g = RaftGroup.of("n1", "n2", "n3");
     TestNode n1 = g.electLeader("n1");

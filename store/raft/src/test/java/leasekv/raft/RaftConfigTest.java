@@ -80,8 +80,52 @@ class RaftConfigTest {
     assertEquals(7, c.toBuilder().appliedIndex(7).build().appliedIndex());
   }
 
+  @Test
+  void everyLimitIsAcceptedAtItsBoundAndRefusedJustPastIt() {
+    RaftConfig edge = RaftConfig.builder("n1").tickNanos(1_000_000).electionTimeoutTicks(2).heartbeatIntervalTicks(1)
+        .clockDriftBound(0).maxReadNanos(0).maxInflightAppends(1).maxBatchBytes(1).maxCommittedBytesPerReady(1)
+        .transferTimeoutTicks(1).appliedIndex(0).build();
+    assertEquals(1, edge.heartbeatIntervalTicks());
+    assertEquals(0.0, edge.clockDriftBound());
+    assertEquals(0, edge.maxReadNanos());
+    assertEquals(1, edge.maxInflightAppends());
+    assertEquals(1, edge.maxBatchBytes());
+    assertEquals(1, edge.maxCommittedBytesPerReady());
+    assertEquals(1, edge.transferTimeoutTicks());
+    assertEquals(1_000_000, edge.leaseNanos(), "(2 - 1) ticks of 1 ms, no drift, no read margin");
+    RaftConfig upper = RaftConfig.builder("n1").electionTimeoutTicks(10).heartbeatIntervalTicks(9).clockDriftBound(0.5)
+        .maxReadNanos(1).build();
+    assertEquals(9, upper.heartbeatIntervalTicks());
+    assertEquals(0.5, upper.clockDriftBound());
+    assertEquals(1, upper.maxReadNanos());
+    assertEquals(java.util.Set.of(), upper.unsafeModes());
+    assertEquals(java.util.Set.of(UnsafeMode.NO_LEASE_CHECK),
+        RaftConfig.builder("n1").unsafe(UnsafeMode.NO_LEASE_CHECK).build().unsafeModes());
+    assertMessage("tickNanos=-1", () -> RaftConfig.builder("n1").tickNanos(-1).build());
+    assertMessage("heartbeatIntervalTicks=0", () -> RaftConfig.builder("n1").heartbeatIntervalTicks(0).build());
+    assertMessage("heartbeatIntervalTicks=10", () -> RaftConfig.builder("n1").electionTimeoutTicks(10).heartbeatIntervalTicks(10).build());
+    assertMessage("clockDriftBound=-0.1", () -> RaftConfig.builder("n1").clockDriftBound(-0.1).build());
+    assertMessage("maxReadNanos=-1", () -> RaftConfig.builder("n1").maxReadNanos(-1).build());
+    assertMessage("maxBatchBytes=0", () -> RaftConfig.builder("n1").maxBatchBytes(0).build());
+    assertMessage("maxCommittedBytesPerReady=0", () -> RaftConfig.builder("n1").maxCommittedBytesPerReady(0).build());
+    assertMessage("transferTimeoutTicks=-1", () -> RaftConfig.builder("n1").transferTimeoutTicks(-1).build());
+    assertMessage("appliedIndex=-1", () -> RaftConfig.builder("n1").appliedIndex(-1).build());
+    assertMessage("id=", () -> RaftConfig.builder("").build());
+  }
+
+  @Test
+  void aSafeLeaseOfExactlyZeroIsNoLease() {
+    // (2 - 1) * 10 ms * 0.9 / 1.1 = 8181818 ns, all of it taken by the read margin
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> RaftConfig.builder("n1").electionTimeoutTicks(2).heartbeatIntervalTicks(1).maxReadNanos(8_181_818).build());
+    assertTrue(e.getMessage().startsWith("no safe lease exists"), e.getMessage());
+    assertEquals(1, RaftConfig.builder("n1").electionTimeoutTicks(2).heartbeatIntervalTicks(1).maxReadNanos(8_181_817)
+        .build().leaseNanos());
+  }
+
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable build) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
-    assertTrue(e.getMessage().contains(expected), e.getMessage() + " should name " + expected);
+    // the field's own check, not a later one (a lease check's message names every value too)
+    assertTrue(e.getMessage().startsWith("bad raft config: " + expected), e.getMessage() + " should name " + expected);
   }
 }

@@ -57,4 +57,35 @@ class TransferTest {
     g.core("n1").transferLeadership("n1"); // to ourselves: nothing to do
     assertEquals(null, g.core("n1").status().transferTarget());
   }
+
+  @Test
+  void askingAgainForTheSameTargetDoesNotRestartTheTransfersTimeout() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    g.isolate("n3");
+    n1.core().transferLeadership("n3");
+    g.tickAll(6);
+    n1.core().transferLeadership("n3");
+    g.tickAll(4);
+    assertEquals(null, n1.core().status().transferTarget(), "aborted 10 ticks after the first request");
+  }
+
+  @Test
+  void aTransferToAnotherTargetAbortsTheFirstAndStartsAFreshRound() {
+    RaftGroup g = RaftGroup.of("n1", "n2", "n3");
+    TestNode n1 = g.electLeader("n1");
+    g.isolate("n3");
+    n1.core().transferLeadership("n3");
+    g.deliverAll();
+    long firstTransferRound = n1.core().status().transferTarget() == null ? -1 : g.sentMessages().stream()
+        .filter(m -> m.from().equals("n1")).mapToLong(Message::seq).max().orElseThrow();
+    g.heal();
+    g.clearSentMessages();
+    g.dropMessagesTo("n2"); // keep the TimeoutNow from taking effect: only its round matters here
+    n1.core().transferLeadership("n2");
+    g.deliverAll();
+    Message timeoutNow = g.sentMessages().stream().filter(m -> m.type() == MessageType.TIMEOUT_NOW).findFirst().orElseThrow();
+    assertEquals("n2", timeoutNow.to());
+    assertEquals(firstTransferRound + 1, timeoutNow.seq(), "the first transfer was aborted before the second began");
+  }
 }

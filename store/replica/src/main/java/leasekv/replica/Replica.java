@@ -36,7 +36,7 @@ import leasekv.replica.ReplicaException.Refusal;
  * <h2>Driver contract</h2>
  * One thread (the replica's thread) calls every method not marked otherwise: it runs the tasks posted
  * to the {@link Inbox} and the inputs ({@link #receive}, {@link #propose}, ...), calls
- * {@link #onTimer()} once the clock reaches {@link #nextTimerNanos()}, and after a batch of inputs
+ * {@link #onTimer()} once {@link #nanosUntilTimer()} has passed, and after a batch of inputs
  * calls {@link #process()}, which works off every Ready. Thread-safe: {@link #reads()}, {@link
  * #status()}, {@link #leaseState()}, {@link #appliedIndex()}, {@link #serving()}.
  *
@@ -87,7 +87,7 @@ public final class Replica {
     this.fsm = ports.stateMachine();
     this.transport = ports.transport();
     this.lane = ports.applyLane();
-    this.clock = ports.clock();
+    this.clock = new SteadyClock(ports.clock()); // a backward step must not stretch a lease (L10)
     this.metrics = ports.metrics();
     Inbox inbox = ports.inbox();
     RaftConfig raft = config.raft().toBuilder().appliedIndex(fsm.appliedIndex())
@@ -185,9 +185,12 @@ public final class Replica {
     if (ticker.tickIfDue(core, now) > 0) expire(now);
   }
 
-  /** The clock reading at which {@link #onTimer()} has work next. */
-  public long nextTimerNanos() {
-    return ticker.nextTickNanos();
+  /**
+   * How long until {@link #onTimer()} has work, in nanoseconds of the clock port (zero or less: now).
+   * Relative, because the replica's readings may differ from the port's by absorbed backward steps.
+   */
+  public long nanosUntilTimer() {
+    return ticker.nextTickNanos() - clock.nanoTime();
   }
 
   // ------------------------------------------------------------------ inputs (any thread)

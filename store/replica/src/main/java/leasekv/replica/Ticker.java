@@ -39,7 +39,9 @@ final class Ticker {
     }
     int ticks = 0;
     while (nowNanos - nextTickNanos >= 0 && ticks < MAX_CATCH_UP_TICKS) {
-      core.tick();
+      // Only the first tick of a batch counts toward vote refusal: the batch may stand for a forward
+      // clock jump rather than elapsed time (lease rule L4).
+      if (ticks == 0) core.tick(); else core.tickCatchingUp();
       nextTickNanos += tickNanos;
       ticks++;
     }

@@ -114,7 +114,9 @@ class WalCorruptionTest {
     Path middle = files.higherEntry(files.firstKey()).getValue();
     Files.delete(middle);
     WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> Wal.open(WalTestSupport.small(dir, Preallocation.NONE)).close());
-    assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("segment file missing between " + files.firstEntry().getValue().getFileName() + " and "
+        + files.higherEntry(files.higherKey(files.firstKey())).getValue().getFileName()), e.getMessage());
+    assertEquals(middle, e.file(), "names the missing file");
     // Losing the oldest segment, with no compaction that covers it, is caught too.
     Path dir2 = tmp.resolve("missing-first");
     WalTestSupport.copyDir(dir, dir2);

@@ -90,12 +90,13 @@ public final class RaftGroup {
   }
 
   /**
-   * Lets one election timeout pass with the network silent, so every vote-refusal window (lease rules
-   * 5 and 6) has ended; nodes may start pre-vote campaigns meanwhile, which go nowhere.
+   * Lets one election timeout and a tick pass with the network silent, so every vote-refusal window
+   * (lease rules L5 and L6: E + 1 counted ticks) has ended; nodes may start pre-vote campaigns
+   * meanwhile, which go nowhere.
    */
   public void silence() {
     firewall.dropEverything(true);
-    int ticks = nodes.values().iterator().next().core().config().electionTimeoutTicks();
+    int ticks = nodes.values().iterator().next().core().config().electionTimeoutTicks() + 1;
     for (int i = 0; i < ticks; i++) {
       for (String id : nodes.keySet()) {
         if (!down.contains(id)) nodes.get(id).tick();

@@ -2,7 +2,9 @@ package leasekv.replica.sim;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import leasekv.raft.ConfChange;
 
@@ -19,6 +21,7 @@ final class Nemesis {
   private final Random random;
   private final double rho;
   private boolean running;
+  private final Map<String, Long> lastForwardStepNanos = new HashMap<>();
 
   Nemesis(Simulation sim, Random random, double rho) {
     this.sim = sim;
@@ -58,8 +61,9 @@ final class Nemesis {
   }
 
   /**
-   * Swarm testing: every run draws its own mix of fault kinds (each on with probability 0.3, with a
-   * weight of 1 to 4 times its base), so runs hammer a few kinds with little else in the way. That reaches
+   * Swarm testing: every run draws its own mix of fault kinds (each on with probability 0.3, an aimed
+   * kind with 0.5, with a weight of 1 to 4 times its base), so runs hammer a few kinds with little
+   * else in the way. That reaches
    * rare windows far more often than one fixed mix, without aiming at any particular bug.
    */
   private List<Kind> drawMix() {
@@ -76,8 +80,10 @@ final class Nemesis {
         new Kind("transfer-and-isolate-old-leader-at-once", 1, this::transferAndIsolateOldLeaderAtOnce, true),
         new Kind("leader-in-a-minority-of-two", 1, this::leaderInAMinorityOfTwo, true),
         new Kind("slow-appends-then-transfer", 1, this::slowAppendsThenTransfer, true),
+        new Kind("slow-appends-through-a-failover", 1, this::slowAppendsThroughAFailover, true),
         new Kind("stall-apply-then-transfer-to-it", 1, this::stallApplyThenTransferToIt, true),
-        new Kind("crash-a-follower-inside-a-ready-then-isolate-leader", 1, this::crashFollowerInsideAReadyThenIsolateLeader, true),
+        new Kind("crash-followers-inside-a-ready-then-isolate-leader", 1, this::crashFollowersInsideAReadyThenIsolateLeader, true),
+        new Kind("snapshot-to-a-lagging-follower-with-a-crash-armed", 1, this::snapshotToALaggingFollowerWithACrashArmed, true),
         new Kind("slow-commits-then-power-loss-all", 1, this::slowCommitsThenPowerLossAll, true),
         new Kind("pause-isolated-leader", 1, this::pauseIsolatedLeader),
         new Kind("crash", 1, () -> crashOne(false)),
@@ -86,6 +92,7 @@ final class Nemesis {
         new Kind("power-loss-all", 1, this::powerLossAll),
         new Kind("pause", 1, this::pauseOne),
         new Kind("clock-rate", 2, this::changeClockRate),
+        new Kind("clock-step", 1, this::stepClock),
         new Kind("stall-apply", 1, this::stallApply),
         new Kind("slow-node", 1, this::slowNode),
         new Kind("transfer", 2, this::transfer),
@@ -93,7 +100,7 @@ final class Nemesis {
     List<Kind> mix = new ArrayList<>();
     String only = System.getProperty("sim.faults", "");
     for (Kind k : all) {
-      boolean on = random.nextInt(10) < 3;
+      boolean on = random.nextInt(10) < (k.aimed() ? 5 : 3);
       int weight = k.weight() * (1 + random.nextInt(4));
       if (only.isBlank() ? on : List.of(only.split(",")).contains(k.name())) {
         mix.add(new Kind(k.name(), weight, k.inject(), k.aimed()));
@@ -105,6 +112,15 @@ final class Nemesis {
 
   private List<Kind> mix;
   private int totalWeight;
+  private static final int MAX_AIMED_WAITS = 20;
+  private int aimedWaits;
+
+  private boolean readyForAimed() {
+    for (SimNode n : sim.nodes()) {
+      if (!n.isUp() || n.isPaused()) return false;
+    }
+    return sim.currentLeaderId() != null;
+  }
 
   /** Injects one fault of the run's mix; returns when the next one may come. */
   private long injectOne() {
@@ -117,9 +133,15 @@ final class Nemesis {
     for (Kind k : mix) {
       roll -= k.weight();
       if (roll < 0) {
-        if (k.aimed()) sim.network().healAll();
+        if (k.aimed()) {
+          // An aimed scenario starts from a healed network and a whole, led cluster: a node still down
+          // from an earlier crash would close the window it opens. Wait a little for one.
+          if (!readyForAimed() && aimedWaits++ < MAX_AIMED_WAITS) return millis(50, 150);
+          aimedWaits = 0;
+          sim.network().healAll();
+        }
         k.inject().run();
-        return k.aimed() ? millis(800, 1000) : millis(50, 400);
+        return k.aimed() ? millis(400, 700) : millis(50, 400);
       }
     }
     throw new IllegalStateException("no fault drawn");
@@ -375,6 +397,32 @@ final class Nemesis {
   }
 
   /**
+   * Rule L9 across an election: replication is slowed everywhere (heartbeats and votes pass) by X,
+   * and the leader is isolated between 2X and 3X later: an append sent at the start arrives at X, its
+   * acknowledgement at 2X commits and acknowledges writes, and the commit reaches the followers only at
+   * 3X. Whoever wins next does not know that those writes committed until its own-term entry commits,
+   * which the slow appends hold back long after heartbeats gave it a lease.
+   */
+  private void slowAppendsThroughAFailover() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    long extra = millis(20, 60);
+    long electionNanos = Simulation.ELECTION_TIMEOUT_TICKS * Simulation.TICK_NANOS;
+    long isolateAfter = 2 * extra + (long) (random.nextDouble() * extra);
+    long slowFor = isolateAfter + 3 * electionNanos;
+    for (String a : sim.nodeIds()) {
+      for (String b : sim.nodeIds()) {
+        if (!a.equals(b)) sim.network().makeReplicationSlow(a, b, extra, slowFor);
+      }
+    }
+    sim.record("slow appends (+" + extra / 1_000_000 + "ms), then isolate leader " + leader);
+    later(isolateAfter, () -> {
+      isolate(leader);
+      later(2 * electionNanos + millis(0, 100), this::heal);
+    });
+  }
+
+  /**
    * Rule L9: a follower's apply lane stalls, and leadership moves to it: it commits its own-term
    * entry, and with it the old leader's acknowledged writes, long before its state machine applies
    * them. A lease read must wait for its fence to apply.
@@ -398,24 +446,47 @@ final class Nemesis {
   }
 
   /**
-   * Rule D3: a follower dies inside a Ready, before its log sync, and restarts without what it had
-   * appended; then the leader is cut off, so a new majority must be formed with that follower. An
-   * acknowledgement sent before the sync would have counted an entry the follower no longer has.
+   * Rule D3: a minority of followers die inside a Ready, before their log sync, and restart without
+   * what they had appended; then the leader is cut off, so a new majority must be formed with them. An
+   * acknowledgement sent before the sync would have counted entries they no longer have.
    */
-  private void crashFollowerInsideAReadyThenIsolateLeader() {
+  private void crashFollowersInsideAReadyThenIsolateLeader() {
     String leader = sim.currentLeaderId();
     if (leader == null) return;
     List<String> followers = new ArrayList<>(sim.nodeIds());
     followers.remove(leader);
-    String follower = followers.remove(random.nextInt(followers.size()));
-    // New entries reach only the follower that will crash: with three nodes, its ack alone commits them.
-    for (String other : followers) sim.network().cut(leader, other);
-    sim.node(follower).armCrashBeforeSync();
-    sim.record("crash " + follower + " before its next log sync, then isolate leader " + leader);
+    Collections.shuffle(followers, random);
+    // New entries reach only the followers that will crash: with the leader they are a majority, so
+    // their acks alone commit them (one of three nodes, two of five).
+    List<String> crashing = new ArrayList<>(followers.subList(0, sim.nodeIds().size() / 2));
+    for (String other : followers) {
+      if (!crashing.contains(other)) sim.network().cut(leader, other);
+    }
+    for (String f : crashing) sim.node(f).armCrashBeforeSync();
+    sim.record("crash " + String.join(", ", crashing) + " before the next log sync, then isolate leader " + leader);
     later(millis(20, 60), () -> {
       isolate(leader);
       later(millis(200, 500), this::heal);
     });
+  }
+
+  /**
+   * Rule D6 (and D4, D5 around it): a follower is cut off long enough for the leader to compact past
+   * it, with a crash armed around its log's reset to a snapshot; when it heals it receives the
+   * snapshot, dies just before or after the reset, and must restart into a state machine and a log
+   * that fit.
+   */
+  private void snapshotToALaggingFollowerWithACrashArmed() {
+    String leader = sim.currentLeaderId();
+    if (leader == null) return;
+    List<String> followers = new ArrayList<>(sim.nodeIds());
+    followers.remove(leader);
+    String follower = followers.get(random.nextInt(followers.size()));
+    sim.node(follower).armCrashAroundSnapshotReset();
+    isolate(follower);
+    long cutFor = millis(200, 400);
+    sim.record("cut " + follower + " off for " + cutFor / 1_000_000 + "ms with a crash armed around its next snapshot install");
+    later(cutFor, this::heal);
   }
 
   /**
@@ -492,6 +563,24 @@ final class Nemesis {
     n.clock.setRate(rate);
     n.clockChanged();
     sim.record("clock rate of " + n.id + " = " + String.format("%.3f", rate));
+  }
+
+  /**
+   * Steps one node's clock. Backward steps come in any size and at any time: the replica absorbs them
+   * ({@code SteadyClock}). Forward steps cannot be told from a pause; the clock model of rule L4 allows
+   * one per node per two election timeouts of real time, so at most one falls inside a vote refusal.
+   */
+  private void stepClock() {
+    SimNode n = pickNode(random.nextBoolean());
+    long electionNanos = Simulation.ELECTION_TIMEOUT_TICKS * Simulation.TICK_NANOS;
+    long now = sim.loop().now();
+    Long last = lastForwardStepNanos.get(n.id);
+    boolean forward = random.nextBoolean() && (last == null || now - last >= 2 * electionNanos);
+    long size = forward ? millis(5, 300) : millis(1, 2000);
+    if (forward) lastForwardStepNanos.put(n.id, now);
+    n.clock.step(forward ? size : -size);
+    n.clockChanged();
+    sim.record("clock of " + n.id + " stepped " + (forward ? "forward " : "back ") + size / 1_000_000 + "ms");
   }
 
   // ---- network speed ----

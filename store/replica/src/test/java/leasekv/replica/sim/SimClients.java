@@ -21,7 +21,7 @@ import leasekv.replica.ServedRead;
  * independent {@code [key value]} values, checked as a cas-register per key by the project's
  * checker), plus appends to lists, checked by a final read.
  *
- * <p>As in Jepsen, most clients are bound to one node (a reader and a writer per node) and keep using
+ * <p>As in Jepsen, most clients are bound to one node (two readers and a writer per node) and keep using
  * it whatever it answers, so an isolated old leader keeps receiving reads and a new leader receives
  * writes at once; the roaming clients mix reads, writes and CAS, follow NOTLEADER hints and move on
  * after a timeout. An operation that gets no definite answer in time ends {@code :info}, and the
@@ -36,6 +36,12 @@ import leasekv.replica.ServedRead;
 final class SimClients {
   static final long ATTEMPT_TIMEOUT_NANOS = 150_000_000L * Simulation.TIME_SCALE;
   static final long OP_TIMEOUT_NANOS = 500_000_000L * Simulation.TIME_SCALE;
+  /**
+   * A read unanswered this long (half an election timeout) is given up as {@code :fail}: a read
+   * changes nothing, so it constrains no one, and the reader moves on instead of waiting out a new
+   * leader's ReadIndex while its lease reads are the ones to watch.
+   */
+  static final long READ_TIMEOUT_NANOS = 50_000_000L * Simulation.TIME_SCALE;
 
   private final class Client {
     final int index;
@@ -96,7 +102,10 @@ final class SimClients {
     this.sim = sim;
     this.random = random;
     this.registerKeys = registerKeys;
+    // Two readers per node: a read waiting out a ReadIndex (a new leader before its own-term commit)
+    // would otherwise leave the node without reads exactly when it first holds a lease.
     for (String node : sim.nodeIds()) {
+      clients.add(new Client(clients.size(), node, 1.0, true));
       clients.add(new Client(clients.size(), node, 1.0, true));
       clients.add(new Client(clients.size(), node, 0.0, true));
     }
@@ -187,7 +196,11 @@ final class SimClients {
             }));
       }
     });
-    if (op.command != null) {
+    if (op.command == null) {
+      sim.loop().after(READ_TIMEOUT_NANOS, () -> {
+        if (!op.done && op.attempts == attempt) fail(op, null);
+      });
+    } else {
       sim.loop().after(ATTEMPT_TIMEOUT_NANOS, () -> {
         if (op.done || op.attempts != attempt) return;
         op.mayHaveApplied = true;

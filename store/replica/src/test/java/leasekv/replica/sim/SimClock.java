@@ -45,10 +45,9 @@ final class SimClock implements Clock {
     return rate;
   }
 
-  /** The real time at which this clock will read at least {@code clockNanos} (at the current rate, without steps). */
-  long realTimeWhenReading(long clockNanos) {
+  /** The real time at which this clock will have advanced {@code ahead} nanoseconds (at the current rate, without steps). */
+  long realTimeAfter(long ahead) {
     long now = realNanos.getAsLong();
-    long ahead = clockNanos - nanoTime();
     if (ahead <= 0) return now;
     return now + (long) Math.ceil(ahead / rate) + 1;
   }

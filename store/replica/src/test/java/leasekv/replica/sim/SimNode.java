@@ -124,6 +124,11 @@ final class SimNode {
     }
   }
 
+  /** Arms a crash just before or just after the log's next reset to a received snapshot. */
+  void armCrashAroundSnapshotReset() {
+    if (up) disk.arm(random.nextBoolean() ? SimDisk.CrashPoint.BEFORE_SNAPSHOT_RESET : SimDisk.CrashPoint.AFTER_SNAPSHOT_RESET);
+  }
+
   /** Arms a crash just before the next log sync: the Ready's messages that wait for it are lost with it. */
   void armCrashBeforeSync() {
     if (up) disk.arm(SimDisk.CrashPoint.BEFORE_SYNC);
@@ -248,7 +253,7 @@ final class SimNode {
   // ------------------------------------------------------------------ the replica's timer
 
   private void scheduleTimer() {
-    long at = clock.realTimeWhenReading(replica.nextTimerNanos());
+    long at = clock.realTimeAfter(replica.nanosUntilTimer());
     if (at == timerAtNanos) return;
     timerAtNanos = at;
     long token = ++timerToken;

@@ -2,7 +2,7 @@ package leasekv.server;
 
 import leasekv.metrics.MetricsHttpServer;
 import leasekv.metrics.MetricsRegistry;
-import leasekv.transport.EventLoops;
+import leasekv.netty.EventLoops;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;

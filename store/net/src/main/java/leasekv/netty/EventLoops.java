@@ -1,4 +1,4 @@
-package leasekv.transport;
+package leasekv.netty;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
