@@ -73,8 +73,8 @@
     :schedule "stall-apply-transfer" :options lease-options
     :why "a follower's apply thread stalled and leadership handed to it: it holds commits the old leader acknowledged but has not applied them; a lease read that does not wait for its fence misses them"}
    {:mode "lease-check-on-process-clock" :rule "L10"
-    :schedule "clock-fast-leader" :options lease-options
-    :why "the leader's clock at 2x, then the leader cut off: anchored on the node clock and checked on the process clock, the lease lasts as much longer as the node clock ran ahead, past the new leader's first writes"}
+    :schedule "clock-step-pause-leader" :options lease-options
+    :why "the leader's clock stepped 3 s forward, then the leader paused and cut off past an election timeout: anchored on the node clock and checked on the process clock, the lease lasts 3 s longer, so the woken leader serves lease reads while the new leader takes writes; paused, it cannot tick, so check-quorum does not depose it first (it did with the leader's clock at 2x)"}
    {:mode "applied-index-ahead-of-data" :rule "D1"
     :schedule "power-loss-all-fsm" :options crash-options
     :why "power loss on every node's RocksDB directory: the synced applied index survives, the unsynced data batch after it does not, and replay skips it"}

@@ -63,6 +63,7 @@
    "restart-followers-within-lease" 2   ; at least one follower to kill
    "leader-minority" 2                  ; the leader cut off (rule L3 shows only from 5 nodes)
    "clock-fast-leader" 2                ; the leader is cut off from the others
+   "clock-step-pause-leader" 2          ; the paused leader is cut off from the others
    "retried-writes-power-loss" 2        ; acks from followers to hold
    "crash-before-sync" 2                ; a follower left to the leader to crash
    "crash-after-snapshot-reset" 2       ; a follower to cut off and crash

@@ -221,12 +221,19 @@
                                           (gen/sleep 4) (op :stop-partition) (op :clock-reset))))}
 
    "clock-fast-leader"
-   {:doc "the leader's clock at 2x for 2.5 s, then the leader cut off for 4 s (nodes keep the default drift bound 0.1): a fast leader clock only shortens its lease in real time, but a store that anchored the lease on its node clock and checked it on another (rule L10) would see the lease run 2.5 s longer, past the new leader's election and first writes; heal, reset"
+   {:doc "the leader's clock at 2x for 2.5 s, then the leader cut off for 4 s (nodes keep the default drift bound 0.1): a fast leader clock only shortens its lease in real time, but a store that anchored the lease on its node clock and checked it on another (rule L10) would see the lease run 2.5 s longer; heal, reset. The 2x clock also runs the leader's ticks at 2x, so check-quorum deposes it within 0.5-1 s, before the others elect: that store is caught by clock-step-pause-leader, not here"
     :faults #{:clock :partition}
     :rho 0.1
     :generator (fn [_] (cycle-of #(vector (gen/sleep 1) (op :clock {:action :rate :target :leader :rate 2.0})
                                           (gen/sleep 2.5) (op :start-partition :isolate-leader)
                                           (gen/sleep 4) (op :stop-partition) (op :clock-reset))))}
+
+   "clock-step-pause-leader"
+   {:doc "step the leader's clock 3 s forward, then pause-leader (SIGSTOP 1.4-1.9 s, cut off 200 ms in, heal 2.5 s after it wakes): a forward step only ends the leader's lease early (and counts as at most three ticks), but a store that anchored the lease on its node clock and checked it on another (rule L10) holds it 3 s longer, so the woken leader serves lease reads while the new leader, elected during the pause, takes writes. The pause keeps the old leader from ticking: isolated but running, its check-quorum races the election (with a fast leader clock it always wins: clock-fast-leader never caught the mode)"
+    :faults #{:clock :pause :partition}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5)) (op :clock {:action :step :target :leader :ms 3000})
+                                          (gen/sleep 0.3) (op :pause-for {:target :leader :ms [1400 1900] :isolate? true})
+                                          (gen/sleep 2.5) (op :stop-partition))))}
 
    "clock-wall"
    {:doc "step wall clocks, not the monotonic one: the leader back by 5-60 s and/or the followers forward, then cut the leader off for 4 s; a store that measured its lease or its election timers on wall time would keep the lease for the whole step or elect at once; the safe store reads no wall time"
