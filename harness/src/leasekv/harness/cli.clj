@@ -37,7 +37,7 @@
     :parse-fn parse-double :validate [#(>= % 0) "--rate must not be negative"]]
    [nil "--workload NAME" "register, set, lease (a register shaped for the lease window) or crash (list appends under power loss)" :default "register"
     :validate [#(contains? tests/workloads %) (str "must be one of " (str/join ", " (sort (keys tests/workloads))))]]
-   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer, power-loss (also partial and at an fsync), clock (rates, steps, wall-clock steps both ways), membership, delay, stall-apply (or none)" :default "partition,kill"
+   [nil "--nemesis FAULTS" "Comma-separated faults: partition, kill, pause, transfer, power-loss (also partial and at an fsync), clock (rates, steps, wall-clock steps both ways), membership, delay, stall-apply, crash-at (a node halts at a chosen point of its log sync or snapshot install) (or none)" :default "partition,kill"
     :validate [#(try (nemesis/parse-faults %) true (catch Exception _ false))
                "faults are partition, kill, pause, transfer, power-loss, clock, membership, delay, stall-apply, or none"]]
    [nil "--schedule NAME" "A named fault schedule instead of --nemesis (lease-targeted, composed partitions, wall clocks, apply stalls, retried writes, power loss; docs/harness.md lists them)"

@@ -75,8 +75,9 @@
         inv (h/record! rec {:type :info :process :nemesis :f :heal :value nil
                             :time (interpreter/relative-time test)})
         result (try (f) (catch Exception e {:error (.getMessage e)}))]
-    (h/record! rec {:type :info :process :nemesis :f :heal :value result
-                    :time (interpreter/relative-time test)})
+    (h/record! rec (cond-> {:type :info :process :nemesis :f :heal :value result
+                            :time (interpreter/relative-time test)}
+                     (:failed-starts result) (assoc :failed-starts (:failed-starts result))))
     (nemesis/note-healed! (:nemesis test))
     inv))
 
@@ -155,7 +156,7 @@
   throws: a run's end must not break on its summary. Returns nil."
   [test results history]
   (try (doseq [line (run-summary/lines test results history)] (log/info! line))
-       (catch Throwable t (log/warn! "No summary:" (str t)))))
+       (catch Throwable t (log/error! t "No summary:" (str t)))))
 
 (defn run-test!
   "Takes a complete test map (see leasekv.harness.cli/build-test). Runs it through every phase,

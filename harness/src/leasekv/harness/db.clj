@@ -32,6 +32,12 @@
     "Asks the current leader to hand leadership to node. Returns a short description of the
     outcome; throws when there is no leader to ask."))
 
+(defprotocol Liveness
+  (process-state [db test node]
+    "Returns :serving (the node answers clients), :starting (its process runs but serves nobody
+    yet: starting, replaying) or {:died log-tail} (no process runs: it exited, e.g. refused to
+    start, or was never started)."))
+
 (defprotocol LogFiles
   (log-files [db test node]
     "Returns a map of remote path on node to the file name to store it under in the run."))

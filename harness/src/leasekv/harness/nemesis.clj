@@ -5,7 +5,7 @@
   The combined nemesis here understands these ops (:value is the target, the completion's
   :value says what was done):
     {:f :start-partition :value :random-halves|:isolate-leader|:majorities-ring|:bridge|:one-way
-                                |:follower-from-leader|:followers-from-leader}
+                                |:follower-from-leader|:followers-from-leader|:leader-minority}
                         partitions compose: a partition started while others are in force adds
                         its links to theirs (grudges merged); the completion's value is
                         {:kind k :grudge links-of-this-partition :cut every-link-cut-now}
@@ -13,6 +13,8 @@
                         partition in force also cuts stay cut); value {:healed kind :links [..] :cut ..}
     {:f :stop-partition}  heals every partition
     {:f :kill  :value :one|:minority|:majority|:all|:leader}   {:f :start}  restarts every node
+                        that is down and waits until each serves or dies (leasekv; a node that
+                        cannot restart is named in the completion's :failed-starts)
     {:f :pause :value :one|:minority|:leader}                  {:f :resume} resumes every node
     {:f :transfer-leadership}   hands leadership from the leader to a random other node
   `heal!` undoes every fault at once; the harness calls it after every run, whatever happened."
@@ -20,6 +22,7 @@
             [leasekv.harness.db :as db]
             [leasekv.harness.generator :as gen]
             [leasekv.harness.log :as log]
+            [leasekv.harness.nemesis.restarts :as restarts]
             [leasekv.harness.net :as net]
             [leasekv.harness.util :as util]))
 
@@ -33,14 +36,22 @@
     "Undoes the faults a nemesis adds beyond partitions, kills and pauses (clocks, delays,
     membership, ...). Called by heal! after those are undone. Returns a map describing it."))
 
+(defprotocol PreHeal
+  (pre-heal! [nemesis test]
+    "Settles what must be settled before heal! restarts nodes (crash points still armed). Called
+    first by heal!. Returns a map describing it, or nil."))
+
 (def partition-targets [:random-halves :isolate-leader :majorities-ring :bridge :one-way])
 
 (def composable-partition-targets
   "Partition kinds beyond partition-targets, meant for composed schedules: :follower-from-leader
   cuts one random follower and the leader off from each other (both ways) and nothing else;
   :followers-from-leader does that to the largest minority of followers that leaves the leader a
-  quorum (2 of 4 followers with 5 nodes)."
-  [:follower-from-leader :followers-from-leader])
+  quorum (2 of 4 followers with 5 nodes); :leader-minority cuts the leader, together with as
+  many followers as make up the largest minority, off from the rest (with 5 nodes the leader and
+  one follower, which still acknowledges it, against three: rule L3's window; with 3 nodes the
+  leader alone)."
+  [:follower-from-leader :followers-from-leader :leader-minority])
 (def kill-targets [:one :minority :majority :all :leader])
 (def pause-targets [:one :minority :leader])
 
@@ -72,6 +83,9 @@
       :followers-from-leader (let [l (leader-or-random test)]
                                (with-meta (net/cut-from l (take (quot (dec (count nodes)) 2) (shuffle (remove #{l} nodes))))
                                  {:leader l}))
+      :leader-minority (let [l (leader-or-random test)
+                             side (cons l (take (dec (quot (dec (count nodes)) 2)) (shuffle (remove #{l} nodes))))]
+                         (net/complete-grudge [side (remove (set side) nodes)]))
       :random-halves (net/random-halves nodes)
       :isolate-leader (net/isolate nodes (leader-or-random test))
       :majorities-ring (net/majorities-ring nodes)
@@ -111,6 +125,16 @@
   (let [p (last (filter :leader (:partitions @state)))]
     (vec (sort (get (:grudge p) (:leader p))))))
 
+(defn uncut-followers
+  "Returns the followers that the newest follower(s)-from-leader partition in force did NOT cut
+  off from their leader (sorted): with :followers-from-leader they alone make its quorum. [] when
+  no such partition is in force."
+  [state nodes]
+  (let [p (last (filter :leader (:partitions @state)))]
+    (if p
+      (vec (sort (remove (conj (set (get (:grudge p) (:leader p))) (:leader p)) nodes)))
+      [])))
+
 (defn heal-partition!
   "Heals the partitions of kind in force: removes their links, except links a remaining partition
   also cuts. Returns {:healed kind :links [[receiver sender] ..] :cut what-stays-cut}."
@@ -124,15 +148,20 @@
 
 (defn heal!
   "Undoes every fault on every node of the test: removes all harness iptables rules, resumes
-  every paused process and starts every stopped one. Safe to call at any time, any number of
-  times. Returns a map describing what it did."
+  every paused process and starts every stopped one (waiting until each serves or dies, see
+  leasekv.harness.nemesis.restarts). Safe to call at any time, any number of times. Returns a map
+  describing what it did (:failed-starts names the nodes that could not restart)."
   [test]
   (let [db (:db test)
-        nem (:nemesis test)]
+        nem (:nemesis test)
+        pre (when (satisfies? PreHeal nem)
+              (try (pre-heal! nem test) (catch Exception e {:error (.getMessage e)})))]
     (net/heal! test)
     (let [resumed (when (satisfies? db/Pause db) (on-targets! test (:nodes test) db/resume!))
-          started (when (satisfies? db/Kill db) (on-targets! test (:nodes test) db/start!))]
+          {:keys [started failed-starts]} (when (satisfies? db/Kill db) (restarts/start-all! test))]
       (cond-> {:resumed resumed :started started}
+        pre (assoc :pre pre)
+        failed-starts (assoc :failed-starts failed-starts)
         (satisfies? ExtraHeal nem) (assoc :extra (heal-extra! nem test))))))
 
 (defrecord Combined [state]
@@ -152,9 +181,10 @@
         (swap! state update :killed (fnil into #{}) nodes)
         (assoc op :value r))
       :start
-      (let [r (on-targets! test (:nodes test) db/start!)]
+      (let [{:keys [started failed-starts]} (restarts/start-all! test)]
         (swap! state dissoc :killed)
-        (assoc op :value r))
+        (cond-> (assoc op :value started)
+          failed-starts (assoc :failed-starts failed-starts)))
       :pause
       (let [nodes (select-nodes test value)
             r (on-targets! test nodes db/pause!)]
@@ -199,9 +229,9 @@
 ;; Schedules
 
 (def faults
-  "Fault names for --nemesis. power-loss, clock, membership, delay and stall-apply are implemented
+  "Fault names for --nemesis. power-loss, clock, membership, delay, stall-apply and crash-at are implemented
   by leasekv.harness.nemesis.full (and scheduled by leasekv.harness.nemesis.schedules)."
-  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay :stall-apply})
+  #{:partition :kill :pause :transfer :power-loss :clock :membership :delay :stall-apply :crash-at})
 
 (defn- fault-ops
   "Returns [start-op stop-op] for one occurrence of fault, its target drawn from targets."

@@ -115,8 +115,9 @@
             [(str (:duplicate-count w) " elements applied more than once " (pr-str (:duplicates w)))])
           (when (false? (:valid? replicas)) [(str "replicas disagree: " (:explanation replicas))])
           (when (= :unknown (:valid? replicas)) [(str "replicas: " (:explanation replicas))])
-          (for [f (:failed-starts restarts)]
-            (str "node " (:node f) " did not restart after the power loss at op " (:op-index f) ": "
+          (for [[node [f & more]] (sort-by key (group-by :node (:failed-starts restarts)))]
+            (str "node " node " could not restart after the " (name (or (:f f) :power-loss)) " at op " (:op-index f)
+                 (when (seq more) (str " (and " (count more) " more time" (when (next more) "s") ")")) ": "
                  (last (str/split-lines (:log-tail f)))))
           (when (false? (get-in results [:stats :valid?]))
             [(str "some operation never succeeded: " (pr-str (into {} (for [[f r] (get-in results [:stats :by-f])

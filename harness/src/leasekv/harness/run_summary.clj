@@ -64,7 +64,9 @@
 (defn- checker-results
   "The entries of a results map that are checkers' results (maps with :valid?), by name."
   [results]
-  (sort-by (comp str key) (filter (fn [[_ v]] (and (map? v) (contains? v :valid?))) results)))
+  ;; Not contains?: a result may hold a sorted map keyed by numbers (the crash workload's lists),
+  ;; which cannot be asked for a keyword.
+  (sort-by (comp str key) (filter (fn [[_ v]] (and (map? v) (some #{:valid?} (keys v)))) results)))
 
 (defn- checkers-line
   "Each checker's verdict, with the verdicts of the checkers composed inside it."

@@ -41,7 +41,7 @@
   (let [ls (report/lines results)]
     (is (some #(str/includes? % "served by n2 in term 4 (lease read), missing write #30 of 8") ls))
     (is (some #(str/includes? % "replicas disagree") ls))
-    (is (some #(str/includes? % "node n2 did not restart") ls))
+    (is (some #(str/includes? % "node n2 could not restart after the power-loss at op") ls))
     (is (= 2 (:stale-read-count (report/annotate results))))))
 
 (deftest a-clean-run-has-no-findings

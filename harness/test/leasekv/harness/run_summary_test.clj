@@ -61,3 +61,12 @@
     (let [lines (summary/lines {:name "t" :store-dir "d"} {:valid? :crashed :error "java.lang.Error: boom"} (history))]
       (is (str/includes? (str/join "\n" lines) "checkers not run: the run crashed (java.lang.Error: boom)"))
       (is (= "Verdict: :crashed -> d" (last lines))))))
+
+(deftest a-checker-result-holding-a-sorted-map-by-number-gets-a-summary
+  ;; The crash workload's result holds its lists in a sorted map keyed by the list's number: asking
+  ;; that map for :valid? threw (Integer cannot be cast to Keyword) and the run lost its summary.
+  (let [results {:valid? false
+                 :workload {:valid? false :results (sorted-map 0 {:valid? true} 1 {:valid? false})}
+                 :restarts {:valid? false :failed-starts [{:node "n3"}]}}
+        lines (summary/lines {:name "leasekv-crash" :store-dir "d"} results (history))]
+    (is (some #{"  checkers restarts false; workload false"} lines))))

@@ -63,6 +63,22 @@
         (is (< (or budget Long/MAX_VALUE) (get job "timeout-minutes"))
             "the job's timeout leaves room after the nightly's budget")))))
 
+(deftest the-full-sensitivity-matrix-runs-every-night-in-its-own-job
+  (if-not (python-yaml?)
+    (println "SKIPPED the-full-sensitivity-matrix-runs-every-night-in-its-own-job: python3 with the yaml module is missing")
+    (let [w (workflow)
+          job (get-in w ["jobs" "sensitivity-matrix"])
+          steps (get job "steps")
+          runs (keep #(get % "run") steps)
+          upload (first (filter #(some-> (get % "uses") (str/starts-with? "actions/upload-artifact")) steps))]
+      (is (some #(re-find #"sudo .*make build" %) runs))
+      (is (some #(re-find #"sudo .*lein run sensitivity --every-run" %) runs)
+          "every mode three times: the two-of-three claim is what the nightly checks")
+      (is (not-any? #(re-find #"lein run sensitivity" %) (keep #(get % "run") (get-in w ["jobs" "harness-matrix" "steps"])))
+          "not also in the matrix's job, whose budget it would exceed")
+      (is (= "always()" (get upload "if")))
+      (is (<= 240 (get job "timeout-minutes")) "89 runs of 60 s of workload, some 2-2.5 hours"))))
+
 (deftest workflow-runs-the-mutation-score-and-keeps-its-reports
   (if-not (python-yaml?)
     (println "SKIPPED workflow-runs-the-mutation-score-and-keeps-its-reports: python3 with the yaml module is missing")

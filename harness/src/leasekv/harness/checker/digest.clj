@@ -2,21 +2,30 @@
   "Cross-replica comparison at the end of a run. After every fault is healed and the final reads
   are done, the harness asks every node for ADMIN DIGEST ([applied-index, SHA-256 of the state
   machine: data, de-dup table, applied index, membership]) until all nodes report the same applied
-  index twice in a row (quiescence), and records what it saw as a nemesis op {:f :digests}. The
+  index twice in a row (quiescence; a node whose process is gone, one that could not restart, is
+  left out), and records what it saw as a nemesis op {:f :digests}. The
   checker then demands one digest: replicas that applied the same log must hold the same state. A
   mismatch at an equal applied index, seen at any poll, is invalid; replicas that never converged
   make the check :unknown."
-  (:require [leasekv.harness.checker :as checker]
+  (:require [clojure.string :as str]
+            [leasekv.harness.checker :as checker]
+            [leasekv.harness.db :as db]
             [leasekv.harness.nemesis.admin :as admin]
             [leasekv.harness.util :as util]))
+
+(defn- down?
+  "True when node's process is not running (it could not restart): waiting for its digest is in vain."
+  [test node]
+  (and (satisfies? db/Liveness (:db test)) (map? (db/process-state (:db test) test node))))
 
 (defn- poll [test]
   (into (sorted-map)
         (util/on-nodes! test (fn [test node]
                                (let [{:keys [ok error]} (admin/try-command test node "DIGEST")]
-                                 (if (and (sequential? ok) (= 2 (count ok)))
-                                   {:applied-index (first ok) :digest (second ok)}
-                                   {:error error}))))))
+                                 (cond
+                                   (and (sequential? ok) (= 2 (count ok))) {:applied-index (first ok) :digest (second ok)}
+                                   (down? test node) {:error error :down? true}
+                                   :else {:error error}))))))
 
 (defn mismatches
   "Takes one poll (node -> {:applied-index :digest}). Returns the applied indexes at which nodes
@@ -31,9 +40,12 @@
                    [idx (into (sorted-map) (for [[d es] by-digest] [d (vec (sort (map key es)))]))]))))
        (into (sorted-map))))
 
-(defn- converged? [snapshot]
-  (and (every? :digest (vals snapshot))
-       (= 1 (count (distinct (map :applied-index (vals snapshot)))))))
+(defn- converged?
+  "Every running node answered, at one applied index (a node whose process is gone is left out:
+  the restarts checker reports it)."
+  [snapshot]
+  (let [up (remove :down? (vals snapshot))]
+    (and (seq up) (every? :digest up) (= 1 (count (distinct (map :applied-index up)))))))
 
 (defn collect!
   "Polls every node's digest every 500 ms until two polls in a row show every node at one
@@ -45,7 +57,8 @@
       (let [snap (poll test)
             seen (merge seen (mismatches snap))
             stable? (and (converged? snap) prev (converged? prev)
-                         (= (:applied-index (first (vals snap))) (:applied-index (first (vals prev)))))]
+                         (= (:applied-index (first (filter :digest (vals snap))))
+                            (:applied-index (first (filter :digest (vals prev))))))]
         (if (or stable? (> (System/nanoTime) deadline))
           {:converged? (boolean stable?) :polls polls :digests snap :mismatches seen}
           (do (Thread/sleep 500) (recur (inc polls) snap seen)))))))
@@ -70,5 +83,9 @@
                                               (pr-str mismatches))}
           (not converged?) {:valid? :unknown :digests digests :polls polls
                             :explanation "the replicas never reached one applied index after healing"}
+          (some :down? (vals digests))
+          {:valid? :unknown :digests digests
+           :explanation (str "no digest from " (str/join ", " (sort (for [[n d] digests :when (:down? d)] n)))
+                             " (not running: see :restarts); the others agree")}
           :else {:valid? true :applied-index (:applied-index (first (vals digests)))
                  :digest (:digest (first (vals digests))) :nodes (count digests)})))))

@@ -113,7 +113,7 @@
            "--metrics-addr" (str "0.0.0.0:" metrics-port)]
           (when-let [m (:read-mode test)] ["--read-mode" m])
           (when-let [m (:fsm-sync-mode test)] ["--fsm-sync-mode" m])
-          (when (or unsafe (some #{:transfer :clock :stall-apply} (:faults test))) ["--test-hooks"])
+          (when (or unsafe (some #{:transfer :clock :stall-apply :crash-at} (:faults test))) ["--test-hooks"])
           (when unsafe ["--unsafe" unsafe])
           (when-let [extra (:store-args test)] (remove str/blank? (str/split extra #"\s+")))))))
 
@@ -175,6 +175,14 @@
     (if (c/signal-daemon! (:remote test) node (:pid (paths test node)) "STOP") :paused :not-running))
   (resume! [_ test node]
     (if (c/signal-daemon! (:remote test) node (:pid (paths test node)) "CONT") :resumed :not-running))
+
+  db/Liveness
+  (process-state [_ test node]
+    (let [{:keys [pid log]} (paths test node)]
+      (cond
+        (not (c/daemon-pid (:remote test) node pid)) {:died (c/tail (:remote test) node log 15)}
+        (when-let [r (role-of test node)] (not= "replaying" (.role r))) :serving
+        :else :starting)))
 
   db/Primary
   (primaries [_ test]

@@ -20,9 +20,15 @@
                             off (or, without one, every node but the leader); {:f :start} restarts
     {:f :transfer-isolate}  ask the leader to hand over leadership and, while the transfer runs,
                             cut the old leader off (rule 7: its lease must already be gone)
+    {:f :crash-at :value {:target t :point p :await-ms ms}}  the target halts the next time a
+                            Ready reaches the point (ADMIN CRASH-AT); leasekv.harness.nemesis.crash-at.
+                            {:f :start} first lets nodes still armed reach it (or kills them), then
+                            restarts every node
     {:f :clock-states}      records every node's clock (no fault)
     {:f :digests}           after healing: every replica's state digest (leasekv.harness.checker.digest)
-  heal-extra! removes delays, resets clocks and adds removed voters back, after the combined heal."
+  pre-heal! kills the nodes still armed with a crash point (the hook cannot disarm; the heal
+  restarts them); heal-extra! removes delays, resets clocks and adds removed voters back, after
+  the combined heal."
   (:require [leasekv.harness.checker.digest :as digest]
             [leasekv.harness.control :as c]
             [leasekv.harness.db :as db]
@@ -31,6 +37,7 @@
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.admin :as admin]
             [leasekv.harness.nemesis.clock :as clock]
+            [leasekv.harness.nemesis.crash-at :as crash-at]
             [leasekv.harness.nemesis.membership :as membership]
             [leasekv.harness.nemesis.power-loss :as power-loss]
             [leasekv.harness.nemesis.stall :as stall]
@@ -150,6 +157,13 @@
         (swap! state assoc :isolated (isolated-node (get-in done [:value :cut])))
         done)
       :stop-partition (do (swap! state dissoc :isolated) (nemesis/invoke! combined test op))
+      :crash-at (let [r (crash-at/crash-at! test state value)]
+                  (note! state :crash-at (when-not (:halted r) (crash-at/describe value)))
+                  (assoc op :value r))
+      :start (let [settled (crash-at/settle! test state crash-at/settle-ms)
+                   done (nemesis/invoke! combined test op)]
+               (note! state :crash-at nil)
+               (cond-> done settled (assoc :crash-at settled)))
       :start-stall-apply (let [r (stall/start! test value)]
                            (note! state :stall-apply (str (:node r) " " (:ms r) "ms"))
                            (assoc op :value r))
@@ -157,6 +171,12 @@
       :transfer-leadership (nemesis/invoke! combined (admin/admin-test test) op)
       (nemesis/invoke! combined test op)))
   (teardown! [_ test] (nemesis/teardown! combined test))
+
+  nemesis/PreHeal
+  (pre-heal! [_ test]
+    ;; The hook cannot disarm a crash point: a node still armed is killed, and the heal restarts it.
+    (when-let [settled (crash-at/settle! test state 0)]
+      {:crash-at settled}))
 
   nemesis/ExtraHeal
   (heal-extra! [_ test]

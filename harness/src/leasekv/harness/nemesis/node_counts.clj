@@ -17,6 +17,7 @@
   {:partition {:random-halves 2       ; one node on each side of the cut
                :isolate-leader 2
                :one-way 2
+               :leader-minority 2     ; the leader's side against the rest (L3 needs 5: see the doc)
                :bridge 3              ; two sides that cannot talk, and the bridge that hears both
                :majorities-ring 3}    ; on 2 nodes the only majority is both: nothing is cut
    :kill {:one 1 :leader 1 :majority 1 :all 1
@@ -28,7 +29,11 @@
    :membership {:follower 2 :leader 2 :one 2} ; the store refuses to remove its last voter
    :delay {:leader 2 :one 2 :all 2}   ; what is held is the messages from the other nodes
    :stall-apply {:leader 1            ; the leader's own apply thread
-                 :follower 2}})       ; a follower (and, with :transfer?, leadership handed to it)
+                 :follower 2}         ; a follower (and, with :transfer?, leadership handed to it)
+   :crash-at {:leader 1 :one 1
+              :follower 2 :followers 2
+              :uncut-followers 2      ; followers a followers-from-leader cut leaves to the leader
+              :cut-followers 2}})     ; after a follower-from-leader cut (followers-from-leader cuts none of 1)
 
 (def fault-min-nodes
   "Faults the general schedule gives no target: the fewest nodes on which they act."
@@ -44,6 +49,7 @@
    "transfers" 2
    "transfers-slow-appends" 2
    "transfer-isolate" 2
+   "transfer-delayed-leader" 2
    "membership" 3                       ; after a voter is removed, a transfer needs another voter
    "clock" 3                            ; its clock faults include a minority's clock
    "clock-beyond-bound" 2
@@ -54,6 +60,13 @@
    "stall-apply-leader" 1
    "stall-apply-transfer" 2             ; a follower to stall and hand leadership to
    "retried-writes" 2                   ; acks from followers to hold
+   "restart-followers-within-lease" 2   ; at least one follower to kill
+   "leader-minority" 2                  ; the leader cut off (rule L3 shows only from 5 nodes)
+   "clock-fast-leader" 2                ; the leader is cut off from the others
+   "clock-step-pause-leader" 2          ; the paused leader is cut off from the others
+   "retried-writes-power-loss" 2        ; acks from followers to hold
+   "crash-before-sync" 2                ; a follower left to the leader to crash
+   "crash-after-snapshot-reset" 2       ; a follower to cut off and crash
    "power-loss-all" 1
    "power-loss-all-fsm" 1
    "power-loss-all-wal" 1

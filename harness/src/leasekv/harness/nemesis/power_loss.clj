@@ -27,14 +27,13 @@
   makes such a run invalid."
   (:require [clojure.string :as str]
             [leasekv.harness.checker :as checker]
-            [leasekv.harness.client.leasekv :as lkv-client]
             [leasekv.harness.control :as c]
             [leasekv.harness.db :as db]
             [leasekv.harness.lazyfs :as lazyfs]
             [leasekv.harness.log :as log]
             [leasekv.harness.nemesis :as nemesis]
-            [leasekv.harness.util :as util])
-  (:import (leasekv.client LeaseKvClient)))
+            [leasekv.harness.nemesis.restarts :as restarts]
+            [leasekv.harness.util :as util]))
 
 (def default-targets
   [{:nodes :all :dirs :both} {:nodes :all :dirs :fsm} {:nodes :all :dirs :wal}
@@ -53,38 +52,14 @@
   [seed node kind]
   (hash [seed node (name kind)]))
 
-(defn- serving? [test node]
-  (try (with-open [^LeaseKvClient conn (lkv-client/open-client test node true)]
-         (not= "replaying" (.role (.role conn))))
-       (catch Exception _ false)))
-
-(defn- store-paths [test node]
-  (let [dir (db/node-dir test node)]
-    {:pid (str dir "/store.pid") :log (str dir "/store.log")}))
-
-(defn await-restart
-  "Waits (up to timeout-ms) until node serves clients or its store died. Returns :serving,
-  :starting (still replaying or electing when time ran out) or {:died log-tail}."
-  [test node timeout-ms]
-  (let [remote (:remote test)
-        {:keys [pid log]} (store-paths test node)
-        deadline (+ (System/nanoTime) (* 1000000 (long timeout-ms)))]
-    (loop []
-      (cond
-        (serving? test node) :serving
-        (not (c/daemon-pid remote node pid)) (do (Thread/sleep 200)
-                                                 (if (c/daemon-pid remote node pid)
-                                                   (recur)
-                                                   {:died (c/tail remote node log 15)}))
-        (> (System/nanoTime) deadline) :starting
-        :else (do (Thread/sleep 250) (recur))))))
+(defn- store-log [test node]
+  (str (db/node-dir test node) "/store.log"))
 
 (defn wal-recovery
   "Returns the WAL recovery report node's store logged at its latest start (the text after
   `wal: `), or nil."
   [test node]
-  (let [{:keys [log]} (store-paths test node)
-        line (c/exec! (:remote test) node (str "grep -a 'wal: ' " (c/escape log) " | tail -n 1"))]
+  (let [line (c/exec! (:remote test) node (str "grep -a 'wal: ' " (c/escape (store-log test node)) " | tail -n 1"))]
     (when-let [[_ report] (re-find #"wal: (.*)$" line)] report)))
 
 (defn- arm-and-await!
@@ -130,9 +105,9 @@
                                                                          kinds)))))
           _ (log/info! "power loss: unsynced data dropped and remounted after" (took) "s")
           _ (util/on-nodes! test targets (fn [test node] (db/start! db test node)))
-          outcomes (util/on-nodes! test targets (fn [test node] (await-restart test node 60000)))
+          outcomes (restarts/await-all test targets 60000)
           _ (log/info! "power loss: restarts done after" (took) "s:" (pr-str outcomes))
-          failed (into (sorted-map) (filter (comp map? val) outcomes))
+          failed (restarts/failed-starts outcomes)
           recoveries (into (sorted-map) (util/on-nodes! test targets wal-recovery))]
       (cond-> {:nodes (vec (sort targets)) :dirs kinds
                :lost (into (sorted-map) (for [[n by-kind] lost]
@@ -144,7 +119,7 @@
                :wal-recovery recoveries}
         loss (assoc :loss loss :seed seed)
         struck (assoc :at-fsync (into (sorted-map) struck))
-        (seq failed) (assoc :failed-starts (into (sorted-map) (for [[n o] failed] [n (:died o)])))))))
+        failed (assoc :failed-starts failed)))))
 
 (defn torn-tail?
   "True when a WAL recovery report says a torn tail was truncated."
@@ -157,16 +132,20 @@
        (when at-fsync? " at fsync")))
 
 (defn checker
-  "A checker over the nemesis ops: invalid when a node died while restarting after a power loss
-  (the safe store must always come back from one; an unsafe one may refuse, which is caught too)."
+  "A checker over the nemesis ops: invalid when a node could not restart, after a power loss, a
+  crash, a kill or in the final heal (the safe store must always come back; an unsafe one may
+  refuse, which is caught too). Reads the :failed-starts of every nemesis completion (see
+  leasekv.harness.nemesis.restarts) and counts what the power losses did."
   []
   (reify checker/Checker
     (check [_ _ history _]
       (let [ops (filter #(and (= :nemesis (:process %)) (= :power-loss (:f %)) (map? (:value %))
                               (contains? (:value %) :restarted))
                         history)
-            failures (for [op ops, [node tail] (get-in op [:value :failed-starts])]
-                       {:op-index (:index op) :node node :log-tail (str/trim (str tail))})]
+            failures (for [op history
+                           :when (= :nemesis (:process op))
+                           [node tail] (restarts/op-failed-starts op)]
+                       {:op-index (:index op) :f (:f op) :node node :log-tail (str/trim (str tail))})]
         {:valid? (empty? failures)
          :power-losses (count ops)
          :lost-bytes (reduce + 0 (for [op ops, [_ by-kind] (get-in op [:value :lost]), [_ m] by-kind]

@@ -6,7 +6,8 @@
     membership and delay.
   - named schedules (--schedule NAME) aimed at one way a lease read or a nosync recovery could go
     wrong, each a short cycle repeated until the time limit. A named schedule also says what the
-    nodes need for it (:faults for --test-hooks, lazyfs directories, delay proxies, store options).
+    nodes need for it (:faults for --test-hooks, lazyfs directories, delay proxies, store options:
+    :rho, :store-args).
 
   Timings assume the store's defaults: election timeout 1 s (randomized to 2 s), lease 810 ms,
   heartbeat 100 ms."
@@ -14,6 +15,7 @@
             [leasekv.harness.generator :as gen]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.clock :as clock]
+            [leasekv.harness.nemesis.crash-at :as crash-at]
             [leasekv.harness.nemesis.node-counts :as node-counts]
             [leasekv.harness.nemesis.power-loss :as power-loss]
             [leasekv.harness.nemesis.stall :as stall]))
@@ -32,7 +34,8 @@
          :clock (clock/within-bound-targets rho)
          :membership membership-targets
          :delay delay-targets
-         :stall-apply stall/default-targets))
+         :stall-apply stall/default-targets
+         :crash-at crash-at/default-targets))
 
 (defn fault-ops
   "Returns [start-op stop-op] for one occurrence of fault (stop-op nil for instant faults), its
@@ -49,7 +52,8 @@
       :clock [(op :clock t) (op :clock-reset)]
       :membership [(op :remove-voter t) (op :add-voter)]
       :delay [(op :start-delay t) (op :stop-delay)]
-      :stall-apply [(op :start-stall-apply t) (op :stop-stall-apply)])))
+      :stall-apply [(op :start-stall-apply t) (op :stop-stall-apply)]
+      :crash-at [(op :crash-at t) (op :start)])))
 
 (defn general
   "Takes a set of faults, an interval in seconds and a map fault -> targets. Returns an endless
@@ -115,6 +119,20 @@
                                           (gen/sleep (between 0.1 0.5)) (op :kill-followers) (op :start)
                                           (gen/sleep 4) (op :stop-partition))))}
 
+   "restart-followers-within-lease"
+   {:doc "rule L6 where a JVM restart can reach it: the nodes run with a 5 s election timeout (lease 4 s), the leader is cut off and every other node is killed and restarted at once (about 3 s): the restarted nodes acknowledged the leader moments before and must wait an election timeout before they vote, or they elect a new leader, which takes writes, while the old one still serves lease reads. With the default 1 s timeout the lease (810 ms) ends before a restarted JVM can vote, so no schedule of default nodes reaches the rule"
+    :faults #{:partition :kill}
+    :store-args "--election-timeout-ms 5000"
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 2) (op :start-partition :isolate-leader)
+                                          (gen/sleep 0.2) (op :kill-followers) (op :start)
+                                          (gen/sleep 6) (op :stop-partition))))}
+
+   "leader-minority"
+   {:doc "cut the leader and one follower (with 5 nodes; the largest minority) off from the other three for 4 s: that follower keeps acknowledging the leader, one ack short of a quorum, while the majority elects a new leader and takes writes; the lease must run from the quorum's acks (rule L3), not from the freshest one. With 3 nodes this is isolate-leader"
+    :faults #{:partition}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5)) (op :start-partition :leader-minority)
+                                          (gen/sleep 4) (op :stop-partition))))}
+
    "one-way-leader"
    {:doc "the leader hears nobody while everyone hears it (it can send but not receive), 4 s, heal, repeat"
     :faults #{:partition}
@@ -147,6 +165,13 @@
     :generator (fn [_] (cycle-of #(vector (gen/sleep 2) (op :transfer-isolate) (gen/sleep 3) (op :stop-partition)
                                           (gen/sleep 1) (op :transfer-leadership))))}
 
+   "transfer-delayed-leader"
+   {:doc "hold every message to the leader 400 ms (all lanes: its followers' acks, and soon the new leader's heartbeats) and at once hand leadership away: TimeoutNow leaves within that hold, the target wins and takes writes within tens of ms, and the old leader hears of the new term only 400 ms later; its lease must already be gone (rule L7: dropped before TimeoutNow), or it serves lease reads from it meanwhile. Unlike transfer-isolate, nothing depends on cutting the old leader off between TimeoutNow and the new leader's first message"
+    :faults #{:transfer :delay}
+    :delay-proxy? true
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5)) (op :start-delay {:target :leader :ms 400})
+                                          (op :transfer-leadership) (gen/sleep 1.5) (op :stop-delay) (gen/sleep 1))))}
+
    "membership"
    {:doc "remove a voter (a follower or the leader), partition or transfer while it is out, add it back"
     :faults #{:membership :partition :transfer}
@@ -177,15 +202,15 @@
     :generator (fn [_] (cycle-of composed-partition-steps))}
 
    "composed-vote-race"
-   {:doc "hold every append and append ack (heartbeats pass) so that no follower gets ahead, cut two followers off from the leader L and run their clocks 4x (a minority: they campaign every 250-500 ms and will vote), 1.2-1.8 s later isolate L and release the appends: the cut followers are as up to date as the rest and keep asking for votes as the others stop hearing L; only the others' vote refusal (rule 5) stops one being elected while L's lease runs (nodes keep the default drift bound 0.1; run with a short --request-timeout-ms, e.g. 300)"
+   {:doc "hold every append and append ack (heartbeats pass) so that no follower gets ahead (the held ones arrive 8 s later, behind a newer term), cut two followers off from the leader L, and 0.6-0.8 s later (short of an election timeout: they have not campaigned yet) isolate L, stop holding and run the cut followers' clocks 4x: they are as up to date as the rest and ask for votes within 75-325 ms, just as the others stop hearing L; only the others' vote refusal (rule L5) keeps one from being elected, and taking writes through fresh connections, while L's lease runs (nodes keep the default drift bound 0.1; run with a short --request-timeout-ms, e.g. 300). The clocks speed up only at the isolation: a follower that won earlier, while L still reached the others, would depose L at once and could not commit behind the held appends"
     :faults #{:partition :delay :clock}
     :delay-proxy? true
     :rho 0.1
     :generator (fn [_] (cycle-of #(vector (gen/sleep 1) (op :start-delay {:target :all :ms 8000 :lane :replication})
                                           (gen/sleep 0.3) (op :start-partition :followers-from-leader)
-                                          (op :clock {:action :rate :target :cut-followers :rate 4.0})
-                                          (gen/sleep (between 1.2 1.8)) (op :start-partition :isolate-leader)
-                                          (op :stop-delay) (gen/sleep 2.5) (op :stop-partition) (op :clock-reset))))}
+                                          (gen/sleep (between 0.6 0.8)) (op :start-partition :isolate-leader)
+                                          (op :stop-delay) (op :clock {:action :rate :target :cut-followers :rate 4.0})
+                                          (gen/sleep 2.5) (op :stop-partition) (op :clock-reset))))}
 
    "clock-slow-leader"
    {:doc "the leader's clock at 1-rho, the slowest rate the drift bound allows (nodes run with --clock-drift-bound 0.5), and at once cut the leader off for 4 s: its lease, measured on the slow clock, must still end before the followers' vote refusal; heal, reset"
@@ -194,6 +219,21 @@
     :generator (fn [_] (cycle-of #(vector (gen/sleep 1.5) (op :clock {:action :rate :target :leader :rate 0.5})
                                           (gen/sleep 0.2) (op :start-partition :isolate-leader)
                                           (gen/sleep 4) (op :stop-partition) (op :clock-reset))))}
+
+   "clock-fast-leader"
+   {:doc "the leader's clock at 2x for 2.5 s, then the leader cut off for 4 s (nodes keep the default drift bound 0.1): a fast leader clock only shortens its lease in real time, but a store that anchored the lease on its node clock and checked it on another (rule L10) would see the lease run 2.5 s longer; heal, reset. The 2x clock also runs the leader's ticks at 2x, so check-quorum deposes it within 0.5-1 s, before the others elect: that store is caught by clock-step-pause-leader, not here"
+    :faults #{:clock :partition}
+    :rho 0.1
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 1) (op :clock {:action :rate :target :leader :rate 2.0})
+                                          (gen/sleep 2.5) (op :start-partition :isolate-leader)
+                                          (gen/sleep 4) (op :stop-partition) (op :clock-reset))))}
+
+   "clock-step-pause-leader"
+   {:doc "step the leader's clock 3 s forward, then pause-leader (SIGSTOP 1.4-1.9 s, cut off 200 ms in, heal 2.5 s after it wakes): a forward step only ends the leader's lease early (and counts as at most three ticks), but a store that anchored the lease on its node clock and checked it on another (rule L10) holds it 3 s longer, so the woken leader serves lease reads while the new leader, elected during the pause, takes writes. The pause keeps the old leader from ticking: isolated but running, its check-quorum races the election (with a fast leader clock it always wins: clock-fast-leader never caught the mode)"
+    :faults #{:clock :pause :partition}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep (between 1.5 2.5)) (op :clock {:action :step :target :leader :ms 3000})
+                                          (gen/sleep 0.3) (op :pause-for {:target :leader :ms [1400 1900] :isolate? true})
+                                          (gen/sleep 2.5) (op :stop-partition))))}
 
    "clock-wall"
    {:doc "step wall clocks, not the monotonic one: the leader back by 5-60 s and/or the followers forward, then cut the leader off for 4 s; a store that measured its lease or its election timers on wall time would keep the lease for the whole step or elect at once; the safe store reads no wall time"
@@ -225,6 +265,34 @@
                  (let [hold-ms (+ 1000 (long (:request-timeout-ms opts 2000)))]
                    (cycle-of #(vector (gen/sleep 1.5) (op :start-delay {:target :leader :ms hold-ms :lane :replication})
                                       (gen/sleep 2.5) (op :stop-delay) (gen/sleep (+ 4 (/ hold-ms 1000.0)))))))}
+
+   "retried-writes-power-loss"
+   {:doc "retried-writes, and while the held first attempts commit (their re-sends already in the log), a power loss of every node's state machine directory that tears its last unsynced write: the state machine keeps every batch but its last, so a de-dup record written apart from its data (rule D2) is lost while the data stays, and the re-sent write applies again on replay (use --workload set)"
+    :faults #{:delay :power-loss}
+    :delay-proxy? true
+    :lazyfs-dirs [:wal :fsm]
+    :generator (fn [opts]
+                 (let [hold-ms (+ 1000 (long (:request-timeout-ms opts 2000)))]
+                   (cycle-of #(vector (gen/sleep 1.5) (op :start-delay {:target :leader :ms hold-ms :lane :replication})
+                                      (gen/sleep (+ 1.0 (/ hold-ms 1000.0)))
+                                      (op :power-loss (power-loss/with-seed {:nodes :all :dirs :fsm :loss :tear}))
+                                      (op :stop-delay) (gen/sleep 4)))))}
+
+   "crash-before-sync"
+   {:doc "cut the leader off from the largest minority of followers (2 of 4), so the others alone make its quorum, and crash those others right before their next log sync (ADMIN CRASH-AT before-log-sync): an entry they acknowledged before syncing (rule D3) commits and is acknowledged, then vanishes with their crash; then the leader is cut off, the crashed nodes restart, and the four elect a leader without it (use --workload crash: the acknowledged element is lost)"
+    :faults #{:partition :crash-at}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 2) (op :start-partition :followers-from-leader)
+                                          (op :crash-at {:target :uncut-followers :point :before-log-sync :await-ms 2000})
+                                          (op :start-partition :isolate-leader) (op :start)
+                                          (gen/sleep 5) (op :stop-partition))))}
+
+   "crash-after-snapshot-reset"
+   {:doc "cut a follower from the leader while the leader compacts its log (the crash workload snapshots every 20 entries and keeps none), arm ADMIN CRASH-AT after-snapshot-reset on it and heal: it needs a snapshot, installs it and halts right after resetting its log to it; its state machine must already hold the snapshot (rule D6), or it cannot restart (use --workload crash)"
+    :faults #{:partition :crash-at}
+    :generator (fn [_] (cycle-of #(vector (gen/sleep 2) (op :start-partition :follower-from-leader) (gen/sleep 2.5)
+                                          (op :crash-at {:target :cut-followers :point :after-snapshot-reset :await-ms 0})
+                                          (op :heal-partition :follower-from-leader) (gen/sleep 1) (op :start)
+                                          (gen/sleep 1) (op :stop-partition))))}
 
    "power-loss-all"
    {:doc "power loss of every node at once on both directories, every 4-8 s (the WAL and RocksDB on lazyfs)"
@@ -306,7 +374,8 @@
     :nemesis-generator the schedule
     :lazyfs-dirs       directories to put under lazyfs (both, when power loss can happen)
     :delay-proxy?      whether nodes run behind delay proxies
-    :store-args        --store-args plus the workload's and the schedule's (drift bound)"
+    :store-args        --store-args plus the workload's and the schedule's (its own, and the drift
+                       bound)"
   [opts workload partition-targets]
   (let [spec (some-> (:schedule opts) schedule)
         faults (if spec (:faults spec) (nemesis/parse-faults (:nemesis opts)))
@@ -323,4 +392,5 @@
      :nemesis-generator generator
      :lazyfs-dirs (or (:lazyfs-dirs spec) (when (contains? faults :power-loss) [:wal :fsm]))
      :delay-proxy? (boolean (or (:delay-proxy? spec) (contains? faults :delay)))
-     :store-args (merge-store-args (:store-args workload) (when rho (str "--clock-drift-bound " rho)) (:store-args opts))}))
+     :store-args (merge-store-args (:store-args workload) (:store-args spec) (when rho (str "--clock-drift-bound " rho))
+                                   (:store-args opts))}))

@@ -4,6 +4,7 @@
             [leasekv.harness.generator :as gen]
             [leasekv.harness.nemesis :as nemesis]
             [leasekv.harness.nemesis.clock :as clock]
+            [leasekv.harness.nemesis.crash-at :as crash-at]
             [leasekv.harness.nemesis.node-counts :as nc]
             [leasekv.harness.nemesis.schedules :as schedules]
             [leasekv.harness.tests :as tests]))
@@ -21,6 +22,12 @@
       (:kill :pause) (picked (nemesis/select-nodes test target))
       :power-loss (picked (nemesis/select-nodes test (nc/target-key target)))
       :clock (picked (#'clock/targets-now test (nc/target-key target)))
+      :crash-at (let [k (nc/target-key target)
+                      ;; the cut/uncut followers of the partition the schedules start first
+                      kind ({:cut-followers :follower-from-leader :uncut-followers :followers-from-leader} k)
+                      grudge (when (and kind (> n 1)) (nemesis/grudge-for test kind))
+                      state (atom (if grudge {:partitions [{:kind kind :grudge grudge :leader (:leader (meta grudge))}]} {}))]
+                  (picked (crash-at/targets-now test state k)))
       nil)))
 
 (deftest every-target-acts-from-its-stated-node-count-and-not-below
@@ -52,6 +59,7 @@
     :power-loss (nc/target-needs :power-loss value)
     :clock (nc/target-needs :clock value)
     :start-delay (nc/target-needs :delay value)
+    :crash-at (nc/target-needs :crash-at value)
     :remove-voter (nc/target-needs :membership value)
     1))
 

@@ -91,3 +91,18 @@
       (is (= (net/isolate nodes "n2") (get-in healed [:value :cut])) "the pair is inside the isolation: nothing freed")
       (is (= [] (get-in healed [:value :links])))
       (is (= (net/isolate nodes "n2") (rules @(:log test)))))))
+
+(deftest leader-minority-cuts-the-leader-and-one-follower-from-the-other-three
+  (let [test (fake-test "n4")
+        done (nemesis/invoke! (full/nemesis) test {:type :info :f :start-partition :value :leader-minority})
+        grudge (get-in done [:value :grudge])
+        [side others] (sort-by count (net/components grudge))]
+    (is (= 2 (count side)))
+    (is (contains? (set side) "n4") "the leader is on the minority side")
+    (is (= 3 (count others)))
+    (is (= grudge (rules @(:log test))))
+    (testing "with three nodes the leader is alone"
+      (let [small (assoc (fake-test "n2") :nodes ["n1" "n2" "n3"])
+            g (get-in (nemesis/invoke! (full/nemesis) small {:type :info :f :start-partition :value :leader-minority})
+                      [:value :grudge])]
+        (is (= (net/isolate ["n1" "n2" "n3"] "n2") g))))))

@@ -19,7 +19,8 @@
 (deftest the-general-schedule-covers-every-new-fault
   (let [targets (schedules/default-targets 0.5)]
     (doseq [[fault expected] {:power-loss #{:power-loss} :clock #{:clock :clock-reset}
-                              :membership #{:remove-voter :add-voter} :delay #{:start-delay :stop-delay}}]
+                              :membership #{:remove-voter :add-voter} :delay #{:start-delay :stop-delay}
+                              :crash-at #{:crash-at :start}}]
       (is (= expected (set (nemesis-ops (schedules/general #{fault} 0.01 targets) 8))) (str fault)))))
 
 (deftest every-named-schedule-generates-faults
@@ -42,6 +43,12 @@
     (let [s (schedules/settings {:schedule "delayed-acks" :nemesis "kill"} {} nemesis/partition-targets)]
       (is (= #{:partition :delay} (:faults s)))
       (is (:delay-proxy? s))))
+  (testing "a schedule's own store options come after the workload's and before --store-args"
+    (let [s (schedules/settings {:schedule "restart-followers-within-lease" :store-args "--tick-ms 10"}
+                                {:store-args "--snapshot-interval-entries 20"} nemesis/partition-targets)]
+      (is (= "--snapshot-interval-entries 20 --election-timeout-ms 5000 --tick-ms 10" (:store-args s)))))
+  (testing "crash points need the test hooks"
+    (is (contains? (:faults (schedules/settings {:schedule "crash-before-sync"} {} nemesis/partition-targets)) :crash-at)))
   (testing "no faults, no extras"
     (let [s (schedules/settings {:nemesis "partition"} {} nemesis/partition-targets)]
       (is (nil? (:lazyfs-dirs s)))
