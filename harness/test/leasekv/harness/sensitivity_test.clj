@@ -7,11 +7,11 @@
 
 (defn- store-unsafe-modes
   "The store's unsafe modes and the rule each breaks, read from its source (UnsafeModes.Mode:
-  `NAME(\"cli-name\", \"L5\", ...)`), so that a mode added to the store without a schedule here
+  `NAME(\"cli-name\", \"L5\", ...)`, wrapped or not), so that a mode added to the store without a schedule here
   fails this test."
   []
   (let [src (slurp (io/file "store/replica/src/main/java/leasekv/replica/UnsafeModes.java"))]
-    (into {} (for [[_ mode rule] (re-seq #"[A-Z_]+\(\"([a-z-]+)\", \"([LD][0-9]+)\"" src)] [mode rule]))))
+    (into {} (for [[_ mode rule] (re-seq #"[A-Z_]+\(\s*\"([a-z-]+)\",\s*\"([LD][0-9]+)\"" src)] [mode rule]))))
 
 (deftest every-unsafe-mode-of-the-store-has-a-schedule-and-its-rule
   (let [store (store-unsafe-modes)]
