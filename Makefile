@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 APT_PACKAGES := leiningen iptables iproute2 procps psmisc util-linux kmod fuse3 libfuse2 \
                 redis-server redis-tools etcd-server etcd-client openssh-server openssh-client \
-                rsync curl ca-certificates sudo vagrant chromium
+                rsync curl ca-certificates sudo vagrant chromium python3-yaml
 MVN := mvn -B -q
 LEIN := lein
 
