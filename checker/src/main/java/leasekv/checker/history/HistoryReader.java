@@ -45,17 +45,13 @@ public final class HistoryReader {
 
     /** Reads {@code file}, a large regular one with up to {@code threads} threads. */
     public static List<Op> read(Path file, int threads) {
-        // A pipe (bin/checker <(...)) is read once, in order: opening it for the parallel reader would
-        // consume it.
-        if (Files.isRegularFile(file)) {
-            try {
-                List<Op> ops = ParallelHistoryReader.tryRead(file, threads);
-                if (ops != null) {
-                    return ops;
-                }
-            } catch (IOException | RuntimeException e) {
-                // Read it sequentially below, which names the problem exactly.
+        try {
+            List<Op> ops = ParallelHistoryReader.tryRead(file, threads);
+            if (ops != null) {
+                return ops;
             }
+        } catch (IOException | RuntimeException e) {
+            // Read it sequentially below, which names the problem exactly.
         }
         try (InputStream in = new BufferedInputStream(open(file), 1 << 16)) {
             return read(in, file.toString());

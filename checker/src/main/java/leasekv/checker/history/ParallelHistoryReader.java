@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -44,6 +45,10 @@ final class ParallelHistoryReader {
 
     /** As {@link #tryRead(Path, int)}, for files of at least {@code minBytes}. */
     static List<Op> tryRead(Path file, int threads, long minBytes) throws IOException {
+        // A pipe (bin/checker <(...)) can be read only once, in order: opening it here would consume it.
+        if (threads < 2 || !Files.isRegularFile(file)) {
+            return null;
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (threads < 2 || size < minBytes) {

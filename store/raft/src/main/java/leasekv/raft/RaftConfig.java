@@ -15,7 +15,8 @@ import java.util.Set;
  * <p>The lease bound (rule L4 of docs/rules.md): a follower refuses votes until it has counted
  * {@code electionTimeoutTicks + 1} ticks after hearing from the leader, which is at least
  * {@code (electionTimeoutTicks - 1) * tickNanos} of its clock: the first tick may come right after the
- * message, and a forward clock jump may bring one more early (a batch of catch-up ticks counts once). Clocks run at rates within {@code [1-rho, 1+rho]}, so the refusal lasts at least
+ * message, and a forward clock jump may bring one more early (a batch of catch-up ticks counts once).
+ * Clocks run at rates within {@code [1-rho, 1+rho]}, so the refusal lasts at least
  * {@code (E-1)·tick/(1+rho)} real time while a lease of L clock-nanoseconds lasts at most
  * {@code L/(1-rho)} real time. Hence {@code L <= (E-1)·tick·(1-rho)/(1+rho) - maxReadNanos}.
  */
