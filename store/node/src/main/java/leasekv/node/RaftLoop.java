@@ -16,17 +16,26 @@ import leasekv.replica.Replica;
 final class RaftLoop implements Runnable {
   private static final Logger LOG = System.getLogger("leasekv.raft");
   private static final int MAX_TASKS_PER_TURN = 4096;
+  private static final long STOP_WAIT_MILLIS = 5_000;
 
   private final ReplicaInbox inbox;
   private final Replica replica;
   private final AdjustableClock clock;
+  private final Consumer<Throwable> onFatal;
   private volatile boolean running = true;
   private Thread thread;
 
+  /** A loop whose failure halts the process. */
   RaftLoop(ReplicaInbox inbox, Replica replica, AdjustableClock clock) {
+    this(inbox, replica, clock, e -> Runtime.getRuntime().halt(1));
+  }
+
+  /** A loop whose failure (while running) goes to {@code onFatal}, which must stop the node. */
+  RaftLoop(ReplicaInbox inbox, Replica replica, AdjustableClock clock, Consumer<Throwable> onFatal) {
     this.inbox = inbox;
     this.replica = replica;
     this.clock = clock;
+    this.onFatal = onFatal;
   }
 
   RaftLoop start() {
@@ -47,10 +56,14 @@ final class RaftLoop implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
+      if (!running) {
+        LOG.log(Level.WARNING, "the replica failed while stopping (the log replays on restart)", e);
+        return;
+      }
       // A log that failed to write or sync may have lost what it acknowledged; a replica that failed
       // halfway through a Ready cannot go on either: stop the process, the log replays on restart.
       LOG.log(Level.ERROR, "FATAL: the replica failed, stopping the node", e);
-      Runtime.getRuntime().halt(1);
+      onFatal.accept(e);
     }
   }
 
@@ -70,15 +83,25 @@ final class RaftLoop implements Runnable {
     }
   }
 
+  /**
+   * Stops the loop after the turn in progress. It wakes the loop with an empty task rather than an
+   * interrupt: the turn may be writing or syncing the WAL through a FileChannel, which an interrupt
+   * closes (the WAL would fail, and so would the node). Only a loop still busy after {@link
+   * #STOP_WAIT_MILLIS} is interrupted; whatever it throws then is the stop's doing, not fatal.
+   */
   void stop() {
     running = false;
-    if (thread != null) {
-      thread.interrupt();
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    if (thread == null) return;
+    inbox.post(replica -> {});
+    try {
+      thread.join(STOP_WAIT_MILLIS);
+      if (thread.isAlive()) {
+        LOG.log(Level.WARNING, "the replica's thread is still busy " + STOP_WAIT_MILLIS + " ms after the stop; interrupting it");
+        thread.interrupt();
+        thread.join(STOP_WAIT_MILLIS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
