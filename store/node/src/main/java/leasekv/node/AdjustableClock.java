@@ -3,12 +3,12 @@ package leasekv.node;
 import leasekv.raft.Clock;
 
 /**
- * The node's only time source: monotonic, but with a rate and forward steps that the harness's clock
- * faults can change through {@code ADMIN CLOCK} (test hooks only).
+ * The node's only time source: monotonic, but with a rate and forward steps that the harness's
+ * clock faults can change through {@code ADMIN CLOCK} (test hooks only).
  *
  * <p>Readings never go backwards: a rate change re-anchors at the current reading, and a step only
- * moves forward. A rate below 1 models a slow oscillator on this node (its leases then last longer in
- * real time), a rate above 1 a fast one; both are what the clock-drift bound must cover.
+ * moves forward. A rate below 1 models a slow oscillator on this node (its leases then last longer
+ * in real time), a rate above 1 a fast one; both are what the clock-drift bound must cover.
  */
 public final class AdjustableClock implements Clock {
   private final Clock source;
@@ -47,7 +47,9 @@ public final class AdjustableClock implements Clock {
 
   /** Jumps forward; a monotonic clock never jumps back, so negative steps are refused. */
   public synchronized void stepForward(long nanos) {
-    if (nanos < 0) throw new IllegalArgumentException("a monotonic clock only steps forward, got " + nanos + " ns");
+    if (nanos < 0)
+      throw new IllegalArgumentException(
+          "a monotonic clock only steps forward, got " + nanos + " ns");
     anchorReadingNanos += nanos;
     stepNanos += nanos;
     lastReadingNanos = Long.MIN_VALUE;
@@ -67,7 +69,10 @@ public final class AdjustableClock implements Clock {
     return stepNanos;
   }
 
-  /** Converts a duration on this clock into real (source) nanoseconds, for sleeping until a deadline. */
+  /**
+   * Converts a duration on this clock into real (source) nanoseconds, for sleeping until a
+   * deadline.
+   */
   public synchronized long toSourceNanos(long clockNanos) {
     return (long) Math.ceil(clockNanos / rate);
   }

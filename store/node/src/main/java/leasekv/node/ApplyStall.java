@@ -18,7 +18,9 @@ final class ApplyStall {
     notifyAll();
   }
 
-  /** Blocks until no stall is in force. Returns false when interrupted (the applier is stopping). */
+  /**
+   * Blocks until no stall is in force. Returns false when interrupted (the applier is stopping).
+   */
   synchronized boolean awaitEnd() {
     try {
       while (active) {

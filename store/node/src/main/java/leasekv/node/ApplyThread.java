@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 import leasekv.replica.ApplyLane;
 
 /**
- * The replica's apply lane: one thread that runs the state machine's work in submission order. A job
- * that fails means a committed entry could not be applied or made durable: the node stops (replicas
- * must not diverge; the log replays on restart).
+ * The replica's apply lane: one thread that runs the state machine's work in submission order. A
+ * job that fails means a committed entry could not be applied or made durable: the node stops
+ * (replicas must not diverge; the log replays on restart).
  *
  * <p>Closing lets the running job finish (the node closes the state machine next, and a RocksDB
  * write is not interruptible), drops the jobs behind it (their entries replay from the log), and
@@ -24,16 +24,19 @@ import leasekv.replica.ApplyLane;
  */
 final class ApplyThread implements ApplyLane, AutoCloseable {
   private static final Logger LOG = System.getLogger("leasekv.apply");
+
   /** Longer than any one batch takes; a job still running then is left to the process's exit. */
   private static final long CLOSE_WAIT_MILLIS = 10_000;
 
   private final ApplyStall stall = new ApplyStall();
   private final Consumer<Throwable> onFatal;
-  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "apply");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "apply");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean closing;
 
   /** A lane whose failed job halts the process. */
@@ -61,7 +64,10 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
       job.run();
     } catch (RuntimeException | Error e) {
       if (closing) {
-        LOG.log(Level.WARNING, "an apply job failed while the node stopped; its entries replay from the log", e);
+        LOG.log(
+            Level.WARNING,
+            "an apply job failed while the node stopped; its entries replay from the log",
+            e);
         return;
       }
       LOG.log(Level.ERROR, "FATAL: the apply lane failed, stopping the node", e);
@@ -73,10 +79,12 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
   public <T> T call(Callable<T> work) throws Exception {
     Future<T> f;
     try {
-      f = executor.submit(() -> {
-        if (closing) throw new IllegalStateException("the apply lane is closed");
-        return work.call();
-      });
+      f =
+          executor.submit(
+              () -> {
+                if (closing) throw new IllegalStateException("the apply lane is closed");
+                return work.call();
+              });
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("the apply lane is closed", e);
     }
@@ -90,7 +98,8 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
 
   /**
    * Test hook ({@code ADMIN STALL-APPLY}): the lane starts no job for {@code millis} from now, so
-   * committed entries wait unapplied (0 ends a stall at once). A batch being applied finishes first.
+   * committed entries wait unapplied (0 ends a stall at once). A batch being applied finishes
+   * first.
    */
   void stall(long millis) {
     stall.stallFor(millis);
@@ -103,7 +112,9 @@ final class ApplyThread implements ApplyLane, AutoCloseable {
     executor.shutdown(); // queued jobs still run, but each returns at once (closing)
     try {
       if (!executor.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS))
-        LOG.log(Level.WARNING, "the apply lane did not finish within " + CLOSE_WAIT_MILLIS + " ms of the stop");
+        LOG.log(
+            Level.WARNING,
+            "the apply lane did not finish within " + CLOSE_WAIT_MILLIS + " ms of the stop");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -31,12 +31,15 @@ final class DataDirLock implements AutoCloseable {
   /**
    * Locks {@code dir} (creating it if missing) for this process.
    *
-   * @throws ConfigException "data dir ... is in use by pid N" when another process (or node) holds it
+   * @throws ConfigException "data dir ... is in use by pid N" when another process (or node) holds
+   *     it
    */
   static DataDirLock acquire(String option, Path dir) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -49,7 +52,9 @@ final class DataDirLock implements AutoCloseable {
       throw new ConfigException("data dir " + dir + " (" + option + ") is in use by " + owner);
     }
     channel.truncate(0);
-    channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+    channel.write(
+        ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+        0);
     return new DataDirLock(channel, lock);
   }
 

@@ -6,7 +6,9 @@ import leasekv.raft.Message;
 import leasekv.transport.FrameHandler;
 import leasekv.transport.Lane;
 
-/** Routes inbound frames: snapshot chunks to the assembler, Raft messages to the replica's inbox. */
+/**
+ * Routes inbound frames: snapshot chunks to the assembler, Raft messages to the replica's inbox.
+ */
 final class InboundFrames implements FrameHandler {
   private static final Logger LOG = System.getLogger("leasekv.transport");
 

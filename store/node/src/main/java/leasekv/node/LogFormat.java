@@ -11,9 +11,9 @@ import java.util.logging.Logger;
 /**
  * The node's log format: one line per event, {@code <ISO time> <LEVEL> <component> <message>}, on
  * stdout, so that the harness keeps a node's whole log by redirecting it. Every module logs through
- * the JDK's {@link System.Logger} (which goes to java.util.logging), netty included; {@link #install}
- * is the one place that decides how a line looks. Timestamps are wall-clock time for people; nothing
- * in the node decides anything from them.
+ * the JDK's {@link System.Logger} (which goes to java.util.logging), netty included; {@link
+ * #install} is the one place that decides how a line looks. Timestamps are wall-clock time for
+ * people; nothing in the node decides anything from them.
  */
 public final class LogFormat {
   private static volatile PrintStream out = System.out;
@@ -25,20 +25,21 @@ public final class LogFormat {
     Logger root = Logger.getLogger("");
     for (Handler h : root.getHandlers()) root.removeHandler(h);
     root.setLevel(Level.INFO);
-    root.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (isLoggable(r)) write(r);
-      }
+    root.addHandler(
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (isLoggable(r)) write(r);
+          }
 
-      @Override
-      public void flush() {
-        out.flush();
-      }
+          @Override
+          public void flush() {
+            out.flush();
+          }
 
-      @Override
-      public void close() {}
-    });
+          @Override
+          public void close() {}
+        });
   }
 
   /** Redirects every log line (tests that run several nodes in one JVM prefix or silence them). */
@@ -49,12 +50,21 @@ public final class LogFormat {
   private static void write(LogRecord r) {
     String name = r.getLoggerName() == null ? "jul" : r.getLoggerName();
     String component = name.substring(name.lastIndexOf('.') + 1);
-    String level = r.getLevel().intValue() >= Level.SEVERE.intValue() ? "ERROR"
-        : r.getLevel().intValue() >= Level.WARNING.intValue() ? "WARN" : "INFO";
+    String level =
+        r.getLevel().intValue() >= Level.SEVERE.intValue()
+            ? "ERROR"
+            : r.getLevel().intValue() >= Level.WARNING.intValue() ? "WARN" : "INFO";
     String message = String.valueOf(message(r));
     Throwable cause = r.getThrown();
-    StringBuilder line = new StringBuilder(96 + message.length())
-        .append(Instant.now()).append(' ').append(level).append(' ').append(component).append(' ').append(message);
+    StringBuilder line =
+        new StringBuilder(96 + message.length())
+            .append(Instant.now())
+            .append(' ')
+            .append(level)
+            .append(' ')
+            .append(component)
+            .append(' ')
+            .append(message);
     if (cause != null) line.append(": ").append(cause);
     PrintStream stream = out;
     synchronized (stream) {

@@ -16,8 +16,8 @@ import leasekv.raft.SnapshotMeta;
  * Serializes Raft messages into transport frames, field by field, and back.
  *
  * <p>Frames come from the network, so decoding trusts nothing: every length is bounded by what is
- * left in the frame, and a malformed frame is a {@link MalformedFrameException} naming what was wrong,
- * never an OutOfMemoryError or a half-built message.
+ * left in the frame, and a malformed frame is a {@link MalformedFrameException} naming what was
+ * wrong, never an OutOfMemoryError or a half-built message.
  */
 public final class MessageCodec {
   private static final byte VERSION = 1;
@@ -57,7 +57,8 @@ public final class MessageCodec {
     ByteBuffer b = ByteBuffer.wrap(frame);
     try {
       byte version = b.get();
-      if (version != VERSION) throw new MalformedFrameException("unknown message version " + version);
+      if (version != VERSION)
+        throw new MalformedFrameException("unknown message version " + version);
       MessageType type = TYPES[index(b.get(), TYPES.length, "message type")];
       String from = getString(b);
       String to = getString(b);
@@ -66,9 +67,22 @@ public final class MessageCodec {
       long rejectHint = b.getLong(), seq = b.getLong();
       SnapshotMeta snapshot = (flags & 4) != 0 ? getSnapshot(b) : null;
       List<Entry> entries = getEntries(b);
-      if (b.hasRemaining()) throw new MalformedFrameException(b.remaining() + " trailing bytes after a " + type);
-      return new Message(type, from, to, term, logTerm, index, entries, commit, (flags & 1) != 0,
-          rejectHint, snapshot, seq, (flags & 2) != 0);
+      if (b.hasRemaining())
+        throw new MalformedFrameException(b.remaining() + " trailing bytes after a " + type);
+      return new Message(
+          type,
+          from,
+          to,
+          term,
+          logTerm,
+          index,
+          entries,
+          commit,
+          (flags & 1) != 0,
+          rejectHint,
+          snapshot,
+          seq,
+          (flags & 2) != 0);
     } catch (BufferUnderflowException e) {
       throw new MalformedFrameException("truncated message frame of " + frame.length + " bytes");
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -80,7 +94,8 @@ public final class MessageCodec {
     int size = 2 + 4 + from.length + 4 + to.length + 4 * 8 + 1 + 2 * 8 + 4;
     if (m.snapshot() != null) {
       size += 8 + 8 + 4;
-      for (String v : m.snapshot().conf().voters()) size += 4 + v.getBytes(StandardCharsets.UTF_8).length;
+      for (String v : m.snapshot().conf().voters())
+        size += 4 + v.getBytes(StandardCharsets.UTF_8).length;
     }
     for (Entry e : m.entries()) size += 8 + 8 + 1 + 4 + e.data().length;
     return size;
@@ -121,7 +136,8 @@ public final class MessageCodec {
   private static byte[] getBytes(ByteBuffer b, int max) {
     int length = b.getInt();
     if (length < 0 || length > b.remaining() || length > max) {
-      throw new MalformedFrameException("field length " + length + " exceeds the " + b.remaining() + " bytes left");
+      throw new MalformedFrameException(
+          "field length " + length + " exceeds the " + b.remaining() + " bytes left");
     }
     byte[] bytes = new byte[length];
     b.get(bytes);
@@ -132,13 +148,15 @@ public final class MessageCodec {
   private static int count(ByteBuffer b, int minItemBytes, String what) {
     int n = b.getInt();
     if (n < 0 || (long) n * minItemBytes > b.remaining()) {
-      throw new MalformedFrameException("count of " + what + " " + n + " does not fit in " + b.remaining() + " bytes");
+      throw new MalformedFrameException(
+          "count of " + what + " " + n + " does not fit in " + b.remaining() + " bytes");
     }
     return n;
   }
 
   private static int index(byte ordinal, int size, String what) {
-    if (ordinal < 0 || ordinal >= size) throw new MalformedFrameException("unknown " + what + " " + ordinal);
+    if (ordinal < 0 || ordinal >= size)
+      throw new MalformedFrameException("unknown " + what + " " + ordinal);
     return ordinal;
   }
 }

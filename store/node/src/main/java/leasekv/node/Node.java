@@ -1,8 +1,8 @@
 package leasekv.node;
 
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -16,13 +16,13 @@ import leasekv.fsm.RocksEngine;
 import leasekv.fsm.StateMachine;
 import leasekv.metrics.MetricsHttpServer;
 import leasekv.metrics.MetricsRegistry;
+import leasekv.netty.EventLoops;
 import leasekv.raft.Clock;
 import leasekv.replica.Ports;
 import leasekv.replica.Replica;
 import leasekv.replica.StateCorruptionException;
 import leasekv.server.RespServer;
 import leasekv.server.RespServerConfig;
-import leasekv.netty.EventLoops;
 import leasekv.transport.PeerTransport;
 import leasekv.transport.TransportConfig;
 import leasekv.wal.Wal;
@@ -31,15 +31,18 @@ import leasekv.wal.WalOptions;
 /**
  * One running leasekv node: the replica ({@code store/replica}) behind its adapters. {@link #start}
  * builds everything in one pass, top to bottom:
+ *
  * <ol>
  *   <li>lock the data directories, before anything in them is read, repaired or deleted;
  *   <li>open the WAL and the state machine (their own recovery);
- *   <li>build the adapters: the replica's inbox, the peer transport, the snapshot streams, the apply
- *       thread; then the replica itself, which checks that log and state machine fit together;
+ *   <li>build the adapters: the replica's inbox, the peer transport, the snapshot streams, the
+ *       apply thread; then the replica itself, which checks that log and state machine fit
+ *       together;
  *   <li>build the RESP service and the metrics over the replica;
  *   <li>bind every port (a taken port stops the start here, before the replica has run);
  *   <li>start the replica's thread, and return once the committed log is replayed.
  * </ol>
+ *
  * Clients get {@code NOTREADY} until the replay is done.
  */
 public final class Node implements AutoCloseable {
@@ -48,12 +51,15 @@ public final class Node implements AutoCloseable {
   private final NodeConfig config;
   private final Replica replica;
   private final RespServer server;
+
   /** Everything to close, the last opened first. */
   private final Deque<AutoCloseable> resources;
+
   private final CountDownLatch terminated = new CountDownLatch(1);
   private boolean closed;
 
-  private Node(NodeConfig config, Replica replica, RespServer server, Deque<AutoCloseable> resources) {
+  private Node(
+      NodeConfig config, Replica replica, RespServer server, Deque<AutoCloseable> resources) {
     this.config = config;
     this.replica = replica;
     this.server = server;
@@ -66,9 +72,17 @@ public final class Node implements AutoCloseable {
   }
 
   static Node start(NodeConfig config, Clock source, Random random) throws Exception {
-    LOG.log(Level.INFO, "starting " + config.id() + " peers=" + config.peers().values() + " read-mode=" + config.readMode().cliName()
-        + " fsm-sync-mode=" + config.fsmSyncMode().name().toLowerCase()
-        + (config.unsafe().any() ? " UNSAFE=" + config.unsafe().names() : ""));
+    LOG.log(
+        Level.INFO,
+        "starting "
+            + config.id()
+            + " peers="
+            + config.peers().values()
+            + " read-mode="
+            + config.readMode().cliName()
+            + " fsm-sync-mode="
+            + config.fsmSyncMode().name().toLowerCase()
+            + (config.unsafe().any() ? " UNSAFE=" + config.unsafe().names() : ""));
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       opened.push(DataDirLock.acquire("--wal-dir", config.walDir()));
@@ -77,34 +91,76 @@ public final class Node implements AutoCloseable {
       MetricsRegistry registry = new MetricsRegistry();
       NodeMetrics metrics = new NodeMetrics(registry, config.fsmSyncMode());
 
-      Wal wal = push(opened, Wal.open(WalOptions.defaults(config.walDir())
-          .withNoFsync(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.WAL_NO_FSYNC))
-          .withUnsafeKeepTornTail(config.unsafe().has(leasekv.replica.UnsafeModes.Mode.APPEND_AFTER_TORN_TAIL))
-          .withMetrics(metrics.walMetrics())));
+      Wal wal =
+          push(
+              opened,
+              Wal.open(
+                  WalOptions.defaults(config.walDir())
+                      .withNoFsync(
+                          config.unsafe().has(leasekv.replica.UnsafeModes.Mode.WAL_NO_FSYNC))
+                      .withUnsafeKeepTornTail(
+                          config
+                              .unsafe()
+                              .has(leasekv.replica.UnsafeModes.Mode.APPEND_AFTER_TORN_TAIL))
+                      .withMetrics(metrics.walMetrics())));
       LOG.log(Level.INFO, "wal: " + wal.recoveryReport());
-      StateMachine fsm = push(opened, StateMachine.open(new FsmOptions(config.fsmDir(), config.fsmSyncMode(),
-          config.unsafe().fsmModes(), false)));
+      StateMachine fsm =
+          push(
+              opened,
+              StateMachine.open(
+                  new FsmOptions(
+                      config.fsmDir(), config.fsmSyncMode(), config.unsafe().fsmModes(), false)));
 
       EventLoops loops = push(opened, EventLoops.forTwoCores());
       ReplicaInbox inbox = new ReplicaInbox();
       CrashPoints crashPoints = new CrashPoints();
       SnapshotAssembler assembler = new SnapshotAssembler((RocksEngine) fsm.engine(), inbox);
-      PeerTransport transport = push(opened, new PeerTransport(transportConfig(config), loops, registry,
-          new InboundFrames(inbox, assembler)));
+      PeerTransport transport =
+          push(
+              opened,
+              new PeerTransport(
+                  transportConfig(config), loops, registry, new InboundFrames(inbox, assembler)));
       SnapshotStreamer streamer = push(opened, new SnapshotStreamer(transport));
       ApplyThread applyThread = push(opened, new ApplyThread());
-      Replica replica = recover(config, new WalLogStore(wal, crashPoints), fsm, new PeerLinks(transport, streamer), applyThread,
-          inbox, clock, random, metrics);
-      LOG.log(Level.INFO, "recovered: applied=" + fsm.appliedIndex() + " commit=" + wal.hardState().commit() + " log=["
-          + wal.firstIndex() + ".." + wal.lastIndex() + "] term=" + wal.hardState().term()
-          + " lease=" + replica.leaseNanos() / 1_000_000.0 + "ms");
+      Replica replica =
+          recover(
+              config,
+              new WalLogStore(wal, crashPoints),
+              fsm,
+              new PeerLinks(transport, streamer),
+              applyThread,
+              inbox,
+              clock,
+              random,
+              metrics);
+      LOG.log(
+          Level.INFO,
+          "recovered: applied="
+              + fsm.appliedIndex()
+              + " commit="
+              + wal.hardState().commit()
+              + " log=["
+              + wal.firstIndex()
+              + ".."
+              + wal.lastIndex()
+              + "] term="
+              + wal.hardState().term()
+              + " lease="
+              + replica.leaseNanos() / 1_000_000.0
+              + "ms");
 
       NodeInfo info = new NodeInfo(config, clock, wal, fsm, replica);
-      NodeService service = new NodeService(config, clock, replica, inbox, transport, applyThread, crashPoints, info);
-      RespServer server = push(opened, new RespServer(RespServerConfig.defaults(config.clientAddr()), service, loops));
-      MetricsHttpServer metricsServer = push(opened, new MetricsHttpServer(registry, config.metricsAddr(), loops));
+      NodeService service =
+          new NodeService(config, clock, replica, inbox, transport, applyThread, crashPoints, info);
+      RespServer server =
+          push(
+              opened,
+              new RespServer(RespServerConfig.defaults(config.clientAddr()), service, loops));
+      MetricsHttpServer metricsServer =
+          push(opened, new MetricsHttpServer(registry, config.metricsAddr(), loops));
       registry.callbackGauge("leasekv_applied_index", "Applied index", replica::appliedIndex);
-      registry.callbackGauge("leasekv_durable_applied_index", "Durable applied index", fsm::durableAppliedIndex);
+      registry.callbackGauge(
+          "leasekv_durable_applied_index", "Durable applied index", fsm::durableAppliedIndex);
 
       bind("--client-addr", config.clientAddr(), server::start);
       bind("--metrics-addr", config.metricsAddr(), metricsServer::start);
@@ -114,7 +170,13 @@ public final class Node implements AutoCloseable {
 
       Node node = new Node(config, replica, server, opened);
       node.awaitServing();
-      LOG.log(Level.INFO, "serving clients on " + server.boundAddress() + " (replayed through " + replica.appliedIndex() + ")");
+      LOG.log(
+          Level.INFO,
+          "serving clients on "
+              + server.boundAddress()
+              + " (replayed through "
+              + replica.appliedIndex()
+              + ")");
       return node;
     } catch (Exception | Error e) {
       closeAll(opened);
@@ -127,14 +189,29 @@ public final class Node implements AutoCloseable {
     return resource;
   }
 
-  private static Replica recover(NodeConfig config, WalLogStore log, StateMachine fsm, PeerLinks links, ApplyThread lane,
-      ReplicaInbox inbox, AdjustableClock clock, Random random, NodeMetrics metrics) throws IOException {
+  private static Replica recover(
+      NodeConfig config,
+      WalLogStore log,
+      StateMachine fsm,
+      PeerLinks links,
+      ApplyThread lane,
+      ReplicaInbox inbox,
+      AdjustableClock clock,
+      Random random,
+      NodeMetrics metrics)
+      throws IOException {
     try {
-      return Replica.recover(config.replicaConfig(), new Ports(log, fsm, links, lane, inbox.asPort(), clock, Clock.SYSTEM,
-          random, metrics));
+      return Replica.recover(
+          config.replicaConfig(),
+          new Ports(log, fsm, links, lane, inbox.asPort(), clock, Clock.SYSTEM, random, metrics));
     } catch (StateCorruptionException e) {
-      throw new StateCorruptionException(e.getMessage() + " (WAL in " + config.walDir() + ", state machine in "
-          + config.fsmDir() + ")");
+      throw new StateCorruptionException(
+          e.getMessage()
+              + " (WAL in "
+              + config.walDir()
+              + ", state machine in "
+              + config.fsmDir()
+              + ")");
     }
   }
 
@@ -147,21 +224,36 @@ public final class Node implements AutoCloseable {
    * configuration error naming the option (exit 2). Netty's native transport reports it as an
    * IOException of its own rather than a BindException.
    */
-  private static void bind(String option, InetSocketAddress address, Binding binding) throws InterruptedException {
+  private static void bind(String option, InetSocketAddress address, Binding binding)
+      throws InterruptedException {
     try {
       binding.bind();
     } catch (Exception e) {
       if (!(e instanceof IOException)) throw e;
-      String why = e.getMessage() == null ? e.toString() : e.getMessage().replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
-      throw new ConfigException(option + " " + address.getHostString() + ":" + address.getPort() + " cannot be bound: " + why);
+      String why =
+          e.getMessage() == null
+              ? e.toString()
+              : e.getMessage()
+                  .replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+      throw new ConfigException(
+          option
+              + " "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + " cannot be bound: "
+              + why);
     }
   }
 
   private static TransportConfig transportConfig(NodeConfig config) {
     Map<String, InetSocketAddress> others = new LinkedHashMap<>();
-    config.peers().forEach((id, p) -> {
-      if (!id.equals(config.id())) others.put(id, p.peerSocket());
-    });
+    config
+        .peers()
+        .forEach(
+            (id, p) -> {
+              if (!id.equals(config.id())) others.put(id, p.peerSocket());
+            });
     return TransportConfig.defaults(config.clusterId(), config.id(), config.peerAddr(), others);
   }
 
@@ -171,7 +263,9 @@ public final class Node implements AutoCloseable {
     while (!replica.serving()) {
       Thread.sleep(5);
       if (System.nanoTime() - lastLog > 2_000_000_000L) {
-        LOG.log(Level.INFO, "replaying: applied " + replica.appliedIndex() + " of " + replica.replayTarget());
+        LOG.log(
+            Level.INFO,
+            "replaying: applied " + replica.appliedIndex() + " of " + replica.replayTarget());
         lastLog = System.nanoTime();
       }
     }

@@ -11,8 +11,8 @@ import leasekv.replica.ReplicaConfig;
 import leasekv.replica.UnsafeModes;
 
 /**
- * Everything a node is started with, validated: {@link #validate()} throws a {@link ConfigException}
- * naming the first option that is wrong.
+ * Everything a node is started with, validated: {@link #validate()} throws a {@link
+ * ConfigException} naming the first option that is wrong.
  */
 public record NodeConfig(
     String id,
@@ -40,42 +40,64 @@ public record NodeConfig(
     UnsafeModes unsafe) {
 
   public NodeConfig validate() {
-    if (!peers.containsKey(id)) throw new ConfigException("--id " + id + " is not one of --peers " + peers.keySet());
+    if (!peers.containsKey(id))
+      throw new ConfigException("--id " + id + " is not one of --peers " + peers.keySet());
     positive("--tick-ms", tickMillis);
     positive("--heartbeat-interval-ms", heartbeatIntervalMillis);
     positive("--snapshot-interval-entries", snapshotIntervalEntries);
     positive("--max-inflight-appends", maxInflightAppends);
     positive("--max-batch-bytes", maxBatchBytes);
     positive("--request-timeout-ms", requestTimeoutMillis);
-    if (logRetainEntries < 0) throw new ConfigException("--log-retain-entries must not be negative, was " + logRetainEntries);
-    if (maxReadMillis < 0) throw new ConfigException("--max-read-ms must not be negative, was " + maxReadMillis);
-    if (leaseMillis < 0) throw new ConfigException("--lease-ms must be positive, was " + leaseMillis);
+    if (logRetainEntries < 0)
+      throw new ConfigException(
+          "--log-retain-entries must not be negative, was " + logRetainEntries);
+    if (maxReadMillis < 0)
+      throw new ConfigException("--max-read-ms must not be negative, was " + maxReadMillis);
+    if (leaseMillis < 0)
+      throw new ConfigException("--lease-ms must be positive, was " + leaseMillis);
     if (electionTimeoutMillis < 2 * tickMillis || electionTimeoutMillis % tickMillis != 0) {
-      throw new ConfigException("--election-timeout-ms must be a multiple of --tick-ms (" + tickMillis
-          + ") and at least two ticks, was " + electionTimeoutMillis);
+      throw new ConfigException(
+          "--election-timeout-ms must be a multiple of --tick-ms ("
+              + tickMillis
+              + ") and at least two ticks, was "
+              + electionTimeoutMillis);
     }
-    if (heartbeatIntervalMillis % tickMillis != 0 || heartbeatIntervalMillis >= electionTimeoutMillis) {
-      throw new ConfigException("--heartbeat-interval-ms must be a multiple of --tick-ms (" + tickMillis
-          + ") and below --election-timeout-ms (" + electionTimeoutMillis + "), was " + heartbeatIntervalMillis);
+    if (heartbeatIntervalMillis % tickMillis != 0
+        || heartbeatIntervalMillis >= electionTimeoutMillis) {
+      throw new ConfigException(
+          "--heartbeat-interval-ms must be a multiple of --tick-ms ("
+              + tickMillis
+              + ") and below --election-timeout-ms ("
+              + electionTimeoutMillis
+              + "), was "
+              + heartbeatIntervalMillis);
     }
     if (!(clockDriftBound >= 0 && clockDriftBound < 1)) {
       throw new ConfigException("--clock-drift-bound must be in [0, 1), was " + clockDriftBound);
     }
     if (unsafe.any() && !testHooks) {
-      throw new ConfigException("--unsafe " + unsafe.names() + " needs --test-hooks: unsafe modes are for tests only");
+      throw new ConfigException(
+          "--unsafe " + unsafe.names() + " needs --test-hooks: unsafe modes are for tests only");
     }
     if (walDir.normalize().equals(fsmDir.normalize())) {
       throw new ConfigException("--wal-dir and --fsm-dir must differ, both are " + walDir);
     }
-    raftConfig(0); // the core validates the lease against the timeouts; its message names the values
+    raftConfig(
+        0); // the core validates the lease against the timeouts; its message names the values
     return this;
   }
 
   /** The replica's configuration (the applied index comes from the state machine at start). */
   public ReplicaConfig replicaConfig() {
-    ReadPolicy policy = readMode == ReadModeSetting.READ_INDEX ? ReadPolicy.READ_INDEX : ReadPolicy.LEASE;
-    return new ReplicaConfig(raftConfig(0), policy, requestTimeoutMillis * 1_000_000, snapshotIntervalEntries,
-        logRetainEntries, unsafe);
+    ReadPolicy policy =
+        readMode == ReadModeSetting.READ_INDEX ? ReadPolicy.READ_INDEX : ReadPolicy.LEASE;
+    return new ReplicaConfig(
+        raftConfig(0),
+        policy,
+        requestTimeoutMillis * 1_000_000,
+        snapshotIntervalEntries,
+        logRetainEntries,
+        unsafe);
   }
 
   /** The core's configuration, starting from the state machine's recovered applied index. */
@@ -95,8 +117,9 @@ public record NodeConfig(
           .unsafeModes(unsafe.coreModes())
           .build();
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("--lease-ms/--election-timeout-ms/--tick-ms/--clock-drift-bound/--max-read-ms: "
-          + e.getMessage());
+      throw new ConfigException(
+          "--lease-ms/--election-timeout-ms/--tick-ms/--clock-drift-bound/--max-read-ms: "
+              + e.getMessage());
     }
   }
 
@@ -283,7 +306,31 @@ public record NodeConfig(
 
     /** Builds and validates. */
     public NodeConfig build() {
-      return new NodeConfig(id, peers, walDir, fsmDir, clientAddr, peerAddr, metricsAddr, clusterId, tickMillis, electionTimeoutMillis, heartbeatIntervalMillis, leaseMillis, clockDriftBound, maxReadMillis, readMode, fsmSyncMode, snapshotIntervalEntries, logRetainEntries, maxInflightAppends, maxBatchBytes, requestTimeoutMillis, testHooks, unsafe).validate();
+      return new NodeConfig(
+              id,
+              peers,
+              walDir,
+              fsmDir,
+              clientAddr,
+              peerAddr,
+              metricsAddr,
+              clusterId,
+              tickMillis,
+              electionTimeoutMillis,
+              heartbeatIntervalMillis,
+              leaseMillis,
+              clockDriftBound,
+              maxReadMillis,
+              readMode,
+              fsmSyncMode,
+              snapshotIntervalEntries,
+              logRetainEntries,
+              maxInflightAppends,
+              maxBatchBytes,
+              requestTimeoutMillis,
+              testHooks,
+              unsafe)
+          .validate();
     }
   }
 }

@@ -70,7 +70,10 @@ final class NodeInfo {
   }
 
   private static boolean wants(String wanted, String section) {
-    return wanted.equals("all") || wanted.equals("everything") || wanted.equals("default") || wanted.equals(section);
+    return wanted.equals("all")
+        || wanted.equals("everything")
+        || wanted.equals("default")
+        || wanted.equals(section);
   }
 
   private static void header(StringBuilder out, String name) {

@@ -28,20 +28,29 @@ final class NodeMetrics implements ReplicaMetrics {
 
   NodeMetrics(MetricsRegistry registry, SyncMode syncMode) {
     this.registry = registry;
-    var leaseReads = registry.labelledCounter("leasekv_lease_reads_total", "Reads that tried the lease, by outcome", "outcome");
+    var leaseReads =
+        registry.labelledCounter(
+            "leasekv_lease_reads_total", "Reads that tried the lease, by outcome", "outcome");
     leaseHits = leaseReads.labels("hit");
     leaseMisses = leaseReads.labels("miss");
-    readIndexRounds = registry.counter("leasekv_read_index_rounds_total", "ReadIndex round trips started");
-    leaderChanges = registry.counter("leasekv_leader_changes_total", "Times this node saw the leader change");
+    readIndexRounds =
+        registry.counter("leasekv_read_index_rounds_total", "ReadIndex round trips started");
+    leaderChanges =
+        registry.counter("leasekv_leader_changes_total", "Times this node saw the leader change");
     walFsyncs = registry.counter("leasekv_wal_fsyncs_total", "WAL fsyncs");
     walFsyncLatency = registry.summary("leasekv_wal_fsync_seconds", "WAL fsync latency");
-    applyLatency = registry.summary("leasekv_apply_batch_seconds", "State-machine apply latency per batch");
-    appliedEntries = registry.counter("leasekv_applied_entries_total", "Entries applied to the state machine");
-    proposalsTimedOut = registry.counter("leasekv_proposals_timed_out_total", "Writes answered TIMEOUT");
+    applyLatency =
+        registry.summary("leasekv_apply_batch_seconds", "State-machine apply latency per batch");
+    appliedEntries =
+        registry.counter("leasekv_applied_entries_total", "Entries applied to the state machine");
+    proposalsTimedOut =
+        registry.counter("leasekv_proposals_timed_out_total", "Writes answered TIMEOUT");
     term = registry.gauge("leasekv_term", "Current Raft term");
     isLeader = registry.gauge("leasekv_is_leader", "1 if this node is leader");
     commitIndex = registry.gauge("leasekv_commit_index", "Commit index");
-    var mode = registry.labelledGauge("leasekv_fsm_sync_mode", "State-machine sync mode (1 = active)", "mode");
+    var mode =
+        registry.labelledGauge(
+            "leasekv_fsm_sync_mode", "State-machine sync mode (1 = active)", "mode");
     mode.labels("sync").set(syncMode == SyncMode.SYNC ? 1 : 0);
     mode.labels("nosync").set(syncMode == SyncMode.NOSYNC ? 1 : 0);
   }

@@ -33,9 +33,10 @@ import leasekv.server.WriteCommand;
 import leasekv.transport.PeerTransport;
 
 /**
- * The RESP server's view of the node: reads through the replica's read path (any thread), writes and
- * admin commands through the replica's inbox, and every failure translated into the reply's first
- * word (docs/contracts.md): the replica's refusals, and WRONGTYPE for a read of the wrong kind of key.
+ * The RESP server's view of the node: reads through the replica's read path (any thread), writes
+ * and admin commands through the replica's inbox, and every failure translated into the reply's
+ * first word (docs/contracts.md): the replica's refusals, and WRONGTYPE for a read of the wrong
+ * kind of key.
  */
 final class NodeService implements KvService {
   private static final Logger LOG = System.getLogger("leasekv.service");
@@ -47,11 +48,19 @@ final class NodeService implements KvService {
   private final NodeInfo info;
   private final ApplyThread applyThread;
   private final CrashPoints crashPoints;
+
   /** Test hooks step it; nothing in the node reads it for a decision (see WallClock). */
   private final WallClock wallClock = WallClock.system();
 
-  NodeService(NodeConfig config, AdjustableClock clock, Replica replica, ReplicaInbox inbox, PeerTransport transport,
-      ApplyThread applyThread, CrashPoints crashPoints, NodeInfo info) {
+  NodeService(
+      NodeConfig config,
+      AdjustableClock clock,
+      Replica replica,
+      ReplicaInbox inbox,
+      PeerTransport transport,
+      ApplyThread applyThread,
+      CrashPoints crashPoints,
+      NodeInfo info) {
     this.config = config;
     this.applyThread = applyThread;
     this.crashPoints = crashPoints;
@@ -76,8 +85,9 @@ final class NodeService implements KvService {
 
   @Override
   public CompletableFuture<ServedRead> read(byte[] key) {
-    return read(view -> view.get(key)).thenApply(s -> new ServedRead(s.value(), config.id(), s.term(), mode(s.how()),
-        s.appliedIndex()));
+    return read(view -> view.get(key))
+        .thenApply(
+            s -> new ServedRead(s.value(), config.id(), s.term(), mode(s.how()), s.appliedIndex()));
   }
 
   @Override
@@ -128,7 +138,8 @@ final class NodeService implements KvService {
     Command.ClientTag tag = id == null ? null : new Command.ClientTag(id.clientId(), id.seq());
     if (c instanceof WriteCommand.Set s) return new Command.Set(tag, s.key(), s.value());
     if (c instanceof WriteCommand.Del d) return new Command.Del(tag, d.key());
-    if (c instanceof WriteCommand.Cas x) return new Command.Cas(tag, x.key(), x.expected(), x.replacement());
+    if (c instanceof WriteCommand.Cas x)
+      return new Command.Cas(tag, x.key(), x.expected(), x.replacement());
     if (c instanceof WriteCommand.RPush p) return new Command.RPush(tag, p.key(), p.values());
     throw new IllegalArgumentException("unknown write command " + c);
   }
@@ -140,8 +151,15 @@ final class NodeService implements KvService {
     Status s = replica.status();
     NodeRole role = replica.serving() ? nodeRole(s.role()) : NodeRole.REPLAYING;
     PeerAddress leader = s.leaderId() == null ? null : config.peers().get(s.leaderId());
-    return CompletableFuture.completedFuture(new RoleInfo(role, config.id(), s.term(), s.leaderId(),
-        leader == null ? null : leader.clientHostPort(), s.commitIndex(), replica.appliedIndex()));
+    return CompletableFuture.completedFuture(
+        new RoleInfo(
+            role,
+            config.id(),
+            s.term(),
+            s.leaderId(),
+            leader == null ? null : leader.clientHostPort(),
+            s.commitIndex(),
+            replica.appliedIndex()));
   }
 
   @Override
@@ -162,7 +180,8 @@ final class NodeService implements KvService {
 
   @Override
   public CompletableFuture<StateDigest> adminDigest() {
-    return translated(replica.digest()).thenApply((Digest d) -> new StateDigest(d.appliedIndex(), d.hex()));
+    return translated(replica.digest())
+        .thenApply((Digest d) -> new StateDigest(d.appliedIndex(), d.hex()));
   }
 
   @Override
@@ -174,7 +193,9 @@ final class NodeService implements KvService {
   public CompletableFuture<Void> adminAddVoter(String nodeId) {
     PeerAddress address = config.peers().get(nodeId);
     if (address == null) {
-      return failed(new KvException(ErrorWord.ERR, "unknown node '" + nodeId + "': a voter must be listed in --peers"));
+      return failed(
+          new KvException(
+              ErrorWord.ERR, "unknown node '" + nodeId + "': a voter must be listed in --peers"));
     }
     if (!nodeId.equals(config.id())) transport.addPeer(nodeId, address.peerSocket());
     return confChange(ConfChange.addVoter(nodeId));
@@ -197,7 +218,8 @@ final class NodeService implements KvService {
   @Override
   public CompletableFuture<Void> adminTransfer(String nodeId) {
     if (!config.testHooks()) return failed(disabled());
-    if (!config.peers().containsKey(nodeId)) return failed(new KvException(ErrorWord.ERR, "unknown node '" + nodeId + "'"));
+    if (!config.peers().containsKey(nodeId))
+      return failed(new KvException(ErrorWord.ERR, "unknown node '" + nodeId + "'"));
     long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(2 * config.electionTimeoutMillis() + 1000);
     return translated(inbox.call(r -> r.transferLeadership(nodeId, timeoutNanos)));
   }
@@ -205,8 +227,12 @@ final class NodeService implements KvService {
   @Override
   public CompletableFuture<ClockState> adminClock() {
     if (!config.testHooks()) return failed(disabled());
-    return CompletableFuture.completedFuture(new ClockState(clock.rate(), clock.steppedNanos(), clock.nanoTime(),
-        TimeUnit.MILLISECONDS.toNanos(wallClock.offsetMillis())));
+    return CompletableFuture.completedFuture(
+        new ClockState(
+            clock.rate(),
+            clock.steppedNanos(),
+            clock.nanoTime(),
+            TimeUnit.MILLISECONDS.toNanos(wallClock.offsetMillis())));
   }
 
   @Override
@@ -246,7 +272,9 @@ final class NodeService implements KvService {
     } catch (ArithmeticException e) {
       return failed(new KvException(ErrorWord.ERR, "the wall clock's offset would overflow"));
     }
-    LOG.log(Level.INFO, "wall clock stepped by " + millis + " ms (offset now " + wallClock.offsetMillis() + " ms)");
+    LOG.log(
+        Level.INFO,
+        "wall clock stepped by " + millis + " ms (offset now " + wallClock.offsetMillis() + " ms)");
     return CompletableFuture.completedFuture(null);
   }
 
@@ -254,7 +282,9 @@ final class NodeService implements KvService {
   public CompletableFuture<Void> adminStallApply(long millis) {
     if (!config.testHooks()) return failed(disabled());
     applyThread.stall(millis);
-    LOG.log(Level.INFO, millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
+    LOG.log(
+        Level.INFO,
+        millis > 0 ? "apply thread stalled for " + millis + " ms" : "apply stall ended");
     return CompletableFuture.completedFuture(null);
   }
 
@@ -274,16 +304,20 @@ final class NodeService implements KvService {
   /** The same outcome, with the replica's failures as the reply words of docs/contracts.md. */
   private <T> CompletableFuture<T> translated(CompletableFuture<T> future) {
     CompletableFuture<T> out = new CompletableFuture<>();
-    future.whenComplete((v, e) -> {
-      if (e == null) out.complete(v); else out.completeExceptionally(reply(e));
-    });
+    future.whenComplete(
+        (v, e) -> {
+          if (e == null) out.complete(v);
+          else out.completeExceptionally(reply(e));
+        });
     return out;
   }
 
   private Throwable reply(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) e = e.getCause();
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) e = e.getCause();
     if (e instanceof WrongTypeException) {
-      return new KvException(ErrorWord.WRONGTYPE, "Operation against a key holding the wrong kind of value");
+      return new KvException(
+          ErrorWord.WRONGTYPE, "Operation against a key holding the wrong kind of value");
     }
     if (!(e instanceof ReplicaException r)) return e;
     return switch (r.refusal()) {
@@ -307,7 +341,8 @@ final class NodeService implements KvService {
   }
 
   private static KvException disabled() {
-    return new KvException(ErrorWord.DISABLED, "test hooks are disabled (start the node with --test-hooks)");
+    return new KvException(
+        ErrorWord.DISABLED, "test hooks are disabled (start the node with --test-hooks)");
   }
 
   private static <T> CompletableFuture<T> failed(Throwable t) {

@@ -8,7 +8,10 @@ import leasekv.replica.Transport;
 import leasekv.transport.Lane;
 import leasekv.transport.PeerTransport;
 
-/** The replica's {@link Transport} port over the peer transport: each message on its lane, snapshots streamed. */
+/**
+ * The replica's {@link Transport} port over the peer transport: each message on its lane, snapshots
+ * streamed.
+ */
 final class PeerLinks implements Transport {
   private final PeerTransport transport;
   private final SnapshotStreamer snapshots;

@@ -10,8 +10,8 @@ import leasekv.replica.Replica;
  * ReadIndex requests, admin commands), runs the replica's timer when the clock reaches it, and then
  * lets the replica work off every Ready ({@link Replica#process()}, where the order is decided).
  *
- * <p>Proposals that arrive while a fsync runs wait in the inbox and go into the next Ready together,
- * so the number of fsyncs per second, not per write, bounds throughput (group commit).
+ * <p>Proposals that arrive while a fsync runs wait in the inbox and go into the next Ready
+ * together, so the number of fsyncs per second, not per write, bounds throughput (group commit).
  */
 final class RaftLoop implements Runnable {
   private static final Logger LOG = System.getLogger("leasekv.raft");
@@ -31,7 +31,8 @@ final class RaftLoop implements Runnable {
   }
 
   /** A loop whose failure (while running) goes to {@code onFatal}, which must stop the node. */
-  RaftLoop(ReplicaInbox inbox, Replica replica, AdjustableClock clock, Consumer<Throwable> onFatal) {
+  RaftLoop(
+      ReplicaInbox inbox, Replica replica, AdjustableClock clock, Consumer<Throwable> onFatal) {
     this.inbox = inbox;
     this.replica = replica;
     this.clock = clock;
@@ -60,7 +61,8 @@ final class RaftLoop implements Runnable {
         LOG.log(Level.WARNING, "the replica failed while stopping (the log replays on restart)", e);
         return;
       }
-      // A log that failed to write or sync may have lost what it acknowledged; a replica that failed
+      // A log that failed to write or sync may have lost what it acknowledged; a replica that
+      // failed
       // halfway through a Ready cannot go on either: stop the process, the log replays on restart.
       LOG.log(Level.ERROR, "FATAL: the replica failed, stopping the node", e);
       onFatal.accept(e);
@@ -96,7 +98,11 @@ final class RaftLoop implements Runnable {
     try {
       thread.join(STOP_WAIT_MILLIS);
       if (thread.isAlive()) {
-        LOG.log(Level.WARNING, "the replica's thread is still busy " + STOP_WAIT_MILLIS + " ms after the stop; interrupting it");
+        LOG.log(
+            Level.WARNING,
+            "the replica's thread is still busy "
+                + STOP_WAIT_MILLIS
+                + " ms after the stop; interrupting it");
         thread.interrupt();
         thread.join(STOP_WAIT_MILLIS);
       }

@@ -1,6 +1,8 @@
 package leasekv.node;
 
-/** How the leader serves reads: from its lease (falling back to ReadIndex), or always by ReadIndex. */
+/**
+ * How the leader serves reads: from its lease (falling back to ReadIndex), or always by ReadIndex.
+ */
 public enum ReadModeSetting {
   LEASE("lease"),
   READ_INDEX("read-index");

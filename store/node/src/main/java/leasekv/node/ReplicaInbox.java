@@ -12,9 +12,9 @@ import leasekv.server.KvException;
 
 /**
  * The queue of work for the replica's thread ({@link RaftLoop}). Other threads post tasks that take
- * the replica as their argument, so the transport and the RESP service need only this queue, not the
- * replica, and the node is built in one pass. The replica's own posts ({@link #asPort()}) go through
- * the same queue, in order.
+ * the replica as their argument, so the transport and the RESP service need only this queue, not
+ * the replica, and the node is built in one pass. The replica's own posts ({@link #asPort()}) go
+ * through the same queue, in order.
  */
 final class ReplicaInbox {
   private static final int CAPACITY = 200_000;
@@ -29,16 +29,23 @@ final class ReplicaInbox {
   /** Runs {@code work} on the replica's thread; the future fails with BUSY if the queue is full. */
   <T> CompletableFuture<T> call(Function<Replica, CompletableFuture<T>> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    boolean queued = post(replica -> {
-      try {
-        work.apply(replica).whenComplete((v, e) -> {
-          if (e != null) result.completeExceptionally(e); else result.complete(v);
-        });
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    if (!queued) result.completeExceptionally(new KvException(ErrorWord.BUSY, "the node's request queue is full"));
+    boolean queued =
+        post(
+            replica -> {
+              try {
+                work.apply(replica)
+                    .whenComplete(
+                        (v, e) -> {
+                          if (e != null) result.completeExceptionally(e);
+                          else result.complete(v);
+                        });
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            });
+    if (!queued)
+      result.completeExceptionally(
+          new KvException(ErrorWord.BUSY, "the node's request queue is full"));
     return result;
   }
 

@@ -1,8 +1,8 @@
 package leasekv.node;
 
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +20,8 @@ import leasekv.raft.Message;
 final class SnapshotAssembler {
   private static final Logger LOG = System.getLogger("leasekv.snapshot");
 
-  private record Transfer(long id, List<CheckpointFiles.FileInfo> files, CheckpointReceiver receiver) {}
+  private record Transfer(
+      long id, List<CheckpointFiles.FileInfo> files, CheckpointReceiver receiver) {}
 
   private final RocksEngine engine;
   private final ReplicaInbox inbox;
@@ -37,10 +38,14 @@ final class SnapshotAssembler {
       Object f = SnapshotFrames.decode(frame);
       if (f instanceof SnapshotFrames.Begin b) {
         abort(transfers.remove(from));
-        transfers.put(from, new Transfer(b.transferId(), b.files(), new CheckpointReceiver(engine.newStagingDir())));
+        transfers.put(
+            from,
+            new Transfer(
+                b.transferId(), b.files(), new CheckpointReceiver(engine.newStagingDir())));
       } else if (f instanceof SnapshotFrames.Chunk c) {
         Transfer t = transfers.get(from);
-        if (t != null && t.id() == c.transferId()) t.receiver().write(c.name(), c.offset(), c.data());
+        if (t != null && t.id() == c.transferId())
+          t.receiver().write(c.name(), c.offset(), c.data());
       } else if (f instanceof SnapshotFrames.End e) {
         Transfer t = transfers.remove(from);
         if (t != null && t.id() == e.transferId()) finish(t, MessageCodec.decode(e.message()));
@@ -53,7 +58,8 @@ final class SnapshotAssembler {
 
   private void finish(Transfer t, Message install) throws IOException {
     DirectoryCheckpoint checkpoint = t.receiver().finish(t.files());
-    if (!inbox.post(replica -> replica.onSnapshotReceived(install, checkpoint))) checkpoint.discard();
+    if (!inbox.post(replica -> replica.onSnapshotReceived(install, checkpoint)))
+      checkpoint.discard();
   }
 
   private static void abort(Transfer t) {

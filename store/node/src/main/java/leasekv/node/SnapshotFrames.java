@@ -34,19 +34,31 @@ final class SnapshotFrames {
       size += 4 + n.length + 8;
     }
     ByteBuffer b = ByteBuffer.allocate(size).put(BEGIN).putLong(transferId).putInt(files.size());
-    for (int i = 0; i < files.size(); i++) b.putInt(names.get(i).length).put(names.get(i)).putLong(files.get(i).sizeBytes());
+    for (int i = 0; i < files.size(); i++)
+      b.putInt(names.get(i).length).put(names.get(i)).putLong(files.get(i).sizeBytes());
     return b.array();
   }
 
   static byte[] chunk(long transferId, String name, long offset, byte[] data) {
     byte[] n = name.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + 8 + 4 + n.length + 8 + 4 + data.length).put(CHUNK).putLong(transferId)
-        .putInt(n.length).put(n).putLong(offset).putInt(data.length).put(data).array();
+    return ByteBuffer.allocate(1 + 8 + 4 + n.length + 8 + 4 + data.length)
+        .put(CHUNK)
+        .putLong(transferId)
+        .putInt(n.length)
+        .put(n)
+        .putLong(offset)
+        .putInt(data.length)
+        .put(data)
+        .array();
   }
 
   static byte[] end(long transferId, byte[] message) {
-    return ByteBuffer.allocate(1 + 8 + 4 + message.length).put(END).putLong(transferId)
-        .putInt(message.length).put(message).array();
+    return ByteBuffer.allocate(1 + 8 + 4 + message.length)
+        .put(END)
+        .putLong(transferId)
+        .putInt(message.length)
+        .put(message)
+        .array();
   }
 
   /** Decodes any of the three; throws {@link MessageCodec.MalformedFrameException} on garbage. */
@@ -58,17 +70,20 @@ final class SnapshotFrames {
       return switch (kind) {
         case BEGIN -> {
           int n = b.getInt();
-          if (n < 0 || n > b.remaining() / 12) throw new MessageCodec.MalformedFrameException("bad snapshot file count " + n);
+          if (n < 0 || n > b.remaining() / 12)
+            throw new MessageCodec.MalformedFrameException("bad snapshot file count " + n);
           List<FileInfo> files = new ArrayList<>(n);
           for (int i = 0; i < n; i++) files.add(new FileInfo(string(b), b.getLong()));
           yield new Begin(id, files);
         }
         case CHUNK -> new Chunk(id, string(b), b.getLong(), bytes(b));
         case END -> new End(id, bytes(b));
-        default -> throw new MessageCodec.MalformedFrameException("unknown snapshot frame kind " + kind);
+        default ->
+            throw new MessageCodec.MalformedFrameException("unknown snapshot frame kind " + kind);
       };
     } catch (BufferUnderflowException e) {
-      throw new MessageCodec.MalformedFrameException("truncated snapshot frame of " + frame.length + " bytes");
+      throw new MessageCodec.MalformedFrameException(
+          "truncated snapshot frame of " + frame.length + " bytes");
     }
   }
 
@@ -78,7 +93,8 @@ final class SnapshotFrames {
 
   private static byte[] bytes(ByteBuffer b) {
     int n = b.getInt();
-    if (n < 0 || n > b.remaining()) throw new MessageCodec.MalformedFrameException("bad length " + n + " in snapshot frame");
+    if (n < 0 || n > b.remaining())
+      throw new MessageCodec.MalformedFrameException("bad length " + n + " in snapshot frame");
     byte[] out = new byte[n];
     b.get(out);
     return out;

@@ -17,8 +17,8 @@ import leasekv.transport.PeerTransport;
 /**
  * Leader side of a snapshot transfer's bytes: streams a checkpoint's files on the snapshot lane
  * (BEGIN, CHUNKs, then END carrying the INSTALL_SNAPSHOT message) on its own thread, with flow
- * control, and deletes the checkpoint afterwards. The snapshot lane has its own connection and queue,
- * so heartbeats never wait behind it. What to send and when is the replica's decision.
+ * control, and deletes the checkpoint afterwards. The snapshot lane has its own connection and
+ * queue, so heartbeats never wait behind it. What to send and when is the replica's decision.
  */
 final class SnapshotStreamer implements AutoCloseable {
   private static final Logger LOG = System.getLogger("leasekv.snapshot");
@@ -27,30 +27,36 @@ final class SnapshotStreamer implements AutoCloseable {
   private static final long STALL_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final PeerTransport transport;
-  private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "snapshot-send");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "snapshot-send");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicLong transferIds = new AtomicLong(System.nanoTime());
 
   SnapshotStreamer(PeerTransport transport) {
     this.transport = transport;
   }
 
-  /** Streams {@code checkpoint} to {@code install.to()}, then {@code install}; calls {@code done} once. */
+  /**
+   * Streams {@code checkpoint} to {@code install.to()}, then {@code install}; calls {@code done}
+   * once.
+   */
   void send(Message install, DirectoryCheckpoint checkpoint, Consumer<Boolean> done) {
-    executor.execute(() -> {
-      boolean ok = false;
-      try {
-        ok = stream(install, checkpoint);
-      } catch (Exception e) {
-        LOG.log(Level.WARNING, "snapshot to " + install.to() + " failed: " + e);
-      } finally {
-        checkpoint.discard();
-        done.accept(ok);
-      }
-    });
+    executor.execute(
+        () -> {
+          boolean ok = false;
+          try {
+            ok = stream(install, checkpoint);
+          } catch (Exception e) {
+            LOG.log(Level.WARNING, "snapshot to " + install.to() + " failed: " + e);
+          } finally {
+            checkpoint.discard();
+            done.accept(ok);
+          }
+        });
   }
 
   private boolean stream(Message install, DirectoryCheckpoint checkpoint) throws Exception {
@@ -69,7 +75,10 @@ final class SnapshotStreamer implements AutoCloseable {
       } while (offset < f.sizeBytes());
     }
     boolean sent = offer(peer, SnapshotFrames.end(id, MessageCodec.encode(install)));
-    if (sent) LOG.log(Level.INFO, "sent snapshot " + install.snapshot().index() + " to " + peer + ": " + bytes + " bytes");
+    if (sent)
+      LOG.log(
+          Level.INFO,
+          "sent snapshot " + install.snapshot().index() + " to " + peer + ": " + bytes + " bytes");
     return sent;
   }
 

@@ -3,13 +3,13 @@ package leasekv.node;
 import java.util.function.LongSupplier;
 
 /**
- * The node's wall clock (calendar time), which the harness can step either way with
- * {@code ADMIN CLOCK WALL-STEP ms} (test hooks only), as NTP or an operator does to a real one.
+ * The node's wall clock (calendar time), which the harness can step either way with {@code ADMIN
+ * CLOCK WALL-STEP ms} (test hooks only), as NTP or an operator does to a real one.
  *
  * <p>Nothing that decides safety may read it: leases, election timers and request deadlines run on
- * the monotonic {@link AdjustableClock}. It exists so that the harness's clock faults also reach the
- * clock a wrongly built store would use (one that anchored or checked its lease on wall time would
- * be caught by a backward step), while the safe store must not be affected by any step.
+ * the monotonic {@link AdjustableClock}. It exists so that the harness's clock faults also reach
+ * the clock a wrongly built store would use (one that anchored or checked its lease on wall time
+ * would be caught by a backward step), while the safe store must not be affected by any step.
  */
 public final class WallClock {
   private final LongSupplier sourceMillis;
