@@ -62,7 +62,7 @@
     :why "two up-to-date followers cut from the leader campaign with fast clocks while the leader is isolated: the others, who heard the leader a moment ago, vote for them at once, and the new leader takes writes while the old one's lease runs"}
    {:mode "vote-right-after-restart" :rule "L6"
     :schedule "restart-followers-within-lease" :options lease-options
-    :why "the leader cut off, every follower killed and restarted at once; with a 5 s election timeout the lease (4 s) outlasts a JVM restart, and followers that vote at once elect a new leader inside it"}
+    :why "the leader cut off, every follower killed and restarted at once; with an 8 s election timeout the lease (6.5 s) outlasts a JVM restart (3-5 s), and followers that vote at once elect a new leader inside it"}
    {:mode "keep-lease-during-transfer" :rule "L7"
     :schedule "transfer-delayed-leader" :options lease-options
     :why "every message to the leader held 400 ms and leadership handed away at once: the target wins on TimeoutNow and takes writes while the old leader hears nothing of it for 400 ms; one that kept its lease serves from it meanwhile"}

@@ -46,7 +46,7 @@
   (testing "a schedule's own store options come after the workload's and before --store-args"
     (let [s (schedules/settings {:schedule "restart-followers-within-lease" :store-args "--tick-ms 10"}
                                 {:store-args "--snapshot-interval-entries 20"} nemesis/partition-targets)]
-      (is (= "--snapshot-interval-entries 20 --election-timeout-ms 5000 --tick-ms 10" (:store-args s)))))
+      (is (= "--snapshot-interval-entries 20 --election-timeout-ms 8000 --tick-ms 10" (:store-args s)))))
   (testing "crash points need the test hooks"
     (is (contains? (:faults (schedules/settings {:schedule "crash-before-sync"} {} nemesis/partition-targets)) :crash-at)))
   (testing "no faults, no extras"
