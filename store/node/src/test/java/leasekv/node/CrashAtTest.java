@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashAtTest {
   @TempDir Path dir;
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private Process start(int peerPort, int clientPort, boolean testHooks) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -56,8 +49,8 @@ class CrashAtTest {
 
   @Test
   void theNodeHaltsAtTheArmedPointAndRestartsFromWhatWasDurable() throws Exception {
-    int peerPort = freePort();
-    int clientPort = freePort();
+    int peerPort = TestPorts.free();
+    int clientPort = TestPorts.free();
     Process node = start(peerPort, clientPort, true);
     try (LeaseKvClient c = client(clientPort)) {
       awaitServing(c);

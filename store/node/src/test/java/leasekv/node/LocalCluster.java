@@ -1,7 +1,6 @@
 package leasekv.node;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +27,8 @@ final class LocalCluster implements AutoCloseable {
     this.tweak = tweak;
     for (int i = 1; i <= size; i++) {
       String id = "n" + i;
-      peers.put(id, new PeerAddress(id, "127.0.0.1", freePort(), freePort()));
-      metricsPorts.put(id, freePort());
+      peers.put(id, new PeerAddress(id, "127.0.0.1", TestPorts.free(), TestPorts.free()));
+      metricsPorts.put(id, TestPorts.free());
     }
   }
 
@@ -129,11 +128,5 @@ final class LocalCluster implements AutoCloseable {
   @Override
   public void close() {
     for (String id : List.copyOf(running.keySet())) stop(id);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -47,12 +47,6 @@ class NodeStartTest {
     return out;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void aSecondNodeOnARunningNodesDataDirTouchesNothingAndSaysWhoHasIt() throws Exception {
     cluster = new LocalCluster(dir, 1, c -> c).startAll();
@@ -61,7 +55,7 @@ class NodeStartTest {
     Map<String, Long> before = listing(walDir);
     assertTrue(before.keySet().stream().anyMatch(n -> n.endsWith(".tmp")), "the live WAL keeps a spare segment: " + before);
 
-    Outcome o = run("--id", "n1", "--peers", "n1=127.0.0.1:" + freePort() + ":" + freePort(), "--data-dir",
+    Outcome o = run("--id", "n1", "--peers", "n1=127.0.0.1:" + TestPorts.free() + ":" + TestPorts.free(), "--data-dir",
         dir.resolve("n1").toString(), "--metrics-addr", "127.0.0.1:0");
     assertEquals(2, o.status(), o.err());
     assertTrue(o.err().contains("is in use by pid " + ProcessHandle.current().pid()), o.err());
@@ -73,7 +67,7 @@ class NodeStartTest {
   void aTakenPortStopsTheStartWithOneLineNamingTheOption() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      Outcome o = run("--id", "n1", "--peers", "n1=127.0.0.1:" + freePort() + ":" + freePort(), "--data-dir",
+      Outcome o = run("--id", "n1", "--peers", "n1=127.0.0.1:" + TestPorts.free() + ":" + TestPorts.free(), "--data-dir",
           dir.toString(), "--client-addr", "127.0.0.1:" + port, "--metrics-addr", "127.0.0.1:0");
       assertEquals(2, o.status(), o.err());
       assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
