@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import leasekv.raft.ConfState;
 import leasekv.raft.SnapshotMeta;
+import leasekv.raft.testing.OpenFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -20,6 +20,7 @@ import leasekv.raft.ConfState;
 import leasekv.raft.Entry;
 import leasekv.raft.EntryType;
 import leasekv.raft.SnapshotMeta;
+import leasekv.raft.testing.OpenFiles;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

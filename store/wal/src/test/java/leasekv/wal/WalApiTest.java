@@ -14,6 +14,7 @@ import leasekv.raft.ConfState;
 import leasekv.raft.Entry;
 import leasekv.raft.HardState;
 import leasekv.raft.SnapshotMeta;
+import leasekv.raft.testing.OpenFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
@@ -174,6 +175,6 @@ class WalApiTest {
       wal.sync();
       assertTrue(wal.segmentCount() > 1);
     }
-    assertEquals(List.of(), WalTestSupport.openFilesIn(dir));
+    assertEquals(List.of(), OpenFiles.under(dir));
   }
 }

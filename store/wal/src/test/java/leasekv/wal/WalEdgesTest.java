@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import leasekv.raft.Entry;
 import leasekv.raft.SnapshotMeta;
+import leasekv.raft.testing.OpenFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,7 +154,7 @@ class WalEdgesTest {
       long next = WalTestSupport.appendSyncedUntilSegments(wal, 3, 1);
       wal.compact(next - 1);
       assertEquals(1, wal.segmentCount());
-      assertEquals(List.of(WalTestSupport.lastSegment(dir).toString()), WalTestSupport.openFilesIn(dir));
+      assertEquals(List.of(WalTestSupport.lastSegment(dir).toString()), OpenFiles.under(dir));
     }
   }
 
@@ -169,7 +170,7 @@ class WalEdgesTest {
     Path second = segments.higherEntry(segments.firstKey()).getValue();
     WalTestSupport.xorByte(second, WalTestSupport.entryRecords(second).get(0).offset() + 20, 0x04);
     assertThrows(WalCorruptionException.class, () -> Wal.open(options()).close());
-    assertEquals(List.of(), WalTestSupport.openFilesIn(dir));
+    assertEquals(List.of(), OpenFiles.under(dir));
   }
 
   @Test

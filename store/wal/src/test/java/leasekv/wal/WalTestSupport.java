@@ -81,22 +81,4 @@ final class WalTestSupport {
     }
     return i;
   }
-
-  /** Open file descriptors of this process that point into {@code dir} (the test is skipped without /proc). */
-  static List<String> openFilesIn(Path dir) throws IOException {
-    Path fds = Path.of("/proc/self/fd");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
-    List<String> open = new ArrayList<>();
-    try (Stream<Path> s = Files.list(fds)) {
-      for (Path fd : (Iterable<Path>) s::iterator) {
-        try {
-          String target = Files.readSymbolicLink(fd).toString();
-          if (target.startsWith(dir.toString())) open.add(target);
-        } catch (IOException gone) {
-          // closed while listing
-        }
-      }
-    }
-    return open;
-  }
 }

@@ -1,4 +1,4 @@
-package leasekv.fsm;
+package leasekv.raft.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
-/** The files this process holds open (Linux /proc/self/fd), to catch descriptors left open. */
-final class OpenFiles {
+/**
+ * The files this process holds open (Linux /proc/self/fd), to catch descriptors left open. Shared by
+ * the WAL's and the state machine's tests through this module's test-jar.
+ */
+public final class OpenFiles {
   private OpenFiles() {}
 
   /** Open files whose path starts with {@code dir} (deleted ones included, marked so by the kernel). */
-  static List<String> under(Path dir) throws IOException {
+  public static List<String> under(Path dir) throws IOException {
     Path fds = Path.of("/proc/self/fd");
     Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
     List<String> open = new ArrayList<>();
